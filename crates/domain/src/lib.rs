@@ -1,0 +1,22 @@
+//! Throughline's domain model: signals, stakeholders and their identities.
+//!
+//! Everything here is pure: no I/O, no async, no clocks. Values are *parsed*
+//! at the edge (`Signal::parse`) so that an invalid value can never reach a
+//! store or an analysis.
+
+pub mod apikey;
+pub mod error;
+pub mod identity;
+pub mod ids;
+pub mod kind;
+pub mod limits;
+pub mod resolve;
+pub mod signal;
+pub mod wire;
+
+pub use error::{FieldError, RecordRejected};
+pub use identity::{Identity, IdentityKind, IdentityPolicy, Identities};
+pub use ids::{MergeId, ProfileId, SignalSeq, WorkspaceId};
+pub use kind::{Action, SignalKind, StakeholderType};
+pub use signal::{Rating, Signal};
+pub use wire::WireSignal;

@@ -1,0 +1,246 @@
+//! A parsed signal: one thing a stakeholder said or did, on one channel, at one time.
+//! `Signal::parse` is the only way in, so a `Signal` is always valid.
+
+use chrono::{DateTime, FixedOffset, SecondsFormat};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+use crate::error::{FieldError, RecordRejected};
+use crate::identity::Identity;
+use crate::kind::{Action, SignalKind, StakeholderType};
+use crate::limits::{MAX_ID_BYTES, MAX_LABEL_BYTES};
+use crate::wire::{WireSignal, DIMENSIONS, FIELDS};
+
+/// A named custom rating with its scale, e.g. `{"value": 4, "min": 1, "max": 5}`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Rating {
+    pub value: f64,
+    pub min: f64,
+    pub max: f64,
+}
+
+/// A valid signal. Dimensions are indexed like [`DIMENSIONS`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Signal {
+    pub kind: SignalKind,
+    pub source: String,
+    pub external_id: String,
+    pub occurred_at: DateTime<FixedOffset>,
+    pub stakeholder_type: StakeholderType,
+    pub identities: Vec<Identity>,
+    /// channel, touchpoint, stage, brand, store, team, region — in that order.
+    pub dimensions: [Option<String>; 7],
+    pub action: Option<Action>,
+    pub reason: Option<String>,
+    pub nps: Option<u8>,
+    pub csat: Option<u8>,
+    pub ces: Option<u8>,
+    pub ratings: BTreeMap<String, Rating>,
+    pub text: Option<String>,
+    pub language: Option<String>,
+    pub amount: Option<f64>,
+    pub currency: Option<String>,
+    pub first_response_at: Option<DateTime<FixedOffset>>,
+    pub resolved_at: Option<DateTime<FixedOffset>>,
+    pub properties: Map<String, Value>,
+}
+
+impl Signal {
+    /// Parses one wire record, reporting every problem with its field.
+    pub fn parse(record: &Value) -> Result<Signal, RecordRejected> {
+        let Some(obj) = record.as_object() else {
+            return Err(RecordRejected {
+                errors: vec![FieldError::new("record", "a record must be a JSON object")],
+            });
+        };
+        let mut p = Parser { obj, errors: Vec::new() };
+        let signal = p.signal();
+        match signal {
+            Some(s) if p.errors.is_empty() => Ok(s),
+            _ => Err(RecordRejected { errors: p.errors }),
+        }
+    }
+
+    pub fn dimension(&self, name: &str) -> Option<&str> {
+        let i = DIMENSIONS.iter().position(|d| *d == name)?;
+        self.dimensions[i].as_deref()
+    }
+
+    /// The signal in its wire form, so it round-trips through `parse`.
+    pub fn to_wire(&self) -> WireSignal {
+        let mut ids = BTreeMap::new();
+        for id in &self.identities {
+            let (key, val) = match id.kind {
+                crate::IdentityKind::Handle => ("handle", id.value.clone()),
+                other => (other.as_str(), id.value.clone()),
+            };
+            // The first identity of a kind is written; a record carries one of each.
+            ids.entry(key.to_string()).or_insert(val);
+        }
+        let mut stakeholder = BTreeMap::new();
+        stakeholder.insert(self.stakeholder_type.as_str().to_string(), ids);
+        let dimensions = DIMENSIONS
+            .iter()
+            .zip(&self.dimensions)
+            .filter_map(|(k, v)| v.as_ref().map(|v| (k.to_string(), v.clone())))
+            .collect();
+        WireSignal {
+            kind: self.kind.as_str().into(),
+            source: self.source.clone(),
+            external_id: self.external_id.clone(),
+            occurred_at: self.occurred_at.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+            stakeholder,
+            dimensions,
+            action: self.action.as_ref().map(|a| a.as_str().to_string()),
+            reason: self.reason.clone(),
+            nps: self.nps,
+            csat: self.csat,
+            ces: self.ces,
+            ratings: self.ratings.clone(),
+            text: self.text.clone(),
+            language: self.language.clone(),
+            amount: self.amount,
+            currency: self.currency.clone(),
+            first_response_at: self.first_response_at.map(rfc3339),
+            resolved_at: self.resolved_at.map(rfc3339),
+            properties: self.properties.clone(),
+        }
+    }
+}
+
+fn rfc3339(t: DateTime<FixedOffset>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+struct Parser<'a> {
+    obj: &'a Map<String, Value>,
+    errors: Vec<FieldError>,
+}
+
+impl Parser<'_> {
+    fn fail(&mut self, field: &str, reason: impl Into<String>) {
+        self.errors.push(FieldError::new(field, reason));
+    }
+
+    fn signal(&mut self) -> Option<Signal> {
+        for key in self.obj.keys() {
+            if !FIELDS.contains(&key.as_str()) {
+                self.fail(key, "unknown field (put custom data under \"properties\")");
+            }
+        }
+        let kind = self.kind();
+        let source = self.id_string("source");
+        let external_id = self.id_string("external_id");
+        let occurred_at = self.required_time("occurred_at");
+        let (stakeholder_type, identities) = self.stakeholder(kind)?;
+        let dimensions = DIMENSIONS.map(|d| self.label(d));
+        let signal = Signal {
+            kind: kind?,
+            source: source?,
+            external_id: external_id?,
+            occurred_at: occurred_at?,
+            stakeholder_type,
+            identities,
+            dimensions,
+            action: None,
+            reason: self.label("reason"),
+            nps: self.scale("nps", 0, 10),
+            csat: self.scale("csat", 1, 5),
+            ces: self.scale("ces", 1, 7),
+            ratings: self.ratings(),
+            text: self.text(),
+            language: self.language(),
+            amount: self.amount(),
+            currency: self.currency(),
+            first_response_at: self.optional_time("first_response_at"),
+            resolved_at: self.optional_time("resolved_at"),
+            properties: self.properties(),
+        };
+        let mut signal = signal;
+        signal.action = self.action(signal.kind);
+        self.kind_rules(&signal);
+        Some(signal)
+    }
+
+    fn str_field(&mut self, field: &str) -> Option<&str> {
+        match self.obj.get(field) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s.as_str()),
+            Some(_) => {
+                self.fail(field, "must be a string");
+                None
+            }
+        }
+    }
+
+    fn kind(&mut self) -> Option<SignalKind> {
+        let Some(raw) = self.str_field("kind") else {
+            if !self.obj.contains_key("kind") {
+                self.fail("kind", "is required");
+            }
+            return None;
+        };
+        let parsed = SignalKind::parse(raw);
+        if parsed.is_none() {
+            let msg = format!("{raw:?} is not a kind; expected one of {}", SignalKind::expected());
+            self.fail("kind", msg);
+        }
+        parsed
+    }
+
+    fn id_string(&mut self, field: &str) -> Option<String> {
+        let value = self.str_field(field).map(str::trim).map(str::to_string);
+        match value {
+            None => {
+                self.fail(field, "is required");
+                None
+            }
+            Some(v) if v.is_empty() => {
+                self.fail(field, "must not be empty");
+                None
+            }
+            Some(v) if v.len() > MAX_ID_BYTES => {
+                self.fail(field, format!("is longer than {MAX_ID_BYTES} bytes"));
+                None
+            }
+            Some(v) => Some(v),
+        }
+    }
+
+    fn label(&mut self, field: &str) -> Option<String> {
+        let v = self.str_field(field)?.trim().to_string();
+        if v.len() > MAX_LABEL_BYTES {
+            self.fail(field, format!("is longer than {MAX_LABEL_BYTES} bytes"));
+            return None;
+        }
+        (!v.is_empty()).then_some(v)
+    }
+
+    fn required_time(&mut self, field: &str) -> Option<DateTime<FixedOffset>> {
+        if matches!(self.obj.get(field), None | Some(Value::Null)) {
+            self.fail(field, "is required");
+            return None;
+        }
+        self.optional_time(field)
+    }
+
+    fn optional_time(&mut self, field: &str) -> Option<DateTime<FixedOffset>> {
+        let raw = self.str_field(field)?;
+        match DateTime::parse_from_rfc3339(raw.trim()) {
+            Ok(t) => Some(t),
+            Err(_) => {
+                let msg = format!(
+                    "{raw:?} is not an RFC 3339 timestamp with a timezone, e.g. 2026-03-01T14:30:00Z"
+                );
+                self.fail(field, msg);
+                None
+            }
+        }
+    }
+}
+
+mod parse_parts;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,1 @@
+//! Text understanding for Throughline: sentiment, themes, emotion, intent, language and PII.

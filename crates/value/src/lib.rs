@@ -1,0 +1,1 @@
+//! Customer-value models: BG/NBD, Gamma-Gamma, CLV and churn risk (pure, deterministic).
