@@ -39,7 +39,9 @@ pub enum ValueError {
         needed: usize,
     },
     /// Nobody bought twice, so dropout and purchase rates are not identified.
-    #[error("no repeat purchasers in the data: the {model} model needs customers with frequency > 0")]
+    #[error(
+        "no repeat purchasers in the data: the {model} model needs customers with frequency > 0"
+    )]
     NoRepeaters { model: &'static str },
     /// A caller-supplied argument is out of range.
     #[error("invalid argument: {0}")]
