@@ -1,1 +1,267 @@
-//! Text understanding for Throughline: sentiment, themes, emotion, intent, language and PII.
+//! Text understanding for Throughline: sentiment, themes, emotion, effort, intent, language and
+//! PII redaction, with the evidence behind every label.
+//!
+//! Architecture invariant: pure and synchronous. No I/O except reading the readers handed to
+//! `eval::evaluate`; all lexicons and the default taxonomy are compiled into the binary, and an
+//! `Analyzer` is built once and then shared (`&self` everywhere, `Send + Sync`).
+
+pub mod analysis;
+pub mod discover;
+pub mod error;
+pub mod eval;
+pub mod lang;
+pub mod lexicon;
+pub mod phrases;
+pub mod pii;
+mod render;
+pub mod sentiment;
+pub mod signals;
+pub mod taxonomy;
+pub mod themes;
+pub mod tokenize;
+
+use std::ops::Range;
+use std::sync::OnceLock;
+
+pub use analysis::Analysis;
+pub use discover::{discover_themes, CandidateTheme, DiscoverOptions};
+pub use error::TextError;
+pub use eval::{evaluate, EvalOptions, EvalReport};
+pub use sentiment::Label;
+pub use taxonomy::Taxonomy;
+
+use analysis::{
+    EffortLevel, EffortResult, Evidence, PiiFound, SentenceSentiment, SentimentResult,
+    SignalResult, ThemeResult,
+};
+use lexicon::Lexicon;
+use sentiment::{rule_names, SentimentModel};
+use signals::{SignalKind, SignalModel};
+use themes::CompiledTaxonomy;
+use tokenize::Doc;
+
+/// Identifies the rules, lexicons and taxonomy that produced a result, so stored results can be
+/// re-analysed when it changes. Bump it whenever any rule or data file changes.
+pub const ANALYZER_VERSION: &str = "throughline-text/0.1.0+en-1";
+
+/// The analyser: lexicons, phrase automata and the compiled taxonomy, built once.
+pub struct Analyzer {
+    english: SentimentModel,
+    signals: SignalModel,
+    taxonomy: CompiledTaxonomy,
+    languages: lang::LanguageDetector,
+}
+
+impl Default for Analyzer {
+    fn default() -> Self {
+        Analyzer::new()
+    }
+}
+
+/// Analyses one text with the shared default analyser (built on first use).
+pub fn analyze(text: &str) -> Analysis {
+    static DEFAULT: OnceLock<Analyzer> = OnceLock::new();
+    DEFAULT.get_or_init(Analyzer::new).analyze(text)
+}
+
+impl Analyzer {
+    /// An analyser with the shipped default taxonomy.
+    pub fn new() -> Analyzer {
+        Analyzer::with_taxonomy(Taxonomy::default_taxonomy())
+    }
+
+    pub fn with_taxonomy(taxonomy: Taxonomy) -> Analyzer {
+        Analyzer {
+            english: SentimentModel::new(Lexicon::english()),
+            signals: SignalModel::english(),
+            taxonomy: CompiledTaxonomy::new(taxonomy),
+            languages: lang::LanguageDetector::default(),
+        }
+    }
+
+    /// An analyser with a taxonomy read from TOML source (see the crate README).
+    pub fn from_taxonomy_toml(source: &str) -> Result<Analyzer, TextError> {
+        Ok(Analyzer::with_taxonomy(Taxonomy::parse(source)?))
+    }
+
+    pub fn taxonomy(&self) -> &Taxonomy {
+        &self.taxonomy.taxonomy
+    }
+
+    pub(crate) fn compiled_taxonomy(&self) -> &CompiledTaxonomy {
+        &self.taxonomy
+    }
+
+    pub(crate) fn lexicon(&self) -> &Lexicon {
+        &self.english.lexicon
+    }
+
+    /// Document sentiment score in [-1, 1] with English rules, no explanation, no language
+    /// check: the fast path for evaluation and benchmarks.
+    pub fn sentiment_score(&self, text: &str) -> f32 {
+        let doc = tokenize::tokenize(text, &self.english.lexicon);
+        self.english.score(&doc).score
+    }
+
+    /// Full analysis: PII redaction, language, sentiment, themes, emotion, effort and intent.
+    pub fn analyze(&self, text: &str) -> Analysis {
+        let (redacted_text, found) = pii::redact(text);
+        let mut pii = Vec::with_capacity(found.len());
+        let mut shift: isize = 0;
+        for hit in &found {
+            let start = (hit.start as isize + shift) as usize;
+            let placeholder = hit.kind.placeholder().len();
+            pii.push(PiiFound {
+                kind: hit.kind,
+                start,
+                end: start + placeholder,
+            });
+            shift += placeholder as isize - (hit.end - hit.start) as isize;
+        }
+        let doc = tokenize::tokenize(&redacted_text, &self.english.lexicon);
+        let language = lang::detect(&doc, &self.english.lexicon, &self.languages);
+        let mut analysis = Analysis {
+            analyzer_version: ANALYZER_VERSION,
+            analysed: language.supported,
+            language,
+            redacted_text: String::new(),
+            pii,
+            sentiment: None,
+            themes: Vec::new(),
+            emotions: Vec::new(),
+            effort: None,
+            intents: Vec::new(),
+        };
+        if analysis.analysed {
+            self.fill(&doc, &mut analysis);
+        }
+        analysis.redacted_text = redacted_text;
+        analysis
+    }
+
+    fn fill(&self, doc: &Doc<'_>, analysis: &mut Analysis) {
+        let scored = self.english.score(doc);
+        let sentiment_evidence = |hit: &sentiment::Hit| {
+            evidence(
+                doc,
+                hit.tokens.clone(),
+                rule_names(hit.rules),
+                Some(hit.valence),
+            )
+        };
+        let sentences = scored
+            .sentences
+            .iter()
+            .map(|sentence| {
+                let (start, end) = doc.span_of(sentence.tokens.clone());
+                let mut evidence: Vec<Evidence> = scored.hits[sentence.hits.clone()]
+                    .iter()
+                    .map(sentiment_evidence)
+                    .collect();
+                if sentence.rules != 0 {
+                    evidence.push(Evidence {
+                        text: doc.text[start..end].to_string(),
+                        start,
+                        end,
+                        rules: rule_names(sentence.rules),
+                        valence: None,
+                    });
+                }
+                SentenceSentiment {
+                    text: doc.text[start..end].to_string(),
+                    start,
+                    end,
+                    score: sentence.score,
+                    label: sentence.label,
+                    evidence,
+                }
+            })
+            .collect();
+        analysis.sentiment = Some(SentimentResult {
+            score: scored.score,
+            label: scored.label,
+            sentences,
+        });
+        for found in self.taxonomy.match_themes(doc, &scored) {
+            let (theme, theme_label, sub) = self.taxonomy.theme_label(found.target);
+            analysis.themes.push(ThemeResult {
+                theme: theme.to_string(),
+                theme_label: theme_label.to_string(),
+                sub_theme: sub.map(|s| s.0.to_string()),
+                sub_theme_label: sub.map(|s| s.1.to_string()),
+                score: found.score,
+                label: found.label,
+                evidence: found
+                    .mentions
+                    .iter()
+                    .map(|m| evidence(doc, m.tokens.clone(), vec![m.rule], None))
+                    .collect(),
+                sentiment_evidence: found
+                    .sentiment_hits
+                    .iter()
+                    .map(|&i| sentiment_evidence(&scored.hits[i]))
+                    .collect(),
+            });
+        }
+        let mut effort_score = 0;
+        let mut effort_evidence = Vec::new();
+        for signal in self.signals.detect(doc, &self.english.lexicon, &scored) {
+            let evidence: Vec<Evidence> = signal
+                .evidence
+                .iter()
+                .map(|e| evidence(doc, e.tokens.clone(), vec![e.rule], None))
+                .collect();
+            match signal.kind {
+                SignalKind::Emotion => analysis.emotions.push(SignalResult {
+                    label: signal.label,
+                    evidence,
+                }),
+                SignalKind::Intent => analysis.intents.push(SignalResult {
+                    label: signal.label,
+                    evidence,
+                }),
+                SignalKind::Effort => {
+                    let sign = if signal.label == "high" { 1 } else { -1 };
+                    effort_score += sign * evidence.len() as i32;
+                    effort_evidence.extend(evidence.into_iter().map(|mut e| {
+                        e.rules.insert(
+                            0,
+                            if sign > 0 {
+                                "high effort"
+                            } else {
+                                "low effort"
+                            },
+                        );
+                        e
+                    }));
+                }
+            }
+        }
+        let level = match effort_score {
+            s if s > 0 => EffortLevel::High,
+            s if s < 0 => EffortLevel::Low,
+            _ => EffortLevel::Neutral,
+        };
+        analysis.effort = Some(EffortResult {
+            level,
+            score: effort_score,
+            evidence: effort_evidence,
+        });
+    }
+}
+
+fn evidence(
+    doc: &Doc<'_>,
+    tokens: Range<usize>,
+    rules: Vec<&'static str>,
+    valence: Option<f32>,
+) -> Evidence {
+    let (start, end) = doc.span_of(tokens);
+    Evidence {
+        text: doc.text[start..end].to_string(),
+        start,
+        end,
+        rules,
+        valence,
+    }
+}

@@ -101,7 +101,7 @@ const ABBREVIATIONS: &[&str] = &[
 ];
 
 pub fn is_emoji(c: char) -> bool {
-    matches!(c as u32, 0x1F300..=0x1FAFF | 0x2600..=0x27BF | 0x2B50 | 0x2B55 | 0x2764)
+    matches!(c as u32, 0x1F300..=0x1FAFF | 0x2600..=0x27BF | 0x2B50 | 0x2B55)
 }
 
 /// Joiners and modifiers that belong to the previous emoji and carry no meaning of their own.
@@ -173,7 +173,11 @@ impl<'a> Builder<'a> {
     fn push(&mut self, start: usize, end: usize, kind: TokenKind) {
         let text = self.doc.text;
         if let Some(previous) = self.doc.tokens.last() {
-            let separator = if previous.brk == Break::None { ' ' } else { '\n' };
+            let separator = if previous.brk == Break::None {
+                ' '
+            } else {
+                '\n'
+            };
             if previous.brk == Break::Sentence {
                 let index = self.doc.tokens.len();
                 self.doc.sentences.push(self.sentence_start..index);
@@ -217,7 +221,9 @@ impl<'a> Builder<'a> {
     fn chunk(&mut self, start: usize, end: usize, lexicon: &Lexicon) {
         let text = self.doc.text;
         let chunk = &text[start..end];
-        if chunk.starts_with("http://") || chunk.starts_with("https://") || chunk.starts_with("www.")
+        if chunk.starts_with("http://")
+            || chunk.starts_with("https://")
+            || chunk.starts_with("www.")
         {
             self.push(start, end, TokenKind::Url);
             return;
@@ -252,12 +258,21 @@ impl<'a> Builder<'a> {
                 let word = &text[word_start..word_end];
                 let kind = if c == '@' {
                     TokenKind::Mention
-                } else if word.chars().all(|w| w.is_ascii_digit() || w == '.' || w == ',') {
+                } else if word
+                    .chars()
+                    .all(|w| w.is_ascii_digit() || w == '.' || w == ',')
+                {
                     TokenKind::Number
                 } else {
                     TokenKind::Word
                 };
                 self.push(word_start, word_end, kind);
+            } else if c == '&' && html_entity_len(&chunk[offset..]) > 0 {
+                // Scraped text keeps HTML entities ("&amp;", "&gt;"); they are not words.
+                let skip_to = offset + html_entity_len(&chunk[offset..]);
+                while chars.peek().is_some_and(|&(o, _)| o < skip_to) {
+                    chars.next();
+                }
             } else if c == '[' {
                 let close = chunk[offset..].find(']').map(|i| offset + i);
                 match close {
@@ -294,10 +309,6 @@ impl<'a> Builder<'a> {
         let Some(last_index) = self.doc.tokens.len().checked_sub(1) else {
             return;
         };
-        if last_index < self.sentence_start && self.doc.tokens[last_index].brk == Break::Sentence
-        {
-            return;
-        }
         match c {
             '!' | '?' => {
                 let last = &mut self.doc.tokens[last_index];
@@ -337,6 +348,16 @@ impl<'a> Builder<'a> {
         }
         self.doc
     }
+}
+
+fn html_entity_len(rest: &str) -> usize {
+    const ENTITIES: [&str; 7] = [
+        "&amp;", "&gt;", "&lt;", "&quot;", "&apos;", "&#39;", "&nbsp;",
+    ];
+    ENTITIES
+        .iter()
+        .find(|entity| rest.starts_with(*entity))
+        .map_or(0, |entity| entity.len())
 }
 
 fn next_is_word(chunk: &str, offset: usize) -> bool {

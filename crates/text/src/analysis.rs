@@ -1,0 +1,105 @@
+//! The serializable result of analysing one text, with the evidence behind every label.
+//!
+//! All spans are byte offsets into `redacted_text`: the original text never leaves `analyze`,
+//! so an `Analysis` can be stored and shown without leaking the PII it had.
+
+use serde::Serialize;
+
+use crate::lang::LanguageInfo;
+use crate::pii::PiiKind;
+use crate::sentiment::Label;
+
+/// A word or phrase that caused a label, and the rule(s) that used it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Evidence {
+    pub text: String,
+    pub start: usize,
+    pub end: usize,
+    pub rules: Vec<&'static str>,
+    /// Sentiment contribution on the lexicon's -4..4 scale, for sentiment evidence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valence: Option<f32>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SentenceSentiment {
+    pub text: String,
+    pub start: usize,
+    pub end: usize,
+    pub score: f32,
+    pub label: Label,
+    pub evidence: Vec<Evidence>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SentimentResult {
+    pub score: f32,
+    pub label: Label,
+    pub sentences: Vec<SentenceSentiment>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ThemeResult {
+    pub theme: String,
+    pub theme_label: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sub_theme: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sub_theme_label: Option<String>,
+    /// Aspect sentiment: the tone of the clauses that mention the theme.
+    pub score: f32,
+    pub label: Label,
+    /// The words that matched the theme.
+    pub evidence: Vec<Evidence>,
+    /// The sentiment words that gave the aspect its tone.
+    pub sentiment_evidence: Vec<Evidence>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SignalResult {
+    pub label: &'static str,
+    pub evidence: Vec<Evidence>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EffortLevel {
+    High,
+    Neutral,
+    Low,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EffortResult {
+    pub level: EffortLevel,
+    /// High-effort cues minus low-effort cues.
+    pub score: i32,
+    pub evidence: Vec<Evidence>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PiiFound {
+    pub kind: PiiKind,
+    /// Span of the placeholder in `redacted_text`.
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Everything the analyser says about one text.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Analysis {
+    pub analyzer_version: &'static str,
+    pub language: LanguageInfo,
+    /// False when the language is not supported: then sentiment, themes and signals are absent
+    /// rather than guessed with English rules.
+    pub analysed: bool,
+    pub redacted_text: String,
+    pub pii: Vec<PiiFound>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sentiment: Option<SentimentResult>,
+    pub themes: Vec<ThemeResult>,
+    pub emotions: Vec<SignalResult>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub effort: Option<EffortResult>,
+    pub intents: Vec<SignalResult>,
+}

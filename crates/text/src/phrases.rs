@@ -1,0 +1,155 @@
+//! Token-aligned phrase matching: one Aho-Corasick automaton over `Doc::norm` per phrase set.
+//!
+//! Matching runs on the normalized text (lowercase, single spaces, `\n` at every clause break),
+//! so a phrase is found in one linear pass however many phrases there are. A match only counts
+//! when it starts and ends on token boundaries, which rules out "hold" inside "household".
+
+use std::ops::Range;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+
+use crate::tokenize::Doc;
+
+/// A set of phrases, each carrying a value of type `T`.
+pub struct PhraseIndex<T> {
+    automaton: AhoCorasick,
+    values: Vec<T>,
+}
+
+/// Lowercases and collapses whitespace so a phrase matches `Doc::norm`.
+pub fn normalize_phrase(phrase: &str) -> String {
+    let mut out = String::with_capacity(phrase.len());
+    for word in phrase.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        for c in word.chars() {
+            match c {
+                '’' | '‘' => out.push('\''),
+                c => out.extend(c.to_lowercase()),
+            }
+        }
+    }
+    out
+}
+
+impl<T: Clone> PhraseIndex<T> {
+    /// Builds the automaton. A phrase spelled with "n't" also matches without the apostrophe,
+    /// since reviews often drop it ("dont", "didnt").
+    pub fn new(phrases: impl IntoIterator<Item = (String, T)>) -> PhraseIndex<T> {
+        let mut patterns = Vec::new();
+        let mut values = Vec::new();
+        for (phrase, value) in phrases {
+            let phrase = normalize_phrase(&phrase);
+            if phrase.is_empty() {
+                continue;
+            }
+            if phrase.contains('\'') {
+                patterns.push(phrase.replace('\'', ""));
+                values.push(value.clone());
+            }
+            patterns.push(phrase);
+            values.push(value);
+        }
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&patterns)
+            .or_else(|_| {
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::Standard)
+                    .build(&patterns)
+            })
+            .expect("phrase patterns are plain strings and always compile");
+        PhraseIndex { automaton, values }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// Every token-aligned match, overlapping ones included, in order of their end.
+    pub fn find_all<'d>(
+        &'d self,
+        doc: &'d Doc<'_>,
+    ) -> impl Iterator<Item = (Range<usize>, &'d T)> + 'd {
+        self.automaton
+            .find_overlapping_iter(doc.norm.as_str())
+            .filter_map(move |found| {
+                let first = doc.token_starting_at(found.start())?;
+                let last = doc.token_ending_at(found.end())?;
+                Some((first..last + 1, &self.values[found.pattern().as_usize()]))
+            })
+    }
+
+    /// Longest non-overlapping matches, sorted by first token: where two phrases overlap the
+    /// longer wins ("sorted it out quickly" over "sorted it out").
+    pub fn find_longest(&self, doc: &Doc<'_>, out: &mut Vec<(Range<usize>, T)>) {
+        out.clear();
+        for (range, value) in self.find_all(doc) {
+            out.push((range, value.clone()));
+        }
+        if out.len() < 2 {
+            return;
+        }
+        out.sort_by(|a, b| {
+            a.0.start
+                .cmp(&b.0.start)
+                .then((b.0.end - b.0.start).cmp(&(a.0.end - a.0.start)))
+        });
+        let mut kept: Vec<(Range<usize>, T)> = Vec::with_capacity(out.len());
+        for (range, value) in out.drain(..) {
+            match kept.last_mut() {
+                Some(last) if range.start < last.0.end => {
+                    if range.end - range.start > last.0.end - last.0.start {
+                        *last = (range, value);
+                    }
+                }
+                _ => kept.push((range, value)),
+            }
+        }
+        *out = kept;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lexicon::Lexicon;
+    use crate::tokenize::tokenize;
+
+    fn check(phrases: &[&str], text: &str, expected: &[&str]) {
+        let lexicon = Lexicon::english();
+        let index = PhraseIndex::new(phrases.iter().map(|p| (p.to_string(), ())));
+        let doc = tokenize(text, &lexicon);
+        let mut found = Vec::new();
+        index.find_longest(&doc, &mut found);
+        let texts: Vec<&str> = found
+            .iter()
+            .map(|(range, _)| {
+                let (start, end) = doc.span_of(range.clone());
+                &text[start..end]
+            })
+            .collect();
+        assert_eq!(texts, expected, "{text}");
+    }
+
+    #[test]
+    fn phrases_match_whole_tokens_only() {
+        check(&["on hold"], "I was on hold for an hour", &["on hold"]);
+        check(&["hold"], "household items", &[]);
+        check(&["on hold"], "I was on, hold", &[]);
+        check(&["on hold"], "ON HOLD again", &["ON HOLD"]);
+    }
+
+    #[test]
+    fn longest_match_wins_and_apostrophes_are_optional() {
+        check(
+            &["sorted it out", "sorted it out quickly"],
+            "they sorted it out quickly",
+            &["sorted it out quickly"],
+        );
+        check(&["can't wait"], "I cant wait", &["cant wait"]);
+        check(&["can't wait"], "I can’t wait", &["can’t wait"]);
+    }
+}

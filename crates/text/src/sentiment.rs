@@ -1,0 +1,444 @@
+//! Rule-based sentiment: valence per word, phrase, emoji and emoticon, shaped by negation,
+//! boosters, contrast and emphasis, summed per sentence and per document.
+//!
+//! Scores live on the lexicon's -4..4 scale while summing and are squashed into [-1, 1] at the
+//! end with `x / sqrt(x² + 15)`, the normalisation VADER's paper uses, so a score of ±0.05 means
+//! about the same thing here as there. Every contributing token is kept as a `Hit` with the
+//! rules that shaped it, which is what the explanation shows.
+
+use std::ops::Range;
+
+use serde::Serialize;
+
+use crate::lexicon::{Lexicon, PhraseEffect};
+use crate::phrases::PhraseIndex;
+use crate::tokenize::{Break, Doc, TokenKind};
+
+/// Scores within this distance of 0 are neutral (the convention VADER documents).
+pub const NEUTRAL_BAND: f32 = 0.05;
+const NORMALIZE_ALPHA: f32 = 15.0;
+/// How far back (in tokens) a booster or negator reaches.
+const SCOPE: usize = 3;
+const BOOSTER_DECAY: [f32; SCOPE] = [1.0, 0.95, 0.9];
+const CAPS_BOOST: f32 = 0.733;
+/// Negated positives turn clearly negative ("not good"); negated negatives only turn mildly
+/// positive ("not bad" is faint praise), so the two directions scale differently.
+const NEGATE_POSITIVE: f32 = -0.74;
+const NEGATE_NEGATIVE: f32 = -0.5;
+const CONTRAST_BEFORE: f32 = 0.5;
+const CONTRAST_AFTER: f32 = 1.5;
+const EXCLAIM_BOOST: f32 = 0.292;
+const QUESTION_BOOST: f32 = 0.18;
+
+/// A sentiment label. `Mixed` means clear positive and clear negative parts of similar weight.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Label {
+    Negative,
+    Neutral,
+    Positive,
+    Mixed,
+}
+
+impl Label {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Label::Negative => "negative",
+            Label::Neutral => "neutral",
+            Label::Positive => "positive",
+            Label::Mixed => "mixed",
+        }
+    }
+
+    /// The polarity label a score alone implies (never `Mixed`).
+    pub fn from_score(score: f32) -> Label {
+        if score >= NEUTRAL_BAND {
+            Label::Positive
+        } else if score <= -NEUTRAL_BAND {
+            Label::Negative
+        } else {
+            Label::Neutral
+        }
+    }
+}
+
+/// Rules that shaped a hit, as bit flags (names in `RULE_NAMES`).
+pub mod rule {
+    pub const WORD: u16 = 1;
+    pub const PHRASE: u16 = 1 << 1;
+    pub const EMOJI: u16 = 1 << 2;
+    pub const EMOTICON: u16 = 1 << 3;
+    pub const BOOSTED: u16 = 1 << 4;
+    pub const DAMPENED: u16 = 1 << 5;
+    pub const NEGATED: u16 = 1 << 6;
+    pub const CAPS: u16 = 1 << 7;
+    pub const BEFORE_CONTRAST: u16 = 1 << 8;
+    pub const AFTER_CONTRAST: u16 = 1 << 9;
+    pub const EXCLAMATION: u16 = 1 << 10;
+    pub const QUESTION: u16 = 1 << 11;
+}
+
+pub const RULE_NAMES: [&str; 12] = [
+    "lexicon",
+    "phrase",
+    "emoji",
+    "emoticon",
+    "booster",
+    "dampener",
+    "negation",
+    "caps emphasis",
+    "before contrast (weakened)",
+    "after contrast (strengthened)",
+    "exclamation emphasis",
+    "question emphasis",
+];
+
+pub fn rule_names(rules: u16) -> Vec<&'static str> {
+    (0..RULE_NAMES.len())
+        .filter(|bit| rules & (1 << bit) != 0)
+        .map(|bit| RULE_NAMES[bit])
+        .collect()
+}
+
+/// One token or phrase that moved the score.
+#[derive(Clone, Debug)]
+pub struct Hit {
+    pub tokens: Range<usize>,
+    /// Lexicon valence before any rule.
+    pub base: f32,
+    /// Valence after negation, boosters, caps and contrast.
+    pub valence: f32,
+    pub rules: u16,
+}
+
+#[derive(Clone, Debug)]
+pub struct SentenceScore {
+    pub tokens: Range<usize>,
+    /// Index range into `DocScore::hits`.
+    pub hits: Range<usize>,
+    /// Sum of hit valences plus emphasis, on the lexicon scale.
+    pub raw: f32,
+    pub rules: u16,
+    pub score: f32,
+    pub label: Label,
+}
+
+#[derive(Clone, Debug)]
+pub struct DocScore {
+    pub sentences: Vec<SentenceScore>,
+    pub hits: Vec<Hit>,
+    pub score: f32,
+    pub label: Label,
+}
+
+/// Squashes a lexicon-scale sum into [-1, 1].
+pub fn normalize(raw: f32) -> f32 {
+    (raw / (raw * raw + NORMALIZE_ALPHA).sqrt()).clamp(-1.0, 1.0)
+}
+
+/// Label for a set of hits: `Mixed` when both sides are clear and neither dominates.
+pub fn label_for(score: f32, hits: &[Hit]) -> Label {
+    let (mut positive, mut negative) = (0.0f32, 0.0f32);
+    for hit in hits {
+        if hit.valence > 0.0 {
+            positive += hit.valence;
+        } else {
+            negative -= hit.valence;
+        }
+    }
+    let (small, large) = (positive.min(negative), positive.max(negative));
+    if small >= 1.0 && small >= 0.5 * large && score.abs() < 0.5 {
+        Label::Mixed
+    } else {
+        Label::from_score(score)
+    }
+}
+
+/// What the lexicon says about one token, looked up once per document.
+#[derive(Clone, Copy)]
+struct Info {
+    valence: Option<(f32, u16)>,
+    booster: Option<f32>,
+    negator: bool,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Role {
+    Free,
+    PhraseStart { end: usize, effect: PhraseEffect },
+    PhraseInner,
+}
+
+/// The sentiment scorer for one language.
+pub struct SentimentModel {
+    pub lexicon: Lexicon,
+    phrases: PhraseIndex<PhraseEffect>,
+}
+
+impl SentimentModel {
+    pub fn new(lexicon: Lexicon) -> SentimentModel {
+        let phrases = PhraseIndex::new(lexicon.phrases.clone());
+        SentimentModel { lexicon, phrases }
+    }
+
+    pub fn score(&self, doc: &Doc<'_>) -> DocScore {
+        let mut found = Vec::new();
+        self.phrases.find_longest(doc, &mut found);
+        let mut roles = vec![Role::Free; doc.tokens.len()];
+        for (range, effect) in found {
+            roles[range.start] = Role::PhraseStart {
+                end: range.end,
+                effect,
+            };
+            for role in &mut roles[range.start + 1..range.end] {
+                *role = Role::PhraseInner;
+            }
+        }
+        let info: Vec<Info> = (0..doc.tokens.len())
+            .map(|index| {
+                let norm = doc.norm_of(index);
+                let is_word = doc.tokens[index].kind == TokenKind::Word;
+                Info {
+                    valence: self.token_valence(doc, index),
+                    booster: if is_word {
+                        self.lexicon.booster(norm)
+                    } else {
+                        None
+                    },
+                    negator: is_word && (self.lexicon.is_negator(norm) || norm == "least"),
+                }
+            })
+            .collect();
+        let mut hits = Vec::new();
+        let mut sentences = Vec::with_capacity(doc.sentences.len());
+        for range in &doc.sentences {
+            let first_hit = hits.len();
+            self.score_sentence(doc, &roles, &info, range.clone(), &mut hits);
+            let mut raw: f32 = hits[first_hit..].iter().map(|h| h.valence).sum();
+            let mut rules = 0;
+            let exclaims: u32 = doc.tokens[range.clone()]
+                .iter()
+                .map(|t| t.exclaims as u32)
+                .sum();
+            let questions: u32 = doc.tokens[range.clone()]
+                .iter()
+                .map(|t| t.questions as u32)
+                .sum();
+            if raw != 0.0 && exclaims > 0 {
+                raw += raw.signum() * EXCLAIM_BOOST * exclaims.min(4) as f32;
+                rules |= rule::EXCLAMATION;
+            }
+            if raw != 0.0 && questions > 1 {
+                raw += raw.signum() * QUESTION_BOOST * questions.min(4) as f32;
+                rules |= rule::QUESTION;
+            }
+            let score = normalize(raw);
+            sentences.push(SentenceScore {
+                tokens: range.clone(),
+                hits: first_hit..hits.len(),
+                raw,
+                rules,
+                score,
+                label: label_for(score, &hits[first_hit..]),
+            });
+        }
+        // A sentence opening with "but" / "however" weakens the sentence before it.
+        let mut total = 0.0;
+        for index in 0..sentences.len() {
+            let opens_with_contrast = index > 0
+                && matches!(
+                    doc.norm_of(sentences[index].tokens.start),
+                    "but" | "however" | "nevertheless" | "nonetheless"
+                );
+            total += sentences[index].raw;
+            if opens_with_contrast {
+                total -= sentences[index - 1].raw * (1.0 - CONTRAST_BEFORE);
+            }
+        }
+        let score = normalize(total);
+        let label = label_for(score, &hits);
+        DocScore {
+            sentences,
+            hits,
+            score,
+            label,
+        }
+    }
+
+    /// Valence of token `index` on its own, if it carries any.
+    fn token_valence(&self, doc: &Doc<'_>, index: usize) -> Option<(f32, u16)> {
+        let token = &doc.tokens[index];
+        let norm = doc.norm_of(index);
+        match token.kind {
+            TokenKind::Word => self.lexicon.word(norm).map(|v| (v, rule::WORD)),
+            TokenKind::Emoji => self.lexicon.emoji(norm).map(|v| (v, rule::EMOJI)),
+            TokenKind::Emoticon => self.lexicon.emoticon(norm).map(|v| (v, rule::EMOTICON)),
+            _ => None,
+        }
+    }
+
+    /// True when a sentiment-bearing token follows `index` within `reach` tokens of its clause.
+    fn valence_follows(
+        doc: &Doc<'_>,
+        roles: &[Role],
+        info: &[Info],
+        index: usize,
+        end: usize,
+        reach: usize,
+    ) -> bool {
+        let mut at = index;
+        for _ in 0..reach {
+            if doc.tokens[at].brk != Break::None || at + 1 >= end {
+                return false;
+            }
+            at += 1;
+            match roles[at] {
+                Role::PhraseStart {
+                    effect: PhraseEffect::Valence(v),
+                    ..
+                } if v != 0.0 => return true,
+                Role::Free if info[at].valence.is_some() => return true,
+                _ => {}
+            }
+        }
+        false
+    }
+
+    fn score_sentence(
+        &self,
+        doc: &Doc<'_>,
+        roles: &[Role],
+        info: &[Info],
+        range: Range<usize>,
+        hits: &mut Vec<Hit>,
+    ) {
+        let contrast = find_contrast(doc, range.clone());
+        let mut index = range.start;
+        while index < range.end {
+            let (span_end, base, mut rules) = match roles[index] {
+                Role::PhraseInner
+                | Role::PhraseStart {
+                    effect: PhraseEffect::Booster(_),
+                    ..
+                } => {
+                    index += 1;
+                    continue;
+                }
+                Role::PhraseStart {
+                    effect: PhraseEffect::Valence(v),
+                    end,
+                } => (end, v, rule::PHRASE),
+                Role::Free => {
+                    let token_info = info[index];
+                    let acts_as_modifier = token_info.valence.is_some()
+                        && ((token_info.booster.is_some()
+                            && Self::valence_follows(doc, roles, info, index, range.end, 1))
+                            || (token_info.negator
+                                && Self::valence_follows(
+                                    doc, roles, info, index, range.end, SCOPE,
+                                )));
+                    match token_info.valence {
+                        Some((v, rules)) if !acts_as_modifier => (index + 1, v, rules),
+                        _ => {
+                            index += 1;
+                            continue;
+                        }
+                    }
+                }
+            };
+            if base == 0.0 {
+                index = span_end;
+                continue;
+            }
+            let mut valence = base;
+            let sign = base.signum();
+            let token = &doc.tokens[index];
+            if token.caps && doc.mixed_case {
+                valence += sign * CAPS_BOOST;
+                rules |= rule::CAPS;
+            }
+            let mut negated = false;
+            for distance in 1..=SCOPE {
+                let Some(at) = index.checked_sub(distance).filter(|&at| at >= range.start) else {
+                    break;
+                };
+                if doc.tokens[at].brk != Break::None {
+                    break;
+                }
+                let boost = match roles[at] {
+                    Role::Free => {
+                        // Any negator in scope negates once: "don't care, don't care" repeats
+                        // a negation rather than cancelling it.
+                        negated |= info[at].negator;
+                        info[at].booster.map(|b| (b, doc.tokens[at].caps))
+                    }
+                    Role::PhraseStart {
+                        effect: PhraseEffect::Booster(b),
+                        ..
+                    } => Some((b, false)),
+                    _ => None,
+                };
+                if let Some((mut amount, caps)) = boost {
+                    if caps && doc.mixed_case {
+                        amount += amount.signum() * CAPS_BOOST;
+                    }
+                    valence += sign * amount * BOOSTER_DECAY[distance - 1];
+                    rules |= if amount > 0.0 {
+                        rule::BOOSTED
+                    } else {
+                        rule::DAMPENED
+                    };
+                }
+            }
+            if negated {
+                valence *= if valence > 0.0 {
+                    NEGATE_POSITIVE
+                } else {
+                    NEGATE_NEGATIVE
+                };
+                rules |= rule::NEGATED;
+            }
+            if let Some((before_end, after_start)) = contrast {
+                if index < before_end {
+                    valence *= CONTRAST_BEFORE;
+                    rules |= rule::BEFORE_CONTRAST;
+                } else if index >= after_start {
+                    valence *= CONTRAST_AFTER;
+                    rules |= rule::AFTER_CONTRAST;
+                }
+            }
+            hits.push(Hit {
+                tokens: index..span_end,
+                base,
+                valence,
+                rules,
+            });
+            index = span_end;
+        }
+    }
+}
+
+/// Finds a contrast in a sentence as `(before_end, after_start)`: tokens before `before_end`
+/// are the weakened concession, tokens from `after_start` on are the strengthened point.
+fn find_contrast(doc: &Doc<'_>, range: Range<usize>) -> Option<(usize, usize)> {
+    for index in range.clone() {
+        match doc.norm_of(index) {
+            "but" | "however" | "nevertheless" | "nonetheless" | "except" => {
+                return Some((index, index + 1))
+            }
+            // "Although X, Y": X is the concession, Y is the point.
+            "although" | "though" | "despite" | "whilst" | "whereas"
+                if index <= range.start + 1 =>
+            {
+                let clause_end =
+                    (index..range.end).find(|&at| doc.tokens[at].brk != Break::None)?;
+                if clause_end + 1 >= range.end {
+                    return None;
+                }
+                return Some((clause_end + 1, clause_end + 1));
+            }
+            _ => {}
+        }
+    }
+    None
+}

@@ -1,0 +1,100 @@
+//! Table-driven checks of every sentiment rule on hand-written examples.
+
+use throughline_text::{Analyzer, Label};
+
+fn analyzer() -> &'static Analyzer {
+    static ANALYZER: std::sync::OnceLock<Analyzer> = std::sync::OnceLock::new();
+    ANALYZER.get_or_init(Analyzer::new)
+}
+
+fn label(text: &str) -> Label {
+    analyzer()
+        .analyze(text)
+        .sentiment
+        .expect("english text is analysed")
+        .label
+}
+
+fn score(text: &str) -> f32 {
+    analyzer().sentiment_score(text)
+}
+
+fn check(text: &str, expected: Label) {
+    assert_eq!(label(text), expected, "{text}: score {}", score(text));
+}
+
+#[test]
+fn lexicon_words() {
+    check("The service was great", Label::Positive);
+    check("The service was terrible", Label::Negative);
+    check("The parcel is blue", Label::Neutral);
+}
+
+#[test]
+fn negation() {
+    check("The staff were not helpful", Label::Negative);
+    check("Not bad at all", Label::Positive);
+    check("I don't like the new app", Label::Negative);
+    check("Never again", Label::Negative);
+    check("The product isn't good", Label::Negative);
+    // A negated negative is weaker praise than the plain positive.
+    assert!(score("not bad") < score("good"));
+    assert!(score("not good") < 0.0);
+}
+
+#[test]
+fn boosters_and_dampeners() {
+    assert!(score("very good") > score("good"));
+    assert!(score("extremely bad") < score("bad"));
+    assert!(score("slightly good") < score("good"));
+    assert!(score("kind of good") < score("good"));
+}
+
+#[test]
+fn contrast() {
+    assert!(score("The food was good but the service was awful") < 0.0);
+    assert!(score("The service was awful but the food was great") > 0.0);
+    assert!(score("Although the room was nice, the staff were rude") < 0.0);
+    check(
+        "The staff were lovely but the delivery was late",
+        Label::Mixed,
+    );
+}
+
+#[test]
+fn emphasis() {
+    assert!(score("Great!!!") > score("Great"));
+    assert!(score("The app is GREAT today") > score("The app is great today"));
+    assert!(score("soooo goooood") > 0.0);
+}
+
+#[test]
+fn emoji_and_emoticons() {
+    check("delivery 👍", Label::Positive);
+    check("delivery 😡", Label::Negative);
+    check("arrived today :)", Label::Positive);
+    check("arrived today :(", Label::Negative);
+}
+
+#[test]
+fn customer_service_idioms() {
+    check("I was on hold for an hour", Label::Negative);
+    check("Still waiting for a reply", Label::Negative);
+    check("Got my money back", Label::Positive);
+    check("They sorted it out quickly", Label::Positive);
+    check("I can't wait to try it", Label::Positive);
+    check("No problem at all", Label::Positive);
+    check("It was a waste of time", Label::Negative);
+}
+
+#[test]
+fn scores_stay_in_range() {
+    for text in [
+        "love love love love love!!!! :) :D 😍😍😍",
+        "hate hate hate worst awful!!!! 😡😡",
+        "",
+    ] {
+        let value = score(text);
+        assert!((-1.0..=1.0).contains(&value), "{text}: {value}");
+    }
+}
