@@ -1,0 +1,96 @@
+//! The writer's memory of who is who: identity → owning profile, and the
+//! `merged_into` pointers, so resolving a record rarely touches the disk.
+//!
+//! Both are safe to keep because of how the schema changes: an identity row is
+//! never updated or deleted (merges are pointers), so a cached owner stays true
+//! forever; only pointers change, and they are few, so all of them are held and
+//! reloaded whenever another connection has committed (`PRAGMA data_version`).
+
+use rusqlite::Connection;
+use rustc_hash::FxHashMap as HashMap;
+use throughline_domain::{IdentityKind, ProfileId, StakeholderType, WorkspaceId};
+
+/// Beyond this many cached identities the cache starts over: a bound on memory,
+/// not on correctness (a miss falls back to the index).
+const MAX_IDENTITIES: usize = 2_000_000;
+
+/// Merge chains are short; a longer walk means a cycle, which would be a bug.
+const MAX_CHAIN: usize = 10_000;
+
+pub(crate) type IdentityKey = (WorkspaceId, StakeholderType, IdentityKind, String);
+
+pub(crate) struct ResolveCache {
+    owners: HashMap<IdentityKey, ProfileId>,
+    /// profile → the profile it was merged into, for every currently merged profile.
+    links: HashMap<ProfileId, ProfileId>,
+    /// `PRAGMA data_version` when the links were last known to be complete.
+    data_version: i64,
+}
+
+impl ResolveCache {
+    pub(crate) fn load(conn: &Connection) -> rusqlite::Result<Self> {
+        let mut cache = Self {
+            owners: HashMap::default(),
+            links: HashMap::default(),
+            data_version: 0,
+        };
+        cache.reload_links(conn)?;
+        Ok(cache)
+    }
+
+    /// Called inside each write transaction, before resolving: picks up merges and
+    /// unmerges committed by another connection (another process on the same file).
+    pub(crate) fn sync(&mut self, conn: &Connection) -> rusqlite::Result<()> {
+        let version: i64 = conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        if version != self.data_version {
+            self.reload_links(conn)?;
+        }
+        Ok(())
+    }
+
+    /// Forgets everything a failed (rolled back) batch may have taught the cache.
+    pub(crate) fn reset(&mut self, conn: &Connection) -> rusqlite::Result<()> {
+        self.owners.clear();
+        self.reload_links(conn)
+    }
+
+    fn reload_links(&mut self, conn: &Connection) -> rusqlite::Result<()> {
+        self.data_version = conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        let mut stmt =
+            conn.prepare("SELECT id, merged_into FROM profiles WHERE merged_into IS NOT NULL")?;
+        let rows = stmt.query_map([], |r| Ok((ProfileId(r.get(0)?), ProfileId(r.get(1)?))))?;
+        self.links = rows.collect::<rusqlite::Result<_>>()?;
+        Ok(())
+    }
+
+    pub(crate) fn owner(&self, key: &IdentityKey) -> Option<ProfileId> {
+        self.owners.get(key).copied()
+    }
+
+    pub(crate) fn remember_owner(&mut self, key: IdentityKey, profile: ProfileId) {
+        if self.owners.len() >= MAX_IDENTITIES {
+            self.owners.clear();
+        }
+        self.owners.insert(key, profile);
+    }
+
+    /// The root of `profile`'s merge chain.
+    pub(crate) fn canonical(&self, profile: ProfileId) -> ProfileId {
+        let mut current = profile;
+        for _ in 0..MAX_CHAIN {
+            match self.links.get(&current) {
+                Some(next) => current = *next,
+                None => return current,
+            }
+        }
+        current
+    }
+
+    pub(crate) fn link(&mut self, absorbed: ProfileId, survivor: ProfileId) {
+        self.links.insert(absorbed, survivor);
+    }
+
+    pub(crate) fn unlink(&mut self, absorbed: ProfileId) {
+        self.links.remove(&absorbed);
+    }
+}

@@ -1,0 +1,236 @@
+//! Writing one batch: idempotency, identity resolution and the signal rows, all in
+//! one `BEGIN IMMEDIATE` transaction, so a batch is written whole or not at all.
+
+use rusqlite::{params, params_from_iter, CachedStatement, OptionalExtension, Transaction};
+use throughline_domain::resolve::{plan, Plan};
+use throughline_domain::{Identity, IdentityPolicy, ProfileId, Signal, SignalSeq, WorkspaceId};
+use throughline_store::{IngestOutcome, RecordOutcome, StoreError};
+
+use crate::cache::{IdentityKey, ResolveCache};
+use crate::row;
+
+/// The statements one batch runs per record, prepared once per batch (and cached
+/// by the connection across batches).
+struct Statements<'t> {
+    find_identity: CachedStatement<'t>,
+    insert_profile: CachedStatement<'t>,
+    insert_identity: CachedStatement<'t>,
+    set_merged: CachedStatement<'t>,
+    insert_merge: CachedStatement<'t>,
+    insert_signal: CachedStatement<'t>,
+}
+
+impl<'t> Statements<'t> {
+    fn prepare(tx: &'t Transaction<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            find_identity: tx.prepare_cached(
+                "SELECT profile_id FROM identities WHERE workspace_id = ?1 \
+                 AND stakeholder_type = ?2 AND kind = ?3 AND value = ?4",
+            )?,
+            insert_profile: tx.prepare_cached(
+                "INSERT INTO profiles (id, workspace_id, stakeholder_type, created_at_us) \
+                 VALUES (?1, ?2, ?3, ?4)",
+            )?,
+            insert_identity: tx.prepare_cached(
+                "INSERT INTO identities (workspace_id, stakeholder_type, kind, value, profile_id) \
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?,
+            set_merged: tx.prepare_cached("UPDATE profiles SET merged_into = ?1 WHERE id = ?2")?,
+            insert_merge: tx.prepare_cached(
+                "INSERT INTO merges (workspace_id, survivor, absorbed, identity_kind, \
+                 identity_value, signal_seq, merged_at_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?,
+            insert_signal: tx.prepare_cached(row::INSERT)?,
+        })
+    }
+}
+
+/// Writes `batch` in one transaction. On any error the transaction rolls back and
+/// the cache forgets what the batch taught it.
+pub(crate) fn ingest(
+    conn: &mut rusqlite::Connection,
+    cache: &mut ResolveCache,
+    workspace: WorkspaceId,
+    batch: &[Signal],
+    policy: &IdentityPolicy,
+) -> Result<IngestOutcome, StoreError> {
+    let result = write_batch(conn, cache, workspace, batch, policy);
+    if result.is_err() {
+        // Best effort: if even this fails, the next batch's sync reloads the pointers,
+        // and the owners map is empty either way.
+        let _ = cache.reset(conn);
+    }
+    result
+}
+
+fn write_batch(
+    conn: &mut rusqlite::Connection,
+    cache: &mut ResolveCache,
+    workspace: WorkspaceId,
+    batch: &[Signal],
+    policy: &IdentityPolicy,
+) -> Result<IngestOutcome, StoreError> {
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(StoreError::backend)?;
+    let known: Option<i64> = tx
+        .query_row(
+            "SELECT 1 FROM workspaces WHERE id = ?1",
+            [workspace.0],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(StoreError::backend)?;
+    if known.is_none() {
+        return Err(StoreError::NotFound(format!("workspace {workspace}")));
+    }
+    cache.sync(&tx).map_err(StoreError::backend)?;
+    // Seqs and profile ids are handed out here, under the write lock, so seq order is
+    // commit order. A seq is never reused: feed_state remembers the last one given.
+    let (last_seq, last_profile): (i64, i64) = tx
+        .query_row(
+            "SELECT max((SELECT last_seq FROM feed_state), coalesce((SELECT max(seq) FROM signals), 0)), \
+                    coalesce((SELECT max(id) FROM profiles), 0)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .map_err(StoreError::backend)?;
+    let mut outcome = IngestOutcome {
+        records: Vec::with_capacity(batch.len()),
+        ..Default::default()
+    };
+    let mut writer = BatchWriter {
+        st: Statements::prepare(&tx).map_err(StoreError::backend)?,
+        cache,
+        workspace,
+        now: crate::now_us(),
+        next_seq: last_seq + 1,
+        next_profile: last_profile + 1,
+    };
+    for signal in batch {
+        let record = writer
+            .record(signal, policy, &mut outcome)
+            .map_err(StoreError::backend)?;
+        outcome.records.push(record);
+    }
+    let last_seq = writer.next_seq - 1;
+    drop(writer);
+    tx.execute("UPDATE feed_state SET last_seq = ?1", [last_seq])
+        .map_err(StoreError::backend)?;
+    tx.commit().map_err(StoreError::backend)?;
+    Ok(outcome)
+}
+
+struct BatchWriter<'t, 'c> {
+    st: Statements<'t>,
+    cache: &'c mut ResolveCache,
+    workspace: WorkspaceId,
+    now: i64,
+    next_seq: i64,
+    next_profile: i64,
+}
+
+impl BatchWriter<'_, '_> {
+    fn record(
+        &mut self,
+        s: &Signal,
+        policy: &IdentityPolicy,
+        outcome: &mut IngestOutcome,
+    ) -> rusqlite::Result<RecordOutcome> {
+        let ws = self.workspace.0;
+        let mut known = Vec::with_capacity(s.identities.len());
+        for identity in &s.identities {
+            if let Some(owner) = self.owner(s, identity)? {
+                known.push((identity.clone(), self.cache.canonical(owner)));
+            }
+        }
+        let plan = plan(&s.identities, &known, policy);
+        let profile = plan
+            .existing_profile()
+            .unwrap_or(ProfileId(self.next_profile));
+        // The signal goes first: if its key is already stored (earlier, or earlier in
+        // this batch) nothing is inserted and the plan is dropped unexecuted.
+        let seq = SignalSeq(self.next_seq);
+        let columns = row::encode(s, seq, self.workspace, profile, self.now);
+        if self.st.insert_signal.execute(params_from_iter(columns))? == 0 {
+            outcome.duplicates += 1;
+            return Ok(RecordOutcome::Duplicate);
+        }
+        self.next_seq += 1;
+        let (add, absorbed) = match plan {
+            Plan::Create { identities } => {
+                self.next_profile += 1;
+                let stakeholder = s.stakeholder_type.as_str();
+                self.st
+                    .insert_profile
+                    .execute(params![profile.0, ws, stakeholder, self.now])?;
+                (identities, Vec::new())
+            }
+            Plan::Attach { add, .. } => (add, Vec::new()),
+            Plan::Merge { absorbed, add, .. } => (add, absorbed),
+        };
+        for identity in add {
+            let key = (
+                self.workspace,
+                s.stakeholder_type,
+                identity.kind,
+                identity.value,
+            );
+            self.st.insert_identity.execute(params![
+                ws,
+                s.stakeholder_type.as_str(),
+                identity.kind.as_str(),
+                key.3,
+                profile.0
+            ])?;
+            self.cache.remember_owner(key, profile);
+        }
+        for (absorbed, identity) in &absorbed {
+            self.st.set_merged.execute(params![profile.0, absorbed.0])?;
+            self.st.insert_merge.execute(params![
+                ws,
+                profile.0,
+                absorbed.0,
+                identity.kind.as_str(),
+                identity.value,
+                seq.0,
+                self.now
+            ])?;
+            self.cache.link(*absorbed, profile);
+            outcome.merges += 1;
+        }
+        outcome.accepted += 1;
+        Ok(RecordOutcome::Accepted { seq, profile })
+    }
+
+    /// The profile that owns `identity` (not yet canonical), from memory or the index.
+    fn owner(&mut self, s: &Signal, identity: &Identity) -> rusqlite::Result<Option<ProfileId>> {
+        let key: IdentityKey = (
+            self.workspace,
+            s.stakeholder_type,
+            identity.kind,
+            identity.value.clone(),
+        );
+        if let Some(owner) = self.cache.owner(&key) {
+            return Ok(Some(owner));
+        }
+        let found: Option<i64> = self
+            .st
+            .find_identity
+            .query_row(
+                params![
+                    self.workspace.0,
+                    s.stakeholder_type.as_str(),
+                    identity.kind.as_str(),
+                    identity.value
+                ],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let found = found.map(ProfileId);
+        if let Some(owner) = found {
+            self.cache.remember_owner(key, owner);
+        }
+        Ok(found)
+    }
+}

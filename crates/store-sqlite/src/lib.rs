@@ -1,0 +1,229 @@
+//! The SQLite backend of the system of record: one file, WAL mode, an explicit
+//! durability setting, embedded migrations.
+//!
+//! One writer connection (behind a mutex, so batches commit one at a time and
+//! `seq` order is commit order) and one read connection, so reads are not queued
+//! behind a large batch. Blocking SQLite calls run on tokio's blocking pool.
+
+mod cache;
+mod ingest;
+mod merges;
+mod migrate;
+mod read;
+mod row;
+mod tenancy;
+
+use async_trait::async_trait;
+use rusqlite::Connection;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use throughline_domain::{IdentityPolicy, MergeId, ProfileId, Signal, SignalSeq, WorkspaceId};
+use throughline_store::{
+    IngestOutcome, MergeRecord, Profile, ProfileLink, Result, Store, StoreError, StoredSignal,
+    Workspace,
+};
+
+use cache::ResolveCache;
+
+/// How long a connection waits for another process's lock before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// When an acknowledged batch is safe.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Durability {
+    /// `synchronous=FULL`: the WAL is synced at every commit, so an acknowledged
+    /// batch survives a power loss. The default.
+    #[default]
+    Full,
+    /// `synchronous=NORMAL`: survives a crash of the process, but the last commits
+    /// may be lost on a power loss or OS crash. Faster for bulk imports.
+    Normal,
+}
+
+impl Durability {
+    fn pragma(self) -> &'static str {
+        match self {
+            Durability::Full => "FULL",
+            Durability::Normal => "NORMAL",
+        }
+    }
+}
+
+/// The SQLite store. Cheap to clone; clones share the connections.
+#[derive(Clone)]
+pub struct SqliteStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    writer: Mutex<Writer>,
+    reader: Mutex<Connection>,
+}
+
+struct Writer {
+    conn: Connection,
+    cache: ResolveCache,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    pub fn open(path: &Path, durability: Durability) -> Result<Self> {
+        let mut conn = Connection::open(path).map_err(StoreError::backend)?;
+        configure(&conn, durability).map_err(StoreError::backend)?;
+        migrate::run(&mut conn)?;
+        let cache = ResolveCache::load(&conn).map_err(StoreError::backend)?;
+        let reader = Connection::open(path).map_err(StoreError::backend)?;
+        configure(&reader, durability).map_err(StoreError::backend)?;
+        // The read connection must never write: writes go through the one writer.
+        reader
+            .pragma_update(None, "query_only", true)
+            .map_err(StoreError::backend)?;
+        let inner = Inner {
+            writer: Mutex::new(Writer { conn, cache }),
+            reader: Mutex::new(reader),
+        };
+        Ok(Self {
+            inner: Arc::new(inner),
+        })
+    }
+
+    async fn write<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Writer) -> Result<T> + Send + 'static,
+    {
+        let inner = Arc::clone(&self.inner);
+        tokio::task::spawn_blocking(move || {
+            // A panic mid-batch rolled its transaction back on unwind, so the
+            // connection is still usable: take it despite the poison.
+            let mut writer = inner.writer.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut writer)
+        })
+        .await
+        .map_err(StoreError::backend)?
+    }
+
+    async fn read<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+    {
+        let inner = Arc::clone(&self.inner);
+        tokio::task::spawn_blocking(move || {
+            let reader = inner.reader.lock().unwrap_or_else(|p| p.into_inner());
+            f(&reader)
+        })
+        .await
+        .map_err(StoreError::backend)?
+    }
+}
+
+fn configure(conn: &Connection, durability: Durability) -> rusqlite::Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", durability.pragma())?;
+    // 64 MiB of page cache: the unique indexes of a large store stay hot during imports.
+    conn.pragma_update(None, "cache_size", -65_536)?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(())
+}
+
+/// Now, in microseconds since the Unix epoch.
+pub(crate) fn now_us() -> i64 {
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    i64::try_from(since_epoch.as_micros()).unwrap_or(i64::MAX)
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn ping(&self) -> Result<()> {
+        self.read(|c| {
+            c.query_row("SELECT 1", [], |_| Ok(()))
+                .map_err(StoreError::backend)
+        })
+        .await
+    }
+
+    async fn ensure_workspace(&self, name: &str) -> Result<Workspace> {
+        let name = name.to_string();
+        self.write(move |w| tenancy::ensure_workspace(&w.conn, &name))
+            .await
+    }
+
+    async fn workspace_by_name(&self, name: &str) -> Result<Option<Workspace>> {
+        let name = name.to_string();
+        self.read(move |c| tenancy::workspace_by_name(c, &name))
+            .await
+    }
+
+    async fn workspace(&self, id: WorkspaceId) -> Result<Option<Workspace>> {
+        self.read(move |c| tenancy::workspace(c, id)).await
+    }
+
+    async fn add_api_key(&self, workspace: WorkspaceId, digest: &str, prefix: &str) -> Result<()> {
+        let (digest, prefix) = (digest.to_string(), prefix.to_string());
+        self.write(move |w| tenancy::add_api_key(&w.conn, workspace, &digest, &prefix))
+            .await
+    }
+
+    async fn workspace_for_key(&self, digest: &str) -> Result<Option<WorkspaceId>> {
+        let digest = digest.to_string();
+        self.read(move |c| tenancy::workspace_for_key(c, &digest))
+            .await
+    }
+
+    async fn ingest(
+        &self,
+        workspace: WorkspaceId,
+        batch: &[Signal],
+        policy: &IdentityPolicy,
+    ) -> Result<IngestOutcome> {
+        // The blocking pool needs owned data; a copy costs far less than the writes.
+        let (batch, policy) = (batch.to_vec(), policy.clone());
+        self.write(move |w| ingest::ingest(&mut w.conn, &mut w.cache, workspace, &batch, &policy))
+            .await
+    }
+
+    async fn profile(&self, workspace: WorkspaceId, id: ProfileId) -> Result<Option<Profile>> {
+        self.read(move |c| read::profile(c, workspace, id)).await
+    }
+
+    async fn timeline(
+        &self,
+        workspace: WorkspaceId,
+        id: ProfileId,
+        limit: usize,
+    ) -> Result<Vec<StoredSignal>> {
+        self.read(move |c| read::timeline(c, workspace, id, limit))
+            .await
+    }
+
+    async fn merges(&self, workspace: WorkspaceId, id: ProfileId) -> Result<Vec<MergeRecord>> {
+        self.read(move |c| merges::history(c, workspace, id)).await
+    }
+
+    async fn unmerge(&self, workspace: WorkspaceId, merge: MergeId) -> Result<MergeRecord> {
+        self.write(move |w| merges::unmerge(&mut w.conn, &mut w.cache, workspace, merge))
+            .await
+    }
+
+    async fn signals_after(&self, after: SignalSeq, limit: usize) -> Result<Vec<StoredSignal>> {
+        self.read(move |c| read::signals_after(c, after, limit))
+            .await
+    }
+
+    async fn profile_links(&self) -> Result<Vec<ProfileLink>> {
+        self.read(read::profile_links).await
+    }
+
+    async fn high_water(&self) -> Result<SignalSeq> {
+        self.read(read::high_water).await
+    }
+}

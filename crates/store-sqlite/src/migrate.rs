@@ -1,0 +1,79 @@
+//! Embedded schema migrations, applied in order and recorded in `schema_migrations`.
+//!
+//! An applied migration is never edited: its checksum is stored, and a changed file
+//! stops the store from opening rather than leaving two databases with one version
+//! number and different schemas.
+
+use rusqlite::{params, Connection, OptionalExtension};
+use throughline_store::StoreError;
+
+/// (version, name, SQL), in the order they apply. Append only.
+const MIGRATIONS: &[(i64, &str, &str)] =
+    &[(1, "initial", include_str!("../migrations/0001_initial.sql"))];
+
+/// Brings the schema up to date in one transaction per migration.
+pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+             version       INTEGER PRIMARY KEY,
+             name          TEXT NOT NULL,
+             checksum      TEXT NOT NULL,
+             applied_at_us INTEGER NOT NULL
+         )",
+    )
+    .map_err(StoreError::backend)?;
+    for (version, name, sql) in MIGRATIONS {
+        let checksum = fnv1a_hex(sql);
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(StoreError::backend)?;
+        let applied: Option<String> = tx
+            .query_row(
+                "SELECT checksum FROM schema_migrations WHERE version = ?1",
+                [version],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(StoreError::backend)?;
+        match applied {
+            Some(stored) if stored == checksum => continue,
+            Some(_) => {
+                return Err(StoreError::Migration(format!(
+                    "migration {version} ({name}) changed after it was applied"
+                )))
+            }
+            None => {}
+        }
+        tx.execute_batch(sql)
+            .map_err(|e| StoreError::Migration(format!("migration {version} ({name}): {e}")))?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, name, checksum, applied_at_us)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![version, name, checksum, crate::now_us()],
+        )
+        .map_err(StoreError::backend)?;
+        tx.commit().map_err(StoreError::backend)?;
+    }
+    Ok(())
+}
+
+/// A stable fingerprint of a migration's text (FNV-1a, 64 bits): it detects edits,
+/// it does not need to resist an adversary.
+fn fnv1a_hex(text: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in text.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn migrations_are_numbered_in_order_from_one() {
+        for (i, (version, _, _)) in super::MIGRATIONS.iter().enumerate() {
+            assert_eq!(*version, i as i64 + 1);
+        }
+    }
+}
