@@ -1,0 +1,54 @@
+//! One module per command; `run` dispatches.
+
+pub mod apikey;
+pub mod bench;
+pub mod demo;
+pub mod import;
+pub mod query;
+pub mod serve;
+pub mod understand;
+
+use std::process::ExitCode;
+
+use crate::args::{AnalyticsCommand, Cli, Command};
+use crate::settings::Settings;
+use crate::wiring;
+
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let listen = match &cli.command {
+        Command::Serve(a) => a.listen,
+        Command::Demo(a) => a.listen,
+        _ => None,
+    };
+    let settings = Settings::resolve(&cli.global, listen)?;
+    tracing::debug!(?settings, "settings resolved");
+    match cli.command {
+        Command::Serve(_) => serve::run(&settings).await,
+        Command::Demo(args) => demo::run(&settings, args).await,
+        Command::Import(args) => import::run(&settings, args).await,
+        Command::Query(args) => query::run(&settings, args).await,
+        Command::ApiKey(cmd) => apikey::run(&settings, cmd).await,
+        Command::Analytics(cmd) => analytics(&settings, cmd).await,
+        Command::Bench(args) => bench::run(&settings, args).await,
+        Command::Text(args) => understand::text(args),
+        Command::Eval(cmd) => understand::eval(cmd),
+        Command::Value(cmd) => understand::value(cmd),
+    }
+}
+
+async fn analytics(settings: &Settings, cmd: AnalyticsCommand) -> anyhow::Result<ExitCode> {
+    let store = wiring::open_store(settings).await?;
+    let copy = wiring::open_analytics(settings, store).await?;
+    match cmd {
+        AnalyticsCommand::Rebuild => {
+            copy.rebuild().await?;
+        }
+        AnalyticsCommand::Refresh => {
+            copy.refresh().await?;
+            copy.flush().await?;
+        }
+    }
+    let lag = copy.lag().await?;
+    println!("{}", serde_json::to_string_pretty(&lag)?);
+    Ok(ExitCode::SUCCESS)
+}

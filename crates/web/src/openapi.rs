@@ -1,0 +1,114 @@
+//! The OpenAPI 3.1 description of the API, served at `/api/v1/openapi.json`.
+//! Written by hand next to the routes it describes; `tests` check every route is in it.
+
+use axum::Json;
+use serde_json::{json, Value};
+use throughline_domain::{SignalKind, StakeholderType};
+
+pub async fn spec() -> Json<Value> {
+    Json(document())
+}
+
+pub fn document() -> Value {
+    let kinds: Vec<&str> = SignalKind::ALL.iter().map(|k| k.as_str()).collect();
+    let stakeholders: Vec<&str> = StakeholderType::ALL.iter().map(|k| k.as_str()).collect();
+    let error = json!({ "$ref": "#/components/schemas/Error" });
+    let secured = json!([{ "apiKey": [] }]);
+    json!({
+        "openapi": "3.1.0",
+        "info": { "title": "Throughline API", "version": env!("CARGO_PKG_VERSION") },
+        "components": {
+            "securitySchemes": { "apiKey": { "type": "http", "scheme": "bearer",
+                "description": "A workspace API key (`throughline api-key create`)." } },
+            "schemas": {
+                "Error": { "type": "object", "properties": { "error": { "type": "object",
+                    "properties": { "code": { "type": "string" }, "message": { "type": "string" } } } } },
+                "Identities": { "type": "object", "additionalProperties": false, "properties": {
+                    "email": { "type": "string" }, "phone": { "type": "string", "description": "E.164, e.g. +442079460958" },
+                    "handle": { "type": "string", "description": "@name, or network:name" },
+                    "network": { "type": "string" }, "account_id": { "type": "string" } } },
+                "Signal": signal_schema(&kinds, &stakeholders),
+                "IngestResponse": { "type": "object", "properties": {
+                    "accepted": { "type": "integer" }, "duplicates": { "type": "integer" },
+                    "rejected": { "type": "integer" },
+                    "rejects": { "type": "array", "items": { "type": "object", "properties": {
+                        "index": { "type": "integer" }, "line": { "type": ["integer", "null"] },
+                        "field": { "type": "string" }, "reason": { "type": "string" } } } } } }
+            }
+        },
+        "paths": {
+            "/healthz": { "get": { "summary": "Liveness", "responses": { "200": { "description": "up" } } } },
+            "/readyz": { "get": { "summary": "Readiness: the store answers",
+                "responses": { "200": { "description": "ready" }, "503": { "description": "not ready" } } } },
+            "/api/v1/signals": { "post": {
+                "summary": "Ingest a batch of signals (JSON array or NDJSON). Idempotent on (source, external_id).",
+                "security": secured,
+                "requestBody": { "required": true, "content": {
+                    "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/Signal" } } },
+                    "application/x-ndjson": { "schema": { "$ref": "#/components/schemas/Signal" } } } },
+                "responses": {
+                    "200": { "description": "processed; per-record rejects listed",
+                        "content": { "application/json": { "schema": { "$ref": "#/components/schemas/IngestResponse" } } } },
+                    "401": { "description": "missing or invalid key", "content": { "application/json": { "schema": error } } },
+                    "413": { "description": "body or batch over the limit", "content": { "application/json": { "schema": error } } },
+                    "422": { "description": "malformed body, or every record rejected" } } } },
+            "/api/v1/profiles/{id}": { "get": { "summary": "A profile with its identities and merges",
+                "security": secured, "parameters": [id_param()],
+                "responses": { "200": { "description": "the profile (the surviving one if id was merged away)" },
+                    "404": { "description": "no such profile in this workspace" } } } },
+            "/api/v1/profiles/{id}/timeline": { "get": { "summary": "The profile's signals across all channels, oldest first",
+                "security": secured,
+                "parameters": [id_param(), { "name": "limit", "in": "query", "schema": { "type": "integer", "maximum": 5000 } }],
+                "responses": { "200": { "description": "signals in wire form with seq" } } } },
+            "/api/v1/merges/{id}/undo": { "post": { "summary": "Undo a merge: both profiles and their signals stand apart again",
+                "security": secured, "parameters": [id_param()],
+                "responses": { "200": { "description": "the undone merge" }, "409": { "description": "already undone" } } } },
+            "/api/v1/query": { "post": { "summary": "Read-only SQL over this workspace's `signals` table",
+                "security": secured,
+                "requestBody": { "required": true, "content": { "application/json": { "schema": {
+                    "type": "object", "required": ["sql"], "properties": { "sql": { "type": "string" } } } } } },
+                "responses": { "200": { "description": "columns, rows, and the analytics copy's lag" },
+                    "400": { "description": "bad or forbidden SQL" } } } },
+            "/api/v1/status": { "get": { "summary": "Store backend and analytics lag", "security": secured,
+                "responses": { "200": { "description": "status" } } } },
+            "/api/v1/openapi.json": { "get": { "summary": "This document", "responses": { "200": { "description": "OpenAPI 3.1" } } } }
+        }
+    })
+}
+
+fn id_param() -> Value {
+    json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } })
+}
+
+fn signal_schema(kinds: &[&str], stakeholders: &[&str]) -> Value {
+    let text = |d: &str| json!({ "type": "string", "description": d });
+    let ids = json!({ "$ref": "#/components/schemas/Identities" });
+    json!({
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["kind", "source", "external_id", "occurred_at"],
+        "description": format!("Exactly one of {} with at least one identity.", stakeholders.join(" / ")),
+        "properties": {
+            "kind": { "type": "string", "enum": kinds },
+            "source": text("the system it came from; with external_id the idempotency key"),
+            "external_id": text("its id in that system"),
+            "occurred_at": { "type": "string", "format": "date-time", "description": "RFC 3339 with a timezone" },
+            "customer": ids, "employee": ids, "partner": ids,
+            "channel": text("e.g. email, web, store"), "touchpoint": text("e.g. checkout"),
+            "stage": text("journey stage"), "brand": text("brand or service line"),
+            "store": text("store"), "team": text("team"), "region": text("region"),
+            "action": text("event name (event); purchase|renewal|refund|cancellation (transaction); applied|hired|onboarded|promoted|exited (hr_event)"),
+            "reason": text("e.g. an exit reason"),
+            "nps": { "type": "integer", "minimum": 0, "maximum": 10 },
+            "csat": { "type": "integer", "minimum": 1, "maximum": 5 },
+            "ces": { "type": "integer", "minimum": 1, "maximum": 7 },
+            "ratings": { "type": "object", "description": "name → 1..5, or {value, min, max}" },
+            "text": { "type": "string", "maxLength": throughline_domain::limits::MAX_TEXT_BYTES },
+            "language": text("ISO 639 code"),
+            "amount": { "type": "number" }, "currency": text("ISO 4217"),
+            "first_response_at": { "type": "string", "format": "date-time" },
+            "resolved_at": { "type": "string", "format": "date-time" },
+            "properties": { "type": "object" }
+        }
+    })
+}

@@ -1,0 +1,6 @@
+//! Route handlers, one module per resource.
+
+pub mod health;
+pub mod profiles;
+pub mod query;
+pub mod signals;

@@ -1,0 +1,69 @@
+//! `POST /api/v1/signals`: a JSON array or NDJSON batch in, per-record outcome out.
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use serde::Serialize;
+use throughline_ingest::{BatchError, BodyFormat, Reject};
+
+use crate::auth::Authed;
+use crate::{ApiError, AppState};
+
+#[derive(Debug, Serialize)]
+pub struct IngestResponse {
+    pub accepted: usize,
+    pub duplicates: usize,
+    /// Records rejected (a record with two bad fields counts once).
+    pub rejected: usize,
+    /// One entry per bad field: the record's index in the batch, the field, why.
+    pub rejects: Vec<Reject>,
+}
+
+/// Parses off the async runtime, writes the good records in one transaction, and
+/// answers only after they are durable: an acknowledged record is never lost.
+pub async fn ingest(
+    State(state): State<AppState>,
+    Authed(workspace): Authed,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<(StatusCode, Json<IngestResponse>), ApiError> {
+    let max = state.limits.max_body_bytes;
+    let bytes = axum::body::to_bytes(body, max)
+        .await
+        .map_err(|_| ApiError::TooLarge(format!("request body is larger than {max} bytes")))?;
+    let content_type = headers.get("content-type").and_then(|v| v.to_str().ok());
+    let format = BodyFormat::from_content_type(content_type);
+    let limits = state.limits.clone();
+    let parsed = tokio::task::spawn_blocking(move || {
+        throughline_ingest::parse_batch(&bytes, format, &limits)
+    })
+    .await
+    .map_err(ApiError::internal)?
+    .map_err(|e| match e {
+        BatchError::TooManyRecords { .. } | BatchError::TooLarge { .. } => {
+            ApiError::TooLarge(e.to_string())
+        }
+        other => ApiError::Unprocessable(other.to_string()),
+    })?;
+
+    let outcome = state
+        .store
+        .ingest(workspace, &parsed.signals, &state.policy)
+        .await?;
+    let mut rejected_indexes: Vec<usize> = parsed.rejects.iter().map(|r| r.index).collect();
+    rejected_indexes.dedup();
+    let response = IngestResponse {
+        accepted: outcome.accepted,
+        duplicates: outcome.duplicates,
+        rejected: rejected_indexes.len(),
+        rejects: parsed.rejects,
+    };
+    let nothing_usable = response.accepted + response.duplicates == 0 && response.rejected > 0;
+    let status = if nothing_usable {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(response)))
+}
