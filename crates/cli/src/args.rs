@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 /// Throughline: experience management in one binary.
 #[derive(Debug, Parser)]
-#[command(name = "throughline", version, about, long_about = None)]
+#[command(name = "throughline", version)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,

@@ -1,6 +1,6 @@
 //! Benchmark: BG/NBD + Gamma-Gamma fits on CDNOW and on a large synthetic cohort.
 //!
-//! cargo run --release -p throughline-value --example bench -- [--runs 5] [--n 1000000]
+//! cargo run --release -p throughline-value --example value_bench -- [--runs 5] [--n 1000000]
 //!     [--out /tmp/throughline-value-bench]
 //! Writes the synthetic summaries to OUT/synthetic_N.csv so bench/lifetimes_bench.py can time
 //! the Python `lifetimes` package on exactly the same data.
