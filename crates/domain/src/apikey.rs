@@ -8,7 +8,10 @@ const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqr
 
 /// Formats 32 random bytes as a key. The caller supplies the randomness, so this stays pure.
 pub fn format_key(random: [u8; 32]) -> String {
-    let body: String = random.iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char).collect();
+    let body: String = random
+        .iter()
+        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
+        .collect();
     format!("{PREFIX}{body}")
 }
 
@@ -36,6 +39,9 @@ mod tests {
         assert_eq!(digest(&key), digest(&format!(" {key} ")));
         assert_ne!(digest(&key), digest(&format_key([8; 32])));
         // SHA-256 of "abc", from FIPS 180-2.
-        assert_eq!(digest("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            digest("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 }

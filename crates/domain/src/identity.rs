@@ -61,7 +61,10 @@ impl Identity {
             return Err(format!("{raw:?} is not an email address"));
         }
         check_len(&value)?;
-        Ok(Self { kind: IdentityKind::Email, value })
+        Ok(Self {
+            kind: IdentityKind::Email,
+            value,
+        })
     }
 
     /// E.164: `+` then 8–15 digits. Spaces, dots, dashes and brackets are dropped;
@@ -83,13 +86,22 @@ impl Identity {
             match c {
                 '0'..='9' => digits.push(c),
                 ' ' | '-' | '.' | '(' | ')' => {}
-                _ => return Err(format!("{raw:?} has a character a phone number cannot have")),
+                _ => {
+                    return Err(format!(
+                        "{raw:?} has a character a phone number cannot have"
+                    ))
+                }
             }
         }
         if !(8..=15).contains(&digits.len()) || digits.starts_with('0') {
-            return Err(format!("{raw:?} is not a valid E.164 number (8 to 15 digits)"));
+            return Err(format!(
+                "{raw:?} is not a valid E.164 number (8 to 15 digits)"
+            ));
         }
-        Ok(Self { kind: IdentityKind::Phone, value: format!("+{digits}") })
+        Ok(Self {
+            kind: IdentityKind::Phone,
+            value: format!("+{digits}"),
+        })
     }
 
     /// A handle on one network, stored as `network:handle`, lowercased, without `@`.
@@ -106,12 +118,19 @@ impl Identity {
         if name.is_empty() || name.chars().any(char::is_whitespace) {
             return Err(format!("{raw:?} is not a handle"));
         }
-        if net.is_empty() || net.chars().any(|c| !c.is_ascii_alphanumeric() && c != '_' && c != '-') {
+        if net.is_empty()
+            || net
+                .chars()
+                .any(|c| !c.is_ascii_alphanumeric() && c != '_' && c != '-')
+        {
             return Err(format!("{net:?} is not a network name"));
         }
         let value = format!("{net}:{name}");
         check_len(&value)?;
-        Ok(Self { kind: IdentityKind::Handle, value })
+        Ok(Self {
+            kind: IdentityKind::Handle,
+            value,
+        })
     }
 
     /// An account or external id, kept as given (trimmed): ids are case-sensitive.
@@ -121,7 +140,10 @@ impl Identity {
             return Err("account_id is empty".into());
         }
         check_len(&value)?;
-        Ok(Self { kind: IdentityKind::AccountId, value })
+        Ok(Self {
+            kind: IdentityKind::AccountId,
+            value,
+        })
     }
 }
 
@@ -148,8 +170,22 @@ pub struct IdentityPolicy {
 impl Default for IdentityPolicy {
     fn default() -> Self {
         let shared = [
-            "info", "support", "help", "sales", "admin", "office", "contact", "hello", "team",
-            "noreply", "no-reply", "billing", "service", "customerservice", "enquiries", "mail",
+            "info",
+            "support",
+            "help",
+            "sales",
+            "admin",
+            "office",
+            "contact",
+            "hello",
+            "team",
+            "noreply",
+            "no-reply",
+            "billing",
+            "service",
+            "customerservice",
+            "enquiries",
+            "mail",
         ];
         Self {
             shared_local_parts: shared.iter().map(|s| s.to_string()).collect(),
@@ -187,7 +223,10 @@ mod tests {
 
     #[test]
     fn emails_normalise_and_reject_garbage() {
-        check(Identity::email("  Ann.Lee@Example.COM "), Some("ann.lee@example.com"));
+        check(
+            Identity::email("  Ann.Lee@Example.COM "),
+            Some("ann.lee@example.com"),
+        );
         check(Identity::email("ann@localhost"), None);
         check(Identity::email("ann@@x.com"), None);
         check(Identity::email("no at sign"), None);
@@ -205,8 +244,14 @@ mod tests {
 
     #[test]
     fn handles_carry_their_network() {
-        check(Identity::handle("@AnnLee", Some("Twitter")), Some("twitter:annlee"));
-        check(Identity::handle("instagram:@ann_lee", None), Some("instagram:ann_lee"));
+        check(
+            Identity::handle("@AnnLee", Some("Twitter")),
+            Some("twitter:annlee"),
+        );
+        check(
+            Identity::handle("instagram:@ann_lee", None),
+            Some("instagram:ann_lee"),
+        );
         check(Identity::handle("@ann", None), Some("social:ann"));
         check(Identity::handle("@", None), None);
     }

@@ -15,8 +15,8 @@ pub mod signal;
 pub mod wire;
 
 pub use error::{FieldError, RecordRejected};
-pub use identity::{Identity, IdentityKind, IdentityPolicy, Identities};
+pub use identity::{Identities, Identity, IdentityKind, IdentityPolicy};
 pub use ids::{MergeId, ProfileId, SignalSeq, WorkspaceId};
 pub use kind::{Action, SignalKind, StakeholderType};
-pub use signal::{Rating, Signal};
+pub use signal::{Rating, Signal, SliceError};
 pub use wire::WireSignal;

@@ -9,7 +9,6 @@ use std::collections::BTreeMap;
 use crate::error::{FieldError, RecordRejected};
 use crate::identity::Identity;
 use crate::kind::{Action, SignalKind, StakeholderType};
-use crate::limits::{MAX_ID_BYTES, MAX_LABEL_BYTES};
 use crate::wire::{WireSignal, DIMENSIONS, FIELDS};
 
 /// A named custom rating with its scale, e.g. `{"value": 4, "min": 1, "max": 5}`.
@@ -54,12 +53,29 @@ impl Signal {
                 errors: vec![FieldError::new("record", "a record must be a JSON object")],
             });
         };
-        let mut p = Parser { obj, errors: Vec::new() };
+        let mut p = Parser {
+            obj,
+            errors: Vec::new(),
+        };
         let signal = p.signal();
         match signal {
             Some(s) if p.errors.is_empty() => Ok(s),
             _ => Err(RecordRejected { errors: p.errors }),
         }
+    }
+
+    /// Parses one record from its JSON text: the same result as
+    /// `serde_json::from_slice::<Value>` followed by [`Signal::parse`], at a fraction
+    /// of the cost for a good record, which is read straight into a signal without
+    /// building a `Value` first. Anything unusual (a bad field, a duplicate key, a
+    /// type the fast reader does not take) is parsed again the general way, so the
+    /// errors are exactly those of `parse`.
+    pub fn parse_slice(json: &[u8]) -> Result<Signal, SliceError> {
+        if let Some(signal) = fast::parse(json) {
+            return Ok(signal);
+        }
+        let value: Value = serde_json::from_slice(json).map_err(SliceError::Syntax)?;
+        Signal::parse(&value).map_err(SliceError::Rejected)
     }
 
     pub fn dimension(&self, name: &str) -> Option<&str> {
@@ -89,7 +105,9 @@ impl Signal {
             kind: self.kind.as_str().into(),
             source: self.source.clone(),
             external_id: self.external_id.clone(),
-            occurred_at: self.occurred_at.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+            occurred_at: self
+                .occurred_at
+                .to_rfc3339_opts(SecondsFormat::AutoSi, true),
             stakeholder,
             dimensions,
             action: self.action.as_ref().map(|a| a.as_str().to_string()),
@@ -109,6 +127,15 @@ impl Signal {
     }
 }
 
+/// Why [`Signal::parse_slice`] gave no signal.
+#[derive(Debug)]
+pub enum SliceError {
+    /// The text is not one JSON value.
+    Syntax(serde_json::Error),
+    /// The record is JSON but not a valid signal.
+    Rejected(RecordRejected),
+}
+
 fn rfc3339(t: DateTime<FixedOffset>) -> String {
     t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
@@ -118,7 +145,7 @@ struct Parser<'a> {
     errors: Vec<FieldError>,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     fn fail(&mut self, field: &str, reason: impl Into<String>) {
         self.errors.push(FieldError::new(field, reason));
     }
@@ -159,11 +186,12 @@ impl Parser<'_> {
         };
         let mut signal = signal;
         signal.action = self.action(signal.kind);
-        self.kind_rules(&signal);
+        checks::kind_rules(&mut self.errors, &signal);
         Some(signal)
     }
 
-    fn str_field(&mut self, field: &str) -> Option<&str> {
+    /// The field's text; a value of another JSON type is an error, `null` is absent.
+    fn str_field(&mut self, field: &str) -> Option<&'a str> {
         match self.obj.get(field) {
             None | Some(Value::Null) => None,
             Some(Value::String(s)) => Some(s.as_str()),
@@ -183,38 +211,38 @@ impl Parser<'_> {
         };
         let parsed = SignalKind::parse(raw);
         if parsed.is_none() {
-            let msg = format!("{raw:?} is not a kind; expected one of {}", SignalKind::expected());
+            let msg = format!(
+                "{raw:?} is not a kind; expected one of {}",
+                SignalKind::expected()
+            );
             self.fail("kind", msg);
         }
         parsed
     }
 
     fn id_string(&mut self, field: &str) -> Option<String> {
-        let value = self.str_field(field).map(str::trim).map(str::to_string);
-        match value {
-            None => {
-                self.fail(field, "is required");
-                None
-            }
-            Some(v) if v.is_empty() => {
-                self.fail(field, "must not be empty");
-                None
-            }
-            Some(v) if v.len() > MAX_ID_BYTES => {
-                self.fail(field, format!("is longer than {MAX_ID_BYTES} bytes"));
-                None
-            }
-            Some(v) => Some(v),
-        }
+        let raw = self.str_field(field);
+        checks::id_string(&mut self.errors, field, raw)
     }
 
     fn label(&mut self, field: &str) -> Option<String> {
-        let v = self.str_field(field)?.trim().to_string();
-        if v.len() > MAX_LABEL_BYTES {
-            self.fail(field, format!("is longer than {MAX_LABEL_BYTES} bytes"));
-            return None;
-        }
-        (!v.is_empty()).then_some(v)
+        let raw = self.str_field(field);
+        checks::label(&mut self.errors, field, raw)
+    }
+
+    fn text(&mut self) -> Option<String> {
+        let raw = self.str_field("text");
+        checks::text(&mut self.errors, raw)
+    }
+
+    fn language(&mut self) -> Option<String> {
+        let raw = self.str_field("language");
+        checks::language(&mut self.errors, raw)
+    }
+
+    fn currency(&mut self) -> Option<String> {
+        let raw = self.str_field("currency");
+        checks::currency(&mut self.errors, raw)
     }
 
     fn required_time(&mut self, field: &str) -> Option<DateTime<FixedOffset>> {
@@ -226,20 +254,13 @@ impl Parser<'_> {
     }
 
     fn optional_time(&mut self, field: &str) -> Option<DateTime<FixedOffset>> {
-        let raw = self.str_field(field)?;
-        match DateTime::parse_from_rfc3339(raw.trim()) {
-            Ok(t) => Some(t),
-            Err(_) => {
-                let msg = format!(
-                    "{raw:?} is not an RFC 3339 timestamp with a timezone, e.g. 2026-03-01T14:30:00Z"
-                );
-                self.fail(field, msg);
-                None
-            }
-        }
+        let raw = self.str_field(field);
+        checks::time(&mut self.errors, field, raw)
     }
 }
 
+mod checks;
+mod fast;
 mod parse_parts;
 
 #[cfg(test)]

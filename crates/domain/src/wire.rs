@@ -41,8 +41,15 @@ pub const FIELDS: &[&str] = &[
 pub const IDENTITY_FIELDS: &[&str] = &["email", "phone", "handle", "network", "account_id"];
 
 /// The dimension fields: free labels an analyst slices by.
-pub const DIMENSIONS: [&str; 7] =
-    ["channel", "touchpoint", "stage", "brand", "store", "team", "region"];
+pub const DIMENSIONS: [&str; 7] = [
+    "channel",
+    "touchpoint",
+    "stage",
+    "brand",
+    "store",
+    "team",
+    "region",
+];
 
 /// The output form of a signal, field for field the wire format.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -7,7 +7,7 @@
 use serde::de::{DeserializeSeed, IgnoredAny, SeqAccess, Visitor};
 use serde::Serialize;
 use serde_json::Value;
-use throughline_domain::{RecordRejected, Signal};
+use throughline_domain::{RecordRejected, Signal, SliceError};
 
 /// How a batch body is framed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -185,9 +185,10 @@ fn is_blank(line: &[u8]) -> bool {
 
 /// Parses one NDJSON line into a signal; a JSON syntax error is a reject of field `record`.
 pub(crate) fn parse_line(line: &[u8]) -> Result<Signal, RecordRejected> {
-    match serde_json::from_slice::<Value>(line) {
-        Ok(value) => Signal::parse(&value),
-        Err(e) => Err(RecordRejected {
+    match Signal::parse_slice(line) {
+        Ok(signal) => Ok(signal),
+        Err(SliceError::Rejected(rejected)) => Err(rejected),
+        Err(SliceError::Syntax(e)) => Err(RecordRejected {
             errors: vec![throughline_domain::FieldError::new(
                 "record",
                 json_syntax_reason(&e),

@@ -96,12 +96,13 @@ fn content(raw: &[u8], first: bool) -> Range<usize> {
 }
 
 fn parse_row(line: &[u8], mapping: Option<&Mapping>) -> RowResult {
+    let Some(mapping) = mapping else {
+        // No renaming: the domain reads the bytes itself, without a `Value` in between.
+        return row_result(crate::batch::parse_line(line));
+    };
     let value: Value = match serde_json::from_slice(line) {
         Ok(value) => value,
         Err(e) => return Err(vec![("record".into(), json_syntax_reason(&e))]),
-    };
-    let Some(mapping) = mapping else {
-        return row_result(Signal::parse(&value));
     };
     let Value::Object(mut object) = value else {
         return row_result(Signal::parse(&value));

@@ -17,10 +17,14 @@ const MAX_IDENTITIES: usize = 2_000_000;
 /// Merge chains are short; a longer walk means a cycle, which would be a bug.
 const MAX_CHAIN: usize = 10_000;
 
-pub(crate) type IdentityKey = (WorkspaceId, StakeholderType, IdentityKind, String);
+/// What an identity's value is scoped by; the value itself is the inner map's key,
+/// so a lookup borrows the record's `&str` instead of building an owned key.
+pub(crate) type IdentityScope = (WorkspaceId, StakeholderType, IdentityKind);
 
 pub(crate) struct ResolveCache {
-    owners: HashMap<IdentityKey, ProfileId>,
+    owners: HashMap<IdentityScope, HashMap<String, ProfileId>>,
+    /// Identities held in `owners`, over all scopes.
+    owner_count: usize,
     /// profile → the profile it was merged into, for every currently merged profile.
     links: HashMap<ProfileId, ProfileId>,
     /// `PRAGMA data_version` when the links were last known to be complete.
@@ -31,6 +35,7 @@ impl ResolveCache {
     pub(crate) fn load(conn: &Connection) -> rusqlite::Result<Self> {
         let mut cache = Self {
             owners: HashMap::default(),
+            owner_count: 0,
             links: HashMap::default(),
             data_version: 0,
         };
@@ -51,6 +56,7 @@ impl ResolveCache {
     /// Forgets everything a failed (rolled back) batch may have taught the cache.
     pub(crate) fn reset(&mut self, conn: &Connection) -> rusqlite::Result<()> {
         self.owners.clear();
+        self.owner_count = 0;
         self.reload_links(conn)
     }
 
@@ -63,15 +69,29 @@ impl ResolveCache {
         Ok(())
     }
 
-    pub(crate) fn owner(&self, key: &IdentityKey) -> Option<ProfileId> {
-        self.owners.get(key).copied()
+    pub(crate) fn owner(&self, scope: &IdentityScope, value: &str) -> Option<ProfileId> {
+        self.owners.get(scope)?.get(value).copied()
     }
 
-    pub(crate) fn remember_owner(&mut self, key: IdentityKey, profile: ProfileId) {
-        if self.owners.len() >= MAX_IDENTITIES {
+    pub(crate) fn remember_owner(
+        &mut self,
+        scope: IdentityScope,
+        value: String,
+        profile: ProfileId,
+    ) {
+        if self.owner_count >= MAX_IDENTITIES {
             self.owners.clear();
+            self.owner_count = 0;
         }
-        self.owners.insert(key, profile);
+        if self
+            .owners
+            .entry(scope)
+            .or_default()
+            .insert(value, profile)
+            .is_none()
+        {
+            self.owner_count += 1;
+        }
     }
 
     /// The root of `profile`'s merge chain.

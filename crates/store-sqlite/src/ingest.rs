@@ -6,7 +6,7 @@ use throughline_domain::resolve::{plan, Plan};
 use throughline_domain::{Identity, IdentityPolicy, ProfileId, Signal, SignalSeq, WorkspaceId};
 use throughline_store::{IngestOutcome, RecordOutcome, StoreError};
 
-use crate::cache::{IdentityKey, ResolveCache};
+use crate::cache::{IdentityScope, ResolveCache};
 use crate::row;
 
 /// The statements one batch runs per record, prepared once per batch (and cached
@@ -170,20 +170,15 @@ impl BatchWriter<'_, '_> {
             Plan::Merge { absorbed, add, .. } => (add, absorbed),
         };
         for identity in add {
-            let key = (
-                self.workspace,
-                s.stakeholder_type,
-                identity.kind,
-                identity.value,
-            );
             self.st.insert_identity.execute(params![
                 ws,
                 s.stakeholder_type.as_str(),
                 identity.kind.as_str(),
-                key.3,
+                identity.value,
                 profile.0
             ])?;
-            self.cache.remember_owner(key, profile);
+            let scope = (self.workspace, s.stakeholder_type, identity.kind);
+            self.cache.remember_owner(scope, identity.value, profile);
         }
         for (absorbed, identity) in &absorbed {
             self.st.set_merged.execute(params![profile.0, absorbed.0])?;
@@ -205,13 +200,8 @@ impl BatchWriter<'_, '_> {
 
     /// The profile that owns `identity` (not yet canonical), from memory or the index.
     fn owner(&mut self, s: &Signal, identity: &Identity) -> rusqlite::Result<Option<ProfileId>> {
-        let key: IdentityKey = (
-            self.workspace,
-            s.stakeholder_type,
-            identity.kind,
-            identity.value.clone(),
-        );
-        if let Some(owner) = self.cache.owner(&key) {
+        let scope: IdentityScope = (self.workspace, s.stakeholder_type, identity.kind);
+        if let Some(owner) = self.cache.owner(&scope, &identity.value) {
             return Ok(Some(owner));
         }
         let found: Option<i64> = self
@@ -229,7 +219,8 @@ impl BatchWriter<'_, '_> {
             .optional()?;
         let found = found.map(ProfileId);
         if let Some(owner) = found {
-            self.cache.remember_owner(key, owner);
+            self.cache
+                .remember_owner(scope, identity.value.clone(), owner);
         }
         Ok(found)
     }

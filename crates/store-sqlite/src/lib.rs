@@ -23,6 +23,7 @@ use throughline_store::{
     IngestOutcome, MergeRecord, Profile, ProfileLink, Result, Store, StoreError, StoredSignal,
     Workspace,
 };
+use tokio::runtime::{Handle, RuntimeFlavor};
 
 use cache::ResolveCache;
 
@@ -104,6 +105,16 @@ impl SqliteStore {
         .map_err(StoreError::backend)?
     }
 
+    /// `write` on the calling thread. A panic becomes an error, as it does through
+    /// the blocking pool, and leaves the connection usable (see `write`).
+    fn write_here<T>(&self, f: impl FnOnce(&mut Writer) -> Result<T>) -> Result<T> {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut writer = self.inner.writer.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut writer)
+        }))
+        .unwrap_or_else(|panic| Err(StoreError::backend(WritePanicked::from(panic))))
+    }
+
     async fn read<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
@@ -118,6 +129,30 @@ impl SqliteStore {
         .map_err(StoreError::backend)?
     }
 }
+
+/// A write that panicked, with the panic's message when it had one.
+#[derive(Debug)]
+struct WritePanicked(String);
+
+impl From<Box<dyn std::any::Any + Send>> for WritePanicked {
+    fn from(panic: Box<dyn std::any::Any + Send>) -> Self {
+        let message = match panic.downcast::<String>() {
+            Ok(text) => *text,
+            Err(panic) => panic
+                .downcast_ref::<&str>()
+                .map_or_else(String::new, |s| s.to_string()),
+        };
+        WritePanicked(message)
+    }
+}
+
+impl std::fmt::Display for WritePanicked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the write panicked: {}", self.0)
+    }
+}
+
+impl std::error::Error for WritePanicked {}
 
 fn configure(conn: &Connection, durability: Durability) -> rusqlite::Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
@@ -185,7 +220,15 @@ impl Store for SqliteStore {
         batch: &[Signal],
         policy: &IdentityPolicy,
     ) -> Result<IngestOutcome> {
-        // The blocking pool needs owned data; a copy costs far less than the writes.
+        let write =
+            |w: &mut Writer| ingest::ingest(&mut w.conn, &mut w.cache, workspace, batch, policy);
+        // On a multi-thread runtime the batch is written in place: this worker hands its
+        // other tasks to another thread meanwhile, and the signals need not be copied
+        // (a copy and its drop cost about a fifth of the write). The blocking pool,
+        // which needs owned data, is the fallback on a current-thread runtime.
+        if Handle::current().runtime_flavor() == RuntimeFlavor::MultiThread {
+            return tokio::task::block_in_place(|| self.write_here(write));
+        }
         let (batch, policy) = (batch.to_vec(), policy.clone());
         self.write(move |w| ingest::ingest(&mut w.conn, &mut w.cache, workspace, &batch, &policy))
             .await

@@ -52,8 +52,9 @@ pub(crate) fn encode(
     let dim = |i: usize| text(s.dimensions[i].as_deref());
     let ratings =
         (!s.ratings.is_empty()).then(|| serde_json::to_string(&s.ratings).unwrap_or_default());
+    // The same text as `Value::Object(..).to_string()`, without copying the map first.
     let properties = (!s.properties.is_empty())
-        .then(|| serde_json::Value::Object(s.properties.clone()).to_string());
+        .then(|| serde_json::to_string(&s.properties).unwrap_or_default());
     [
         int(Some(seq.0)),
         int(Some(workspace.0)),

@@ -1,5 +1,7 @@
 //! Throughput benchmark on one core: sentiment alone and the full pipeline over the texts of a
-//! VADER-style ground-truth file (id<TAB>rating<TAB>text). Prints one JSON line with medians.
+//! VADER-style ground-truth file (id<TAB>rating<TAB>text). Prints one JSON line with medians of
+//! wall-clock rates, and of CPU-time rates (time this thread actually ran, which a busy machine
+//! distorts less).
 //!
 //! cargo run --release -p throughline-text --example bench -- FILE [REPETITIONS]
 
@@ -22,6 +24,24 @@ fn peak_rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
+/// CPU time this thread has run, in seconds (Linux schedstat), so figures on a busy machine
+/// are not inflated by time spent waiting for a core; None elsewhere.
+fn thread_cpu_s() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: f64 = stat.split_whitespace().next()?.parse().ok()?;
+    Some(ns / 1e9)
+}
+
+/// Texts per second over wall time and over CPU time.
+fn rates(count: usize, run: impl FnOnce()) -> (f64, Option<f64>) {
+    let cpu = thread_cpu_s();
+    let start = Instant::now();
+    run();
+    let wall = start.elapsed().as_secs_f64();
+    let cpu = cpu.zip(thread_cpu_s()).map(|(a, b)| count as f64 / (b - a));
+    (count as f64 / wall, cpu)
+}
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let path = args.next().expect("usage: bench FILE [REPETITIONS]");
@@ -36,26 +56,44 @@ fn main() {
     let analyzer = Analyzer::new();
     let build_ms = started.elapsed().as_secs_f64() * 1e3;
     let mut checksum = 0.0f64;
-    let mut sentiment_rates = Vec::new();
-    let mut full_rates = Vec::new();
-    for _ in 0..repetitions {
-        let start = Instant::now();
-        for text in &texts {
-            checksum += analyzer.sentiment_score(text) as f64;
-        }
-        sentiment_rates.push(texts.len() as f64 / start.elapsed().as_secs_f64());
-        let start = Instant::now();
-        for text in &texts {
-            let analysis = analyzer.analyze(text);
-            checksum += analysis.themes.len() as f64;
-        }
-        full_rates.push(texts.len() as f64 / start.elapsed().as_secs_f64());
+    // One untimed pass of each so caches and per-thread buffers are warm.
+    for text in &texts {
+        checksum += analyzer.sentiment_score(text) as f64;
+        checksum += analyzer.analyze(text).themes.len() as f64;
     }
+    let (mut sentiment_rates, mut sentiment_cpu) = (Vec::new(), Vec::new());
+    let (mut full_rates, mut full_cpu) = (Vec::new(), Vec::new());
+    for _ in 0..repetitions {
+        let (wall, cpu) = rates(texts.len(), || {
+            for text in &texts {
+                checksum += analyzer.sentiment_score(text) as f64;
+            }
+        });
+        sentiment_rates.push(wall);
+        sentiment_cpu.extend(cpu);
+        let (wall, cpu) = rates(texts.len(), || {
+            for text in &texts {
+                let analysis = analyzer.analyze(text);
+                checksum += analysis.themes.len() as f64;
+            }
+        });
+        full_rates.push(wall);
+        full_cpu.extend(cpu);
+    }
+    let cpu_median = |values: Vec<f64>| {
+        if values.is_empty() {
+            0.0
+        } else {
+            median(values)
+        }
+    };
     println!(
-        "{{\"texts\": {}, \"repetitions\": {repetitions}, \"build_ms\": {build_ms:.1}, \"sentiment_texts_per_s\": {:.0}, \"full_texts_per_s\": {:.0}, \"peak_rss_kib\": {}, \"checksum\": {checksum:.3}}}",
+        "{{\"texts\": {}, \"repetitions\": {repetitions}, \"build_ms\": {build_ms:.1}, \"sentiment_texts_per_s\": {:.0}, \"full_texts_per_s\": {:.0}, \"sentiment_cpu_texts_per_s\": {:.0}, \"full_cpu_texts_per_s\": {:.0}, \"peak_rss_kib\": {}, \"checksum\": {checksum:.3}}}",
         texts.len(),
         median(sentiment_rates),
         median(full_rates),
+        cpu_median(sentiment_cpu),
+        cpu_median(full_cpu),
         peak_rss_kib()
     );
 }

@@ -37,11 +37,15 @@ fn main() {
     time("pii", &mut || {
         texts.iter().map(|t| pii::find(t).len()).sum()
     });
+    let mut buffers = Some(tokenize::DocBuffers::default());
     time("tokenize", &mut || {
-        texts
-            .iter()
-            .map(|t| tokenize::tokenize(t, &model.lexicon).tokens.len())
-            .sum()
+        let mut sum = 0;
+        for t in &texts {
+            let doc = tokenize::tokenize_into(t, &model.lexicon, buffers.take().unwrap());
+            sum += doc.tokens.len();
+            buffers = Some(doc.into_buffers());
+        }
+        sum
     });
     time("lang", &mut || {
         docs.iter()
@@ -54,8 +58,11 @@ fn main() {
             .map(|t| whatlang::detect(t).is_some() as usize)
             .sum()
     });
+    let mut scratch = throughline_text::sentiment::ScoreScratch::default();
     time("score", &mut || {
-        docs.iter().map(|d| model.score(d).hits.len()).sum()
+        docs.iter()
+            .map(|d| (model.score_only(d, &mut scratch) > 0.0) as usize)
+            .sum()
     });
     time("themes", &mut || {
         docs.iter()
@@ -73,17 +80,8 @@ fn main() {
         .iter()
         .map(|d| lang::detect(d, &model.lexicon, &detector).method)
         .collect();
-    println!(
-        "function-words {} of {}",
-        langs.iter().filter(|m| **m == "function-words").count(),
-        langs.len()
-    );
-    for (t, m) in texts
-        .iter()
-        .zip(&langs)
-        .filter(|(_, m)| **m == "whatlang")
-        .take(25)
-    {
-        println!("  {m}: {t}");
+    for method in ["function-words", "short-text", "whatlang"] {
+        let count = langs.iter().filter(|m| **m == method).count();
+        println!("language method {method}: {count} of {}", langs.len());
     }
 }

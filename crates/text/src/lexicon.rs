@@ -6,6 +6,8 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use crate::phrases::TokenPhrases;
+
 const EN_WORDS: &str = include_str!("../data/en_words.tsv");
 const EN_PHRASES: &str = include_str!("../data/en_phrases.tsv");
 const EN_MODIFIERS: &str = include_str!("../data/en_modifiers.tsv");
@@ -23,14 +25,134 @@ pub enum PhraseEffect {
     Booster(f32),
 }
 
+/// Everything the lexicon knows about one lowercased word, found with a single hash lookup.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct WordInfo {
+    /// Sentiment valence (elongations such as "gooood" resolved).
+    pub valence: Option<f32>,
+    /// Booster amount (negative for dampeners).
+    pub booster: Option<f32>,
+    /// `flag::*` bits.
+    pub flags: u32,
+    /// List number in `Lexicon::phrase_index` of the phrases starting with this word, 0 for
+    /// none.
+    pub phrase: u32,
+}
+
+/// Bits of `WordInfo::flags`.
+pub mod flag {
+    /// A negator ("not", "never", any "n't" word).
+    pub const NEGATOR: u32 = 1;
+    /// Negates for sentiment scoring: a negator or "least".
+    pub const SCORE_NEGATOR: u32 = 1 << 1;
+    /// In the lexicon in any role (word valence, booster, negator).
+    pub const KNOWN: u32 = 1 << 2;
+    /// Bits from `LANG_SHIFT` up: function-word profiles of the languages in `lang::PROFILES`.
+    pub const LANG_SHIFT: u32 = 8;
+}
+
+/// Stored per word: valence, booster and flags from the exact spelling.
+#[derive(Clone, Copy, Debug, Default)]
+struct Entry {
+    valence: Option<f32>,
+    booster: Option<f32>,
+    flags: u32,
+    phrase: u32,
+}
+
+/// The merged word table. Words of up to 15 bytes (nearly all) are keyed by their bytes, so a
+/// lookup hashes and compares integers with no pointer to follow: up to 7 bytes in one `u64`
+/// (small buckets keep the frequent short words cache-resident), up to 15 in two; longer words
+/// use a string map. The maps hold indexes into `data`, which only hits touch.
+#[derive(Default)]
+struct Entries {
+    tiny: FxHashMap<u64, u32>,
+    short: FxHashMap<[u64; 2], u32>,
+    long: FxHashMap<Box<str>, u32>,
+    data: Vec<Entry>,
+}
+
+/// A word of up to 15 bytes, zero-padded, with its length in the last byte.
+pub type PackedWord = [u8; 16];
+
+#[inline]
+pub fn pack(word: &str) -> Option<PackedWord> {
+    let bytes = word.as_bytes();
+    if bytes.len() > 15 {
+        return None;
+    }
+    let mut buffer = [0u8; 16];
+    buffer[..bytes.len()].copy_from_slice(bytes);
+    buffer[15] = bytes.len() as u8;
+    Some(buffer)
+}
+
+enum Key {
+    Tiny(u64),
+    Short([u64; 2]),
+}
+
+#[inline]
+fn key_of(packed: &PackedWord) -> Key {
+    let length = packed[15];
+    let low = u64::from_le_bytes([
+        packed[0], packed[1], packed[2], packed[3], packed[4], packed[5], packed[6], packed[7],
+    ]);
+    if length <= 7 {
+        Key::Tiny(low | (length as u64) << 56)
+    } else {
+        let high = u64::from_le_bytes([
+            packed[8], packed[9], packed[10], packed[11], packed[12], packed[13], packed[14],
+            packed[15],
+        ]);
+        Key::Short([low, high])
+    }
+}
+
+impl Entries {
+    fn insert(&mut self, word: &str, entry: Entry) {
+        let index = self.data.len() as u32;
+        self.data.push(entry);
+        match pack(word).as_ref().map(key_of) {
+            Some(Key::Tiny(key)) => self.tiny.insert(key, index),
+            Some(Key::Short(key)) => self.short.insert(key, index),
+            None => self.long.insert(word.into(), index),
+        };
+    }
+
+    #[inline]
+    fn get_packed(&self, packed: &PackedWord) -> Entry {
+        let index = match key_of(packed) {
+            Key::Tiny(key) => self.tiny.get(&key),
+            Key::Short(key) => self.short.get(&key),
+        };
+        index.map_or_else(Entry::default, |&i| self.data[i as usize])
+    }
+
+    #[inline]
+    fn get(&self, word: &str) -> Entry {
+        match pack(word) {
+            Some(packed) => self.get_packed(&packed),
+            None => self
+                .long
+                .get(word)
+                .map_or_else(Entry::default, |&i| self.data[i as usize]),
+        }
+    }
+}
+
 pub struct Lexicon {
     words: FxHashMap<Box<str>, f32>,
+    /// Valence, booster, negator and language flags merged, one lookup per token.
+    entries: Entries,
     emoticons: FxHashMap<Box<str>, f32>,
     emoji: FxHashMap<Box<str>, f32>,
     boosters: FxHashMap<Box<str>, f32>,
     negators: FxHashSet<Box<str>>,
-    /// Multi-word expressions; compiled into the phrase automaton.
+    /// Multi-word expressions, as read.
     pub phrases: Vec<(String, PhraseEffect)>,
+    /// The same, matched token by token from list numbers kept in the word entries.
+    pub phrase_index: TokenPhrases<PhraseEffect>,
 }
 
 /// Data lines: skips blank lines and `#` comments.
@@ -76,8 +198,8 @@ impl Lexicon {
                 }
             }
         }
-        let mut boosters = FxHashMap::default();
-        let mut negators = FxHashSet::default();
+        let mut boosters: FxHashMap<Box<str>, f32> = FxHashMap::default();
+        let mut negators: FxHashSet<Box<str>> = FxHashSet::default();
         for line in data_lines(EN_MODIFIERS) {
             let mut fields = line.split('\t');
             match (fields.next(), fields.next(), fields.next()) {
@@ -92,7 +214,59 @@ impl Lexicon {
                 _ => {}
             }
         }
+        let mut entries: FxHashMap<Box<str>, Entry> = FxHashMap::default();
+        for (word, &valence) in &words {
+            let entry = entries.entry(word.clone()).or_default();
+            entry.valence = Some(valence);
+            entry.flags |= flag::KNOWN;
+        }
+        for (word, &amount) in &boosters {
+            let entry = entries.entry(word.clone()).or_default();
+            entry.booster = Some(amount);
+            entry.flags |= flag::KNOWN;
+        }
+        for word in &negators {
+            let entry = entries.entry(word.clone()).or_default();
+            entry.flags |= flag::KNOWN | flag::NEGATOR | flag::SCORE_NEGATOR;
+        }
+        entries.entry("least".into()).or_default().flags |= flag::SCORE_NEGATOR;
+        let phrase_index = TokenPhrases::new(phrases.clone());
+        for (head, list) in phrase_index.heads() {
+            entries.entry(head.into()).or_default().phrase = list;
+        }
+        for (index, profile) in crate::lang::PROFILES.iter().enumerate() {
+            for word in profile.words {
+                entries.entry((*word).into()).or_default().flags |=
+                    1 << (flag::LANG_SHIFT + index as u32);
+            }
+        }
+        // Frequent words first, so their entries share a few cache lines: English function
+        // words, then modifiers, then the rest in alphabetical order.
+        let mut order: Vec<(u8, Box<str>)> = entries
+            .keys()
+            .map(|word| {
+                let entry = &entries[word];
+                let english = 1 << (flag::LANG_SHIFT + crate::lang::ENGLISH_PROFILES);
+                let rank = if entry.flags & (english - (1 << flag::LANG_SHIFT)) != 0 {
+                    0
+                } else if entry.flags & (flag::NEGATOR | flag::SCORE_NEGATOR) != 0
+                    || entry.booster.is_some()
+                {
+                    1
+                } else {
+                    2
+                };
+                (rank, word.clone())
+            })
+            .collect();
+        order.sort_unstable();
+        let mut packed = Entries::default();
+        for (_, word) in order {
+            packed.insert(&word, entries[&word]);
+        }
         let mut lexicon = Lexicon {
+            phrase_index,
+            entries: packed,
             words,
             emoticons,
             emoji: FxHashMap::default(),
@@ -154,6 +328,38 @@ impl Lexicon {
         self.words.get(collapse_runs(norm, 1).as_str()).copied()
     }
 
+    /// Everything known about a lowercased word in one lookup; the valence falls back to
+    /// shortened letter runs like `word`.
+    pub fn info(&self, norm: &str) -> WordInfo {
+        self.info_entry(self.entries.get(norm), norm)
+    }
+
+    /// `info` for a word whose packed key (`pack`) the caller already built.
+    #[inline]
+    pub fn info_key(&self, key: &PackedWord, norm: &str) -> WordInfo {
+        let entry = self.entries.get_packed(key);
+        self.info_entry(entry, norm)
+    }
+
+    #[inline]
+    fn info_entry(&self, entry: Entry, norm: &str) -> WordInfo {
+        let mut flags = entry.flags;
+        if norm.ends_with("n't") {
+            flags |= flag::NEGATOR | flag::SCORE_NEGATOR | flag::KNOWN;
+        }
+        let valence = match entry.valence {
+            Some(valence) => Some(valence),
+            None if norm.len() >= 4 && has_letter_run(norm, 3) => self.word(norm),
+            None => None,
+        };
+        WordInfo {
+            valence,
+            booster: entry.booster,
+            flags,
+            phrase: entry.phrase,
+        }
+    }
+
     pub fn emoji(&self, symbol: &str) -> Option<f32> {
         if let Some(&valence) = self.emoji.get(symbol) {
             return Some(valence);
@@ -199,6 +405,17 @@ impl Lexicon {
 }
 
 fn has_letter_run(word: &str, length: usize) -> bool {
+    if word.is_ascii() {
+        let bytes = word.as_bytes();
+        let mut run = 1;
+        for pair in bytes.windows(2) {
+            run = if pair[0] == pair[1] { run + 1 } else { 1 };
+            if run >= length {
+                return true;
+            }
+        }
+        return length <= 1 && !bytes.is_empty();
+    }
     let mut previous = '\0';
     let mut run = 0;
     for c in word.chars() {

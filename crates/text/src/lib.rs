@@ -20,6 +20,7 @@ pub mod taxonomy;
 pub mod themes;
 pub mod tokenize;
 
+use std::cell::RefCell;
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -35,14 +36,26 @@ use analysis::{
     SignalResult, ThemeResult,
 };
 use lexicon::Lexicon;
-use sentiment::{rule_names, SentimentModel};
+use sentiment::{rule_names, ScoreScratch, SentimentModel};
 use signals::{SignalKind, SignalModel};
 use themes::CompiledTaxonomy;
 use tokenize::Doc;
 
 /// Identifies the rules, lexicons and taxonomy that produced a result, so stored results can be
 /// re-analysed when it changes. Bump it whenever any rule or data file changes.
-pub const ANALYZER_VERSION: &str = "throughline-text/0.1.0+en-1";
+pub const ANALYZER_VERSION: &str = "throughline-text/0.1.0+en-2";
+
+/// Per-thread buffers reused across calls, so analysing a stream of texts allocates only for
+/// its results.
+#[derive(Default)]
+struct Scratch {
+    doc: tokenize::DocBuffers,
+    score: ScoreScratch,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
 
 /// The analyser: lexicons, phrase automata and the compiled taxonomy, built once.
 pub struct Analyzer {
@@ -99,8 +112,15 @@ impl Analyzer {
     /// Document sentiment score in [-1, 1] with English rules, no explanation, no language
     /// check: the fast path for evaluation and benchmarks.
     pub fn sentiment_score(&self, text: &str) -> f32 {
-        let doc = tokenize::tokenize(text, &self.english.lexicon);
-        self.english.score(&doc).score
+        SCRATCH.with(|cell| {
+            let mut guard = cell.borrow_mut();
+            let scratch = &mut *guard;
+            let buffers = std::mem::take(&mut scratch.doc);
+            let doc = tokenize::tokenize_into(text, &self.english.lexicon, buffers);
+            let score = self.english.score_only(&doc, &mut scratch.score);
+            scratch.doc = doc.into_buffers();
+            score
+        })
     }
 
     /// Full analysis: PII redaction, language, sentiment, themes, emotion, effort and intent.
@@ -118,7 +138,8 @@ impl Analyzer {
             });
             shift += placeholder as isize - (hit.end - hit.start) as isize;
         }
-        let doc = tokenize::tokenize(&redacted_text, &self.english.lexicon);
+        let mut scratch = SCRATCH.with(|cell| std::mem::take(&mut *cell.borrow_mut()));
+        let doc = tokenize::tokenize_into(&redacted_text, &self.english.lexicon, scratch.doc);
         let language = lang::detect(&doc, &self.english.lexicon, &self.languages);
         let mut analysis = Analysis {
             analyzer_version: ANALYZER_VERSION,
@@ -133,14 +154,16 @@ impl Analyzer {
             intents: Vec::new(),
         };
         if analysis.analysed {
-            self.fill(&doc, &mut analysis);
+            self.fill(&doc, &mut analysis, &mut scratch.score);
         }
+        scratch.doc = doc.into_buffers();
+        SCRATCH.with(|cell| *cell.borrow_mut() = scratch);
         analysis.redacted_text = redacted_text;
         analysis
     }
 
-    fn fill(&self, doc: &Doc<'_>, analysis: &mut Analysis) {
-        let scored = self.english.score(doc);
+    fn fill(&self, doc: &Doc<'_>, analysis: &mut Analysis, scratch: &mut ScoreScratch) {
+        let scored = self.english.score_with(doc, scratch);
         let sentiment_evidence = |hit: &sentiment::Hit| {
             evidence(
                 doc,
@@ -247,6 +270,7 @@ impl Analyzer {
             score: effort_score,
             evidence: effort_evidence,
         });
+        scratch.recycle(scored);
     }
 }
 

@@ -8,7 +8,9 @@ use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
-use crate::tokenize::Doc;
+use rustc_hash::FxHashMap;
+
+use crate::tokenize::{Break, Doc};
 
 /// A set of phrases, each carrying a value of type `T`.
 pub struct PhraseIndex<T> {
@@ -33,6 +35,92 @@ pub fn normalize_phrase(phrase: &str) -> String {
     out
 }
 
+/// The normalized spellings a phrase matches: as written and, when it has an apostrophe,
+/// without it ("can't wait", "cant wait").
+pub fn phrase_variants(phrase: &str) -> Vec<String> {
+    let phrase = normalize_phrase(phrase);
+    if phrase.is_empty() {
+        return Vec::new();
+    }
+    if phrase.contains('\'') {
+        vec![phrase.replace('\'', ""), phrase]
+    } else {
+        vec![phrase]
+    }
+}
+
+/// Phrases matched token by token from their first word. Each distinct first word gets a list
+/// number (from 1) that callers store with the word (the lexicon keeps it in its entry), so a
+/// token costs no lookup here unless some phrase starts with it.
+pub struct TokenPhrases<T> {
+    heads: FxHashMap<Box<str>, u32>,
+    lists: Vec<Vec<(Vec<Box<str>>, T)>>,
+}
+
+impl<T: Clone> TokenPhrases<T> {
+    pub fn new(phrases: impl IntoIterator<Item = (String, T)>) -> TokenPhrases<T> {
+        let mut index = TokenPhrases {
+            heads: FxHashMap::default(),
+            lists: Vec::new(),
+        };
+        for (phrase, value) in phrases {
+            for variant in phrase_variants(&phrase) {
+                let words: Vec<Box<str>> = variant.split(' ').map(Into::into).collect();
+                let next = index.lists.len() as u32 + 1;
+                let list = *index.heads.entry(words[0].clone()).or_insert(next);
+                if list == next {
+                    index.lists.push(Vec::new());
+                }
+                index.lists[list as usize - 1].push((words, value.clone()));
+            }
+        }
+        index
+    }
+
+    /// Every first word with its list number.
+    pub fn heads(&self) -> impl Iterator<Item = (&str, u32)> + '_ {
+        self.heads.iter().map(|(word, &list)| (&**word, list))
+    }
+
+    /// The list number of phrases starting with `word`, 0 for none.
+    pub fn head(&self, word: &str) -> u32 {
+        self.heads.get(word).copied().unwrap_or(0)
+    }
+
+    /// Every match, starting where `list_of` gives a list number, as the same token ranges the
+    /// automaton would find (phrases never cross a clause break), longest kept as in
+    /// `PhraseIndex::find_longest`.
+    pub fn find_longest(
+        &self,
+        doc: &Doc<'_>,
+        list_of: impl Fn(usize) -> u32,
+        out: &mut Vec<(Range<usize>, T)>,
+    ) {
+        out.clear();
+        let count = doc.tokens.len();
+        for start in 0..count {
+            let list = list_of(start);
+            if list == 0 {
+                continue;
+            }
+            'phrase: for (words, value) in &self.lists[list as usize - 1] {
+                let end = start + words.len();
+                if end > count {
+                    continue;
+                }
+                for (offset, word) in words.iter().enumerate().skip(1) {
+                    let at = start + offset;
+                    if doc.tokens[at - 1].brk != Break::None || doc.norm_of(at) != &**word {
+                        continue 'phrase;
+                    }
+                }
+                out.push((start..end, value.clone()));
+            }
+        }
+        select_longest(out);
+    }
+}
+
 impl<T: Clone> PhraseIndex<T> {
     /// Builds the automaton. A phrase spelled with "n't" also matches without the apostrophe,
     /// since reviews often drop it ("dont", "didnt").
@@ -40,16 +128,10 @@ impl<T: Clone> PhraseIndex<T> {
         let mut patterns = Vec::new();
         let mut values = Vec::new();
         for (phrase, value) in phrases {
-            let phrase = normalize_phrase(&phrase);
-            if phrase.is_empty() {
-                continue;
-            }
-            if phrase.contains('\'') {
-                patterns.push(phrase.replace('\'', ""));
+            for variant in phrase_variants(&phrase) {
+                patterns.push(variant);
                 values.push(value.clone());
             }
-            patterns.push(phrase);
-            values.push(value);
         }
         let automaton = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
@@ -89,6 +171,14 @@ impl<T: Clone> PhraseIndex<T> {
         for (range, value) in self.find_all(doc) {
             out.push((range, value.clone()));
         }
+        select_longest(out);
+    }
+}
+
+/// Keeps the longest non-overlapping matches, sorted by first token: where two phrases overlap
+/// the longer wins.
+pub fn select_longest<T>(out: &mut Vec<(Range<usize>, T)>) {
+    {
         if out.len() < 2 {
             return;
         }

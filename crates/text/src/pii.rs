@@ -48,6 +48,23 @@ pub fn find(text: &str) -> Vec<PiiMatch> {
     }
     let mut at = 0;
     while at < bytes.len() {
+        // Jump to the first place a scanner could match: the local part before the next `@`,
+        // or three bytes before the next digit ("+(44", an IBAN's country letters).
+        let email_start = bytes[at..].iter().position(|b| *b == b'@').map(|offset| {
+            let mut start = at + offset;
+            while start > at && is_local_char(bytes[start - 1]) {
+                start -= 1;
+            }
+            start
+        });
+        let digit_start = bytes[at..]
+            .iter()
+            .position(u8::is_ascii_digit)
+            .map(|offset| (at + offset).saturating_sub(3).max(at));
+        match email_start.into_iter().chain(digit_start).min() {
+            Some(start) => at = start,
+            None => break,
+        }
         let next = scan_email(bytes, at)
             .or_else(|| scan_iban(bytes, at))
             .or_else(|| scan_digits(bytes, at));

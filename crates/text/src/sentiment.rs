@@ -10,9 +10,8 @@ use std::ops::Range;
 
 use serde::Serialize;
 
-use crate::lexicon::{Lexicon, PhraseEffect};
-use crate::phrases::PhraseIndex;
-use crate::tokenize::{Break, Doc, TokenKind};
+use crate::lexicon::{flag, Lexicon, PhraseEffect};
+use crate::tokenize::{Break, Doc, Token, TokenKind};
 
 /// Scores within this distance of 0 are neutral (the convention VADER documents).
 pub const NEUTRAL_BAND: f32 = 0.05;
@@ -131,6 +130,18 @@ pub struct DocScore {
     pub label: Label,
 }
 
+/// Valence of a token on its own with the rule that gives it (the tokenizer stores word, emoji
+/// and emoticon valences in `Token::info`; other kinds have none).
+fn token_valence(token: &Token) -> Option<(f32, u16)> {
+    let rule = match token.kind {
+        TokenKind::Word => rule::WORD,
+        TokenKind::Emoji => rule::EMOJI,
+        TokenKind::Emoticon => rule::EMOTICON,
+        _ => return None,
+    };
+    token.info.valence.map(|v| (v, rule))
+}
+
 /// Squashes a lexicon-scale sum into [-1, 1].
 pub fn normalize(raw: f32) -> f32 {
     (raw / (raw * raw + NORMALIZE_ALPHA).sqrt()).clamp(-1.0, 1.0)
@@ -154,14 +165,6 @@ pub fn label_for(score: f32, hits: &[Hit]) -> Label {
     }
 }
 
-/// What the lexicon says about one token, looked up once per document.
-#[derive(Clone, Copy)]
-struct Info {
-    valence: Option<(f32, u16)>,
-    booster: Option<f32>,
-    negator: bool,
-}
-
 #[derive(Clone, Copy, PartialEq)]
 enum Role {
     Free,
@@ -169,23 +172,72 @@ enum Role {
     PhraseInner,
 }
 
+/// Reusable buffers for scoring, so scoring many texts allocates nothing after the first.
+#[derive(Default)]
+pub struct ScoreScratch {
+    found: Vec<(Range<usize>, PhraseEffect)>,
+    roles: Vec<Role>,
+    pub hits: Vec<Hit>,
+    pub sentences: Vec<SentenceScore>,
+}
+
+impl ScoreScratch {
+    /// Takes back the buffers a `DocScore` from `score_with` borrowed.
+    pub fn recycle(&mut self, scored: DocScore) {
+        self.hits = scored.hits;
+        self.sentences = scored.sentences;
+    }
+}
+
 /// The sentiment scorer for one language.
 pub struct SentimentModel {
     pub lexicon: Lexicon,
-    phrases: PhraseIndex<PhraseEffect>,
 }
 
 impl SentimentModel {
     pub fn new(lexicon: Lexicon) -> SentimentModel {
-        let phrases = PhraseIndex::new(lexicon.phrases.clone());
-        SentimentModel { lexicon, phrases }
+        SentimentModel { lexicon }
     }
 
     pub fn score(&self, doc: &Doc<'_>) -> DocScore {
-        let mut found = Vec::new();
-        self.phrases.find_longest(doc, &mut found);
-        let mut roles = vec![Role::Free; doc.tokens.len()];
-        for (range, effect) in found {
+        let mut scratch = ScoreScratch::default();
+        self.score_with(doc, &mut scratch)
+    }
+
+    /// Scores with reused buffers; the returned `DocScore` owns the hit and sentence buffers,
+    /// which `recycle` hands back.
+    pub fn score_with(&self, doc: &Doc<'_>, scratch: &mut ScoreScratch) -> DocScore {
+        let (score, label) = self.score_into(doc, scratch);
+        DocScore {
+            sentences: std::mem::take(&mut scratch.sentences),
+            hits: std::mem::take(&mut scratch.hits),
+            score,
+            label,
+        }
+    }
+
+    /// Document score only, with reused buffers (the fast path).
+    pub fn score_only(&self, doc: &Doc<'_>, scratch: &mut ScoreScratch) -> f32 {
+        self.score_into(doc, scratch).0
+    }
+
+    /// Fills `scratch.hits` and `scratch.sentences`; returns the document score and label.
+    fn score_into(&self, doc: &Doc<'_>, scratch: &mut ScoreScratch) -> (f32, Label) {
+        let ScoreScratch {
+            found,
+            roles,
+            hits,
+            sentences,
+        } = scratch;
+        hits.clear();
+        sentences.clear();
+        roles.clear();
+        roles.resize(doc.tokens.len(), Role::Free);
+        // Phrase first words carry their phrase list number from the lexicon lookup.
+        self.lexicon
+            .phrase_index
+            .find_longest(doc, |at| doc.tokens[at].info.phrase, found);
+        for (range, effect) in found.drain(..) {
             roles[range.start] = Role::PhraseStart {
                 end: range.end,
                 effect,
@@ -194,36 +246,16 @@ impl SentimentModel {
                 *role = Role::PhraseInner;
             }
         }
-        let info: Vec<Info> = (0..doc.tokens.len())
-            .map(|index| {
-                let norm = doc.norm_of(index);
-                let is_word = doc.tokens[index].kind == TokenKind::Word;
-                Info {
-                    valence: self.token_valence(doc, index),
-                    booster: if is_word {
-                        self.lexicon.booster(norm)
-                    } else {
-                        None
-                    },
-                    negator: is_word && (self.lexicon.is_negator(norm) || norm == "least"),
-                }
-            })
-            .collect();
-        let mut hits = Vec::new();
-        let mut sentences = Vec::with_capacity(doc.sentences.len());
         for range in &doc.sentences {
             let first_hit = hits.len();
-            self.score_sentence(doc, &roles, &info, range.clone(), &mut hits);
+            self.score_sentence(doc, roles, range.clone(), hits);
             let mut raw: f32 = hits[first_hit..].iter().map(|h| h.valence).sum();
             let mut rules = 0;
-            let exclaims: u32 = doc.tokens[range.clone()]
-                .iter()
-                .map(|t| t.exclaims as u32)
-                .sum();
-            let questions: u32 = doc.tokens[range.clone()]
-                .iter()
-                .map(|t| t.questions as u32)
-                .sum();
+            let (mut exclaims, mut questions) = (0u32, 0u32);
+            for token in &doc.tokens[range.clone()] {
+                exclaims += token.exclaims as u32;
+                questions += token.questions as u32;
+            }
             if raw != 0.0 && exclaims > 0 {
                 raw += raw.signum() * EXCLAIM_BOOST * exclaims.min(4) as f32;
                 rules |= rule::EXCLAMATION;
@@ -256,32 +288,13 @@ impl SentimentModel {
             }
         }
         let score = normalize(total);
-        let label = label_for(score, &hits);
-        DocScore {
-            sentences,
-            hits,
-            score,
-            label,
-        }
-    }
-
-    /// Valence of token `index` on its own, if it carries any.
-    fn token_valence(&self, doc: &Doc<'_>, index: usize) -> Option<(f32, u16)> {
-        let token = &doc.tokens[index];
-        let norm = doc.norm_of(index);
-        match token.kind {
-            TokenKind::Word => self.lexicon.word(norm).map(|v| (v, rule::WORD)),
-            TokenKind::Emoji => self.lexicon.emoji(norm).map(|v| (v, rule::EMOJI)),
-            TokenKind::Emoticon => self.lexicon.emoticon(norm).map(|v| (v, rule::EMOTICON)),
-            _ => None,
-        }
+        (score, label_for(score, hits))
     }
 
     /// True when a sentiment-bearing token follows `index` within `reach` tokens of its clause.
     fn valence_follows(
         doc: &Doc<'_>,
         roles: &[Role],
-        info: &[Info],
         index: usize,
         end: usize,
         reach: usize,
@@ -297,7 +310,7 @@ impl SentimentModel {
                     effect: PhraseEffect::Valence(v),
                     ..
                 } if v != 0.0 => return true,
-                Role::Free if info[at].valence.is_some() => return true,
+                Role::Free if doc.tokens[at].info.valence.is_some() => return true,
                 _ => {}
             }
         }
@@ -308,7 +321,6 @@ impl SentimentModel {
         &self,
         doc: &Doc<'_>,
         roles: &[Role],
-        info: &[Info],
         range: Range<usize>,
         hits: &mut Vec<Hit>,
     ) {
@@ -329,15 +341,14 @@ impl SentimentModel {
                     end,
                 } => (end, v, rule::PHRASE),
                 Role::Free => {
-                    let token_info = info[index];
-                    let acts_as_modifier = token_info.valence.is_some()
+                    let token_info = doc.tokens[index].info;
+                    let valence = token_valence(&doc.tokens[index]);
+                    let acts_as_modifier = valence.is_some()
                         && ((token_info.booster.is_some()
-                            && Self::valence_follows(doc, roles, info, index, range.end, 1))
-                            || (token_info.negator
-                                && Self::valence_follows(
-                                    doc, roles, info, index, range.end, SCOPE,
-                                )));
-                    match token_info.valence {
+                            && Self::valence_follows(doc, roles, index, range.end, 1))
+                            || (token_info.flags & flag::SCORE_NEGATOR != 0
+                                && Self::valence_follows(doc, roles, index, range.end, SCOPE)));
+                    match valence {
                         Some((v, rules)) if !acts_as_modifier => (index + 1, v, rules),
                         _ => {
                             index += 1;
@@ -358,6 +369,7 @@ impl SentimentModel {
                 rules |= rule::CAPS;
             }
             let mut negated = false;
+            let mut counterfactual = false;
             for distance in 1..=SCOPE {
                 let Some(at) = index.checked_sub(distance).filter(|&at| at >= range.start) else {
                     break;
@@ -369,8 +381,12 @@ impl SentimentModel {
                     Role::Free => {
                         // Any negator in scope negates once: "don't care, don't care" repeats
                         // a negation rather than cancelling it.
-                        negated |= info[at].negator;
-                        info[at].booster.map(|b| (b, doc.tokens[at].caps))
+                        let token = &doc.tokens[at];
+                        negated |= token.info.flags & flag::SCORE_NEGATOR != 0
+                            || multi_word_negator(doc, at, range.start);
+                        // "could have been a great movie": a missed chance, not praise.
+                        counterfactual |= base > 0.0 && is_counterfactual(doc, at, range.start);
+                        token.info.booster.map(|b| (b, token.caps))
                     }
                     Role::PhraseStart {
                         effect: PhraseEffect::Booster(b),
@@ -390,7 +406,7 @@ impl SentimentModel {
                     };
                 }
             }
-            if negated {
+            if negated || counterfactual {
                 valence *= if valence > 0.0 {
                     NEGATE_POSITIVE
                 } else {
@@ -418,12 +434,47 @@ impl SentimentModel {
     }
 }
 
+/// "far from" negates like "not" ("far from perfect").
+fn multi_word_negator(doc: &Doc<'_>, at: usize, start: usize) -> bool {
+    at > start
+        && doc.tokens[at - 1].brk == Break::None
+        && doc.norm_of(at) == "from"
+        && doc.norm_of(at - 1) == "far"
+}
+
+/// True when token `at` is "been" in "could have been" / "should have been" (or "could've
+/// been"): what follows did not happen. "would have been" is left alone: it is as often a
+/// compliment ("that would have been perfect") as a regret.
+fn is_counterfactual(doc: &Doc<'_>, at: usize, start: usize) -> bool {
+    if doc.norm_of(at) != "been" || at <= start || doc.tokens[at - 1].brk != Break::None {
+        return false;
+    }
+    match doc.norm_of(at - 1) {
+        "could've" | "should've" => true,
+        "have" => {
+            at > start + 1
+                && doc.tokens[at - 2].brk == Break::None
+                && matches!(doc.norm_of(at - 2), "could" | "should")
+        }
+        _ => false,
+    }
+}
+
 /// Finds a contrast in a sentence as `(before_end, after_start)`: tokens before `before_end`
 /// are the weakened concession, tokens from `after_start` on are the strengthened point.
 fn find_contrast(doc: &Doc<'_>, range: Range<usize>) -> Option<(usize, usize)> {
     for index in range.clone() {
         match doc.norm_of(index) {
             "but" | "however" | "nevertheless" | "nonetheless" | "except" => {
+                return Some((index, index + 1))
+            }
+            // "beautifully shot, yet the story never comes to life"; "not yet" is no contrast.
+            "yet"
+                if index > range.start
+                    && doc.tokens[index - 1].brk == Break::Clause
+                    && !(index + 1 < range.end
+                        && matches!(doc.norm_of(index + 1), "again" | "another")) =>
+            {
                 return Some((index, index + 1))
             }
             // "Although X, Y": X is the concession, Y is the point.

@@ -7,7 +7,7 @@
 
 use std::ops::Range;
 
-use crate::lexicon::Lexicon;
+use crate::lexicon::{Lexicon, PackedWord, WordInfo};
 
 /// What a token is; only words, emoji and emoticons can carry sentiment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,6 +46,8 @@ pub struct Token {
     pub exclaims: u8,
     pub questions: u8,
     pub brk: Break,
+    /// What the lexicon knows about a word token (default for other kinds), looked up once.
+    pub info: WordInfo,
 }
 
 /// A tokenized text.
@@ -119,49 +121,225 @@ fn is_inner_joiner(c: char) -> bool {
     matches!(c, '\'' | '’' | '-' | '.' | '&' | '/')
 }
 
+/// Reusable allocations for `tokenize_into`, taken back with `Doc::into_buffers`.
+#[derive(Debug, Default)]
+pub struct DocBuffers {
+    norm: String,
+    tokens: Vec<Token>,
+    sentences: Vec<Range<usize>>,
+}
+
+impl Doc<'_> {
+    /// Gives the allocations back for the next `tokenize_into`.
+    pub fn into_buffers(self) -> DocBuffers {
+        DocBuffers {
+            norm: self.norm,
+            tokens: self.tokens,
+            sentences: self.sentences,
+        }
+    }
+}
+
 pub fn tokenize<'a>(text: &'a str, lexicon: &Lexicon) -> Doc<'a> {
+    tokenize_into(text, lexicon, DocBuffers::default())
+}
+
+/// The character at byte `at` (which must be a char boundary) and its length in bytes.
+#[inline]
+fn char_at(text: &str, at: usize) -> (char, usize) {
+    let byte = text.as_bytes()[at];
+    if byte < 0x80 {
+        return (byte as char, 1);
+    }
+    let c = text[at..].chars().next().unwrap_or('\u{FFFD}');
+    (c, c.len_utf8())
+}
+
+/// Byte classes for the ASCII fast path.
+const SPACE: u8 = 1;
+const WORD: u8 = 2;
+const JOINER: u8 = 4;
+const NON_ASCII: u8 = 8;
+/// ASCII punctuation other than the joiners.
+const PUNCT: u8 = 16;
+/// Set with `WORD` for `_`, a word character that is also punctuation ("o_O").
+const UNDERSCORE: u8 = 32;
+
+const fn byte_classes() -> [u8; 256] {
+    let mut classes = [0u8; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        classes[byte] = if b >= 0x80 {
+            NON_ASCII
+        } else if b == b' ' || (b >= b'\t' && b <= b'\r') {
+            SPACE
+        } else if b == b'_' {
+            WORD | UNDERSCORE
+        } else if b.is_ascii_alphanumeric() {
+            WORD
+        } else if matches!(b, b'\'' | b'-' | b'.' | b'&' | b'/') {
+            JOINER
+        } else if b.is_ascii_punctuation() {
+            PUNCT
+        } else {
+            0
+        };
+        byte += 1;
+    }
+    classes
+}
+
+static CLASSES: [u8; 256] = byte_classes();
+
+#[inline]
+fn is_space_at(text: &str, at: usize) -> (bool, usize) {
+    let class = CLASSES[text.as_bytes()[at] as usize];
+    if class != NON_ASCII {
+        return (class == SPACE, 1);
+    }
+    let (c, length) = char_at(text, at);
+    (c.is_whitespace(), length)
+}
+
+/// True when a word character starts at byte `at` (false at `end`).
+#[inline]
+fn word_at(text: &str, at: usize, end: usize) -> bool {
+    if at >= end {
+        return false;
+    }
+    let class = CLASSES[text.as_bytes()[at] as usize];
+    if class != NON_ASCII {
+        return class & WORD != 0;
+    }
+    is_word_char(char_at(text, at).0)
+}
+
+/// End of the word starting at `word_end` (exclusive): word characters, and joiners with a
+/// word character after them.
+#[inline]
+fn scan_word(text: &str, mut word_end: usize, end: usize) -> usize {
+    let bytes = text.as_bytes();
+    while word_end < end {
+        let class = CLASSES[bytes[word_end] as usize];
+        if class & WORD != 0 {
+            word_end += 1;
+        } else if class == JOINER {
+            if !word_at(text, word_end + 1, end) {
+                break;
+            }
+            word_end += 1;
+        } else if class == NON_ASCII {
+            let (next, width) = char_at(text, word_end);
+            if is_word_char(next) || is_inner_joiner(next) && word_at(text, word_end + width, end) {
+                word_end += width;
+            } else {
+                break;
+            }
+        } else {
+            break;
+        }
+    }
+    word_end
+}
+
+/// Tokenizes into reused buffers. Scans bytes and decodes a character only outside ASCII.
+pub fn tokenize_into<'a>(text: &'a str, lexicon: &Lexicon, buffers: DocBuffers) -> Doc<'a> {
+    let DocBuffers {
+        mut norm,
+        mut tokens,
+        mut sentences,
+    } = buffers;
+    norm.clear();
+    norm.reserve(text.len() + 8);
+    tokens.clear();
+    sentences.clear();
     let mut builder = Builder {
         doc: Doc {
             text,
-            norm: String::with_capacity(text.len() + 8),
-            tokens: Vec::with_capacity(text.len() / 4 + 1),
-            sentences: Vec::new(),
+            norm,
+            tokens,
+            sentences,
             mixed_case: false,
         },
         sentence_start: 0,
+        lexicon,
+        chunk_ascii: false,
     };
-    let bytes = text.as_bytes();
+    let length = text.len();
     let mut position = 0;
-    while position < bytes.len() {
+    while position < length {
         // Skip whitespace; a newline ends the sentence.
-        let rest = &text[position..];
-        let chunk_start = match rest.find(|c: char| !c.is_whitespace()) {
-            Some(offset) => position + offset,
-            None => {
-                if rest.contains('\n') {
-                    builder.mark_break(Break::Sentence);
-                }
+        let mut newline = false;
+        while position < length {
+            let (space, width) = is_space_at(text, position);
+            if !space {
                 break;
             }
-        };
-        if text[position..chunk_start].contains('\n') {
+            newline |= text.as_bytes()[position] == b'\n';
+            position += width;
+        }
+        if newline {
             builder.mark_break(Break::Sentence);
         }
-        let chunk_end = text[chunk_start..]
-            .find(char::is_whitespace)
-            .map_or(text.len(), |offset| chunk_start + offset);
-        builder.chunk(chunk_start, chunk_end, lexicon);
-        position = chunk_end;
+        if position >= length {
+            break;
+        }
+        let chunk_start = position;
+        let mut seen = 0u8;
+        while position < length {
+            let class = CLASSES[text.as_bytes()[position] as usize];
+            if class == SPACE {
+                break;
+            }
+            if class == NON_ASCII {
+                let (c, width) = char_at(text, position);
+                if c.is_whitespace() {
+                    break;
+                }
+                position += width;
+            } else {
+                position += 1;
+            }
+            seen |= class;
+        }
+        builder.chunk(chunk_start, position, seen);
     }
     builder.finish()
 }
 
-struct Builder<'a> {
+struct Builder<'a, 'l> {
     doc: Doc<'a>,
     sentence_start: usize,
+    lexicon: &'l Lexicon,
+    /// The chunk being split is all ASCII (saves re-checking each token).
+    chunk_ascii: bool,
 }
 
-impl<'a> Builder<'a> {
+/// Quick test before an emoticon lookup: every emoticon has ASCII punctuation and at most two
+/// letters, and none is longer than 16 bytes.
+fn may_be_emoticon(chunk: &str) -> bool {
+    if chunk.len() < 2 || chunk.len() > 16 {
+        return false;
+    }
+    if chunk.is_ascii() {
+        let (mut punctuation, mut letters) = (false, 0);
+        for &byte in chunk.as_bytes() {
+            punctuation |= byte.is_ascii_punctuation();
+            letters += byte.is_ascii_alphabetic() as usize;
+        }
+        return punctuation && letters <= 2;
+    }
+    let mut punctuation = false;
+    let mut letters = 0;
+    for c in chunk.chars() {
+        punctuation |= c.is_ascii_punctuation();
+        letters += c.is_alphabetic() as usize;
+    }
+    punctuation && letters <= 2
+}
+
+impl<'a> Builder<'a, '_> {
     fn mark_break(&mut self, brk: Break) {
         if let Some(last) = self.doc.tokens.last_mut() {
             if brk == Break::Sentence || last.brk == Break::None {
@@ -174,133 +352,183 @@ impl<'a> Builder<'a> {
         let text = self.doc.text;
         if let Some(previous) = self.doc.tokens.last() {
             let separator = if previous.brk == Break::None {
-                ' '
+                b' '
             } else {
-                '\n'
+                b'\n'
             };
             if previous.brk == Break::Sentence {
                 let index = self.doc.tokens.len();
                 self.doc.sentences.push(self.sentence_start..index);
                 self.sentence_start = index;
             }
-            self.doc.norm.push(separator);
+            self.doc.norm.push(separator as char);
         }
         let norm_start = self.doc.norm.len();
         let raw = &text[start..end];
         let mut letters = 0;
         let mut upper = 0;
-        for c in raw.chars() {
-            if c.is_alphabetic() {
-                letters += 1;
-                if c.is_uppercase() {
-                    upper += 1;
+        // Short ASCII words get their lexicon key while being counted (see `Lexicon::info_key`).
+        let mut key: Option<PackedWord> = None;
+        if self.chunk_ascii || raw.is_ascii() {
+            let mut packed = [0u8; 16];
+            for (index, &byte) in raw.as_bytes().iter().enumerate() {
+                let lower = byte.to_ascii_lowercase();
+                letters += byte.is_ascii_alphabetic() as usize;
+                upper += (lower != byte) as usize;
+                if let Some(slot) = packed.get_mut(index) {
+                    *slot = lower;
                 }
             }
-            match c {
-                '’' | '‘' => self.doc.norm.push('\''),
-                c if c.is_ascii() => self.doc.norm.push(c.to_ascii_lowercase()),
-                c => self.doc.norm.extend(c.to_lowercase()),
+            if raw.len() <= 15 {
+                packed[15] = raw.len() as u8;
+                key = Some(packed);
+            }
+            let lower_start = self.doc.norm.len();
+            self.doc.norm.push_str(raw);
+            self.doc.norm[lower_start..].make_ascii_lowercase();
+        } else {
+            for c in raw.chars() {
+                if c.is_alphabetic() {
+                    letters += 1;
+                    if c.is_uppercase() {
+                        upper += 1;
+                    }
+                }
+                match c {
+                    '’' | '‘' => self.doc.norm.push('\''),
+                    c if c.is_ascii() => self.doc.norm.push(c.to_ascii_lowercase()),
+                    c => self.doc.norm.extend(c.to_lowercase()),
+                }
             }
         }
         if kind == TokenKind::Word && upper < letters {
             self.doc.mixed_case = true;
         }
+        let norm_end = self.doc.norm.len();
+        let norm = &self.doc.norm[norm_start..norm_end];
+        let info = match kind {
+            TokenKind::Word => match key {
+                Some(key) => self.lexicon.info_key(&key, norm),
+                None => self.lexicon.info(norm),
+            },
+            // Emoji and emoticons carry their valence in the same place as words.
+            TokenKind::Emoji => WordInfo {
+                valence: self.lexicon.emoji(norm),
+                ..WordInfo::default()
+            },
+            TokenKind::Emoticon => WordInfo {
+                valence: self.lexicon.emoticon(norm),
+                ..WordInfo::default()
+            },
+            // Numbers can start phrases ("5 stars").
+            TokenKind::Number => WordInfo {
+                phrase: self.lexicon.phrase_index.head(norm),
+                ..WordInfo::default()
+            },
+            _ => WordInfo::default(),
+        };
         self.doc.tokens.push(Token {
             start: start as u32,
             end: end as u32,
             norm_start: norm_start as u32,
-            norm_end: self.doc.norm.len() as u32,
+            norm_end: norm_end as u32,
             kind,
             caps: kind == TokenKind::Word && letters >= 2 && upper == letters,
             exclaims: 0,
             questions: 0,
             brk: Break::None,
+            info,
         });
     }
 
-    fn chunk(&mut self, start: usize, end: usize, lexicon: &Lexicon) {
+    /// Tokens of one whitespace-free chunk; `seen` holds the byte classes found in it.
+    fn chunk(&mut self, start: usize, end: usize, seen: u8) {
         let text = self.doc.text;
+        self.chunk_ascii = seen & NON_ASCII == 0;
         let chunk = &text[start..end];
-        if chunk.starts_with("http://")
-            || chunk.starts_with("https://")
-            || chunk.starts_with("www.")
+        let first = chunk.as_bytes()[0];
+        if (first == b'h' || first == b'w')
+            && (chunk.starts_with("http://")
+                || chunk.starts_with("https://")
+                || chunk.starts_with("www."))
         {
             self.push(start, end, TokenKind::Url);
             return;
         }
         // Emoticons are matched on the whole chunk, before punctuation is stripped from it.
-        let trimmed = chunk.trim_end_matches([',', '.']);
-        if trimmed.len() >= 2 && lexicon.is_emoticon(trimmed) {
+        let trimmed_length = chunk.len()
+            - chunk
+                .bytes()
+                .rev()
+                .take_while(|&b| b == b',' || b == b'.')
+                .count();
+        let trimmed = &chunk[..trimmed_length];
+        // Every emoticon has ASCII punctuation: chunks of letters and digits skip the check.
+        let punctuation = seen & (JOINER | PUNCT | UNDERSCORE) != 0;
+        let non_ascii = seen & NON_ASCII != 0;
+        if (punctuation || non_ascii)
+            && may_be_emoticon(trimmed)
+            && self.lexicon.is_emoticon(trimmed)
+        {
             self.push(start, start + trimmed.len(), TokenKind::Emoticon);
             if trimmed.len() < chunk.len() {
                 self.mark_break(Break::Clause);
             }
             return;
         }
-        let mut chars = chunk.char_indices().peekable();
-        while let Some((offset, c)) = chars.next() {
-            let at = start + offset;
-            if is_word_char(c) || (c == '@' || c == '#') && next_is_word(chunk, offset + 1) {
+        let mut at = start;
+        while at < end {
+            let (c, width) = char_at(text, at);
+            if is_word_char(c) || (c == '@' || c == '#') && word_at(text, at + 1, end) {
                 let word_start = if c == '#' { at + 1 } else { at };
-                let mut word_end = at + c.len_utf8();
-                while let Some(&(next_offset, next)) = chars.peek() {
-                    let next_at = start + next_offset;
-                    if is_word_char(next)
-                        || is_inner_joiner(next)
-                            && next_is_word(chunk, next_offset + next.len_utf8())
-                    {
-                        chars.next();
-                        word_end = next_at + next.len_utf8();
-                    } else {
-                        break;
-                    }
-                }
+                let word_end = scan_word(text, at + width, end);
                 let word = &text[word_start..word_end];
                 let kind = if c == '@' {
                     TokenKind::Mention
                 } else if word
-                    .chars()
-                    .all(|w| w.is_ascii_digit() || w == '.' || w == ',')
+                    .bytes()
+                    .all(|w| w.is_ascii_digit() || w == b'.' || w == b',')
                 {
                     TokenKind::Number
                 } else {
                     TokenKind::Word
                 };
                 self.push(word_start, word_end, kind);
-            } else if c == '&' && html_entity_len(&chunk[offset..]) > 0 {
+                at = word_end;
+            } else if c == '&' && html_entity_len(&text[at..end]) > 0 {
                 // Scraped text keeps HTML entities ("&amp;", "&gt;"); they are not words.
-                let skip_to = offset + html_entity_len(&chunk[offset..]);
-                while chars.peek().is_some_and(|&(o, _)| o < skip_to) {
-                    chars.next();
-                }
+                at += html_entity_len(&text[at..end]);
             } else if c == '[' {
-                let close = chunk[offset..].find(']').map(|i| offset + i);
+                let close = text[at..end].find(']').map(|i| at + i);
                 match close {
                     Some(close)
-                        if close > offset + 1
-                            && chunk[offset + 1..close]
+                        if close > at + 1
+                            && text[at + 1..close]
                                 .bytes()
                                 .all(|b| b.is_ascii_uppercase() || b == b'_') =>
                     {
-                        self.push(at, start + close + 1, TokenKind::Placeholder);
-                        while chars.peek().is_some_and(|&(o, _)| o <= close) {
-                            chars.next();
-                        }
+                        self.push(at, close + 1, TokenKind::Placeholder);
+                        at = close + 1;
                     }
-                    _ => self.mark_break(Break::Clause),
+                    _ => {
+                        self.mark_break(Break::Clause);
+                        at += width;
+                    }
                 }
             } else if is_emoji(c) {
-                let mut emoji_end = at + c.len_utf8();
-                while let Some(&(next_offset, next)) = chars.peek() {
+                let mut emoji_end = at + width;
+                while emoji_end < end {
+                    let (next, next_width) = char_at(text, emoji_end);
                     if !is_emoji_modifier(next) {
                         break;
                     }
-                    chars.next();
-                    emoji_end = start + next_offset + next.len_utf8();
+                    emoji_end += next_width;
                 }
                 self.push(at, emoji_end, TokenKind::Emoji);
+                at = emoji_end;
             } else {
                 self.punctuation(c);
+                at += width;
             }
         }
     }
@@ -321,7 +549,7 @@ impl<'a> Builder<'a> {
             }
             '.' | '…' => {
                 let is_abbreviation = {
-                    let norm = self.doc_norm_last();
+                    let norm = self.doc.norm_of(last_index);
                     c == '.' && ABBREVIATIONS.contains(&norm)
                 };
                 if c == '…' {
@@ -335,10 +563,6 @@ impl<'a> Builder<'a> {
             }
             _ => {}
         }
-    }
-
-    fn doc_norm_last(&self) -> &str {
-        self.doc.norm_of(self.doc.tokens.len() - 1)
     }
 
     fn finish(mut self) -> Doc<'a> {
@@ -358,8 +582,4 @@ fn html_entity_len(rest: &str) -> usize {
         .iter()
         .find(|entity| rest.starts_with(*entity))
         .map_or(0, |entity| entity.len())
-}
-
-fn next_is_word(chunk: &str, offset: usize) -> bool {
-    chunk[offset..].chars().next().is_some_and(is_word_char)
 }

@@ -98,3 +98,31 @@ fn scores_stay_in_range() {
         assert!((-1.0..=1.0).contains(&value), "{text}: {value}");
     }
 }
+
+#[test]
+fn denial_and_missed_chances() {
+    // "hardly" / "barely" deny what follows rather than soften it.
+    check("Hardly worth the money", Label::Negative);
+    check("The update is barely acceptable", Label::Negative);
+    // "far from" negates like "not".
+    check("The service is far from perfect", Label::Negative);
+    // "could have been great" did not happen; "would have been perfect" is left alone.
+    check(
+        "It could have been a great movie if the ending made sense",
+        Label::Negative,
+    );
+    check("Should have been better for the price", Label::Negative);
+    assert!(score("That would have been perfect") > 0.0);
+    check("I would not buy this again", Label::Negative);
+}
+
+#[test]
+fn yet_as_contrast_after_a_comma() {
+    assert!(score("Beautifully shot, yet painfully dull") < 0.0);
+    // "not yet" and "yet again" are no contrast.
+    assert!(score("It has not arrived yet, and I am annoyed") < 0.0);
+    assert_eq!(
+        score("Late yet again, terrible"),
+        score("Late again, terrible")
+    );
+}

@@ -3,6 +3,7 @@
 
 mod batch;
 mod csv_import;
+mod fast_path;
 mod mapping;
 mod ndjson_import;
 mod rejects_file;

@@ -1,0 +1,40 @@
+//! The knobs of the analytics copy, with defaults sized for one modest machine.
+
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct AnalyticsConfig {
+    /// Rows asked of `Store::signals_after` per call.
+    pub pull_chunk: usize,
+    /// The in-memory tail is written out as a Parquet segment once it holds this many rows.
+    pub tail_max_rows: usize,
+    /// Segments with fewer rows than this are "small" and get merged together…
+    pub compact_below_rows: u64,
+    /// …once there are at least this many of them.
+    pub compact_min_segments: usize,
+    /// Most rows `query` returns as JSON; beyond this the result is `truncated`.
+    pub max_json_rows: usize,
+    /// A query running longer than this is cancelled.
+    pub query_timeout: Duration,
+    /// Memory a query's operators (joins, sorts, aggregates) may hold at once.
+    pub query_memory_bytes: usize,
+    /// How long a segment replaced by compaction or a rebuild stays on disk, so
+    /// that queries already planned against it can finish. Keep it above
+    /// `query_timeout`.
+    pub retire_grace: Duration,
+}
+
+impl Default for AnalyticsConfig {
+    fn default() -> Self {
+        Self {
+            pull_chunk: 10_000,
+            tail_max_rows: 256 * 1024,
+            compact_below_rows: 64 * 1024,
+            compact_min_segments: 4,
+            max_json_rows: 10_000,
+            query_timeout: Duration::from_secs(30),
+            query_memory_bytes: 1 << 30,
+            retire_grace: Duration::from_secs(120),
+        }
+    }
+}

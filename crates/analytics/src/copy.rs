@@ -1,0 +1,204 @@
+//! `AnalyticsCopy`: the columnar copy of every signal, its state on disk and in
+//! memory, and the read side (queries, lag). The write side (following the
+//! store, flushing, compacting, rebuilding) lives in `refresh.rs`.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::time::Instant;
+
+use datafusion::arrow::array::RecordBatch;
+use datafusion::execution::runtime_env::{RuntimeEnv, RuntimeEnvBuilder};
+use datafusion::logical_expr::LogicalPlan;
+use serde::Serialize;
+use throughline_domain::WorkspaceId;
+use throughline_store::Store;
+
+use crate::config::AnalyticsConfig;
+use crate::error::{AnalyticsError, Result};
+use crate::manifest::Manifest;
+use crate::query::{self, QueryBatches, QueryResult};
+use crate::segments;
+use crate::session::workspace_session;
+use crate::snapshot::{Links, Snapshot};
+
+/// How far the copy is behind the system of record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Lag {
+    pub store_high_water: i64,
+    pub copy_high_water: i64,
+    /// `store_high_water - copy_high_water`: exact when seqs have no gaps, an
+    /// upper bound otherwise.
+    pub behind_signals: u64,
+    /// Milliseconds since the last successful refresh; `None` before the first.
+    pub last_refresh_age_ms: Option<u64>,
+}
+
+/// The columnar copy of the signals and its SQL engine. Cheap to share behind
+/// an `Arc`; queries run concurrently with each other and with a refresh.
+pub struct AnalyticsCopy {
+    pub(crate) dir: PathBuf,
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) config: AnalyticsConfig,
+    runtime: Arc<RuntimeEnv>,
+    /// Serialises the write side: one refresh, flush or rebuild at a time.
+    pub(crate) writer: tokio::sync::Mutex<WriterState>,
+    /// What queries read; replaced whole after every change.
+    snapshot: RwLock<Arc<Snapshot>>,
+    last_refresh: Mutex<Option<Instant>>,
+}
+
+/// The write side's state. Only touched with `AnalyticsCopy::writer` held.
+pub(crate) struct WriterState {
+    pub manifest: Manifest,
+    /// Rows newer than the manifest's high water, not yet in a segment.
+    pub tail: Vec<RecordBatch>,
+    pub tail_rows: usize,
+    /// The highest seq in segments or tail.
+    pub high_water: i64,
+    pub links: Arc<Links>,
+    /// Segment files replaced but maybe still read by a running query, and when.
+    pub retired: Vec<(PathBuf, Instant)>,
+    /// Set during a rebuild, so queries keep the old copy until the new one is whole.
+    pub hold_publish: bool,
+}
+
+impl AnalyticsCopy {
+    /// Opens the copy kept in `dir` (`<data-dir>/analytics`, created if missing)
+    /// with default settings. Resumes from the manifest's high water; call
+    /// `refresh` (or `spawn_refresher`) to catch up.
+    pub fn open(dir: PathBuf, store: Arc<dyn Store>) -> Result<Self> {
+        Self::open_with(dir, store, AnalyticsConfig::default())
+    }
+
+    pub fn open_with(dir: PathBuf, store: Arc<dyn Store>, config: AnalyticsConfig) -> Result<Self> {
+        std::fs::create_dir_all(&dir).map_err(AnalyticsError::io(&dir))?;
+        let manifest = match Manifest::load(&dir) {
+            Ok(m) => m.unwrap_or_default(),
+            // Derived state: a damaged manifest costs a rebuild, not an outage.
+            Err(e) => {
+                tracing::warn!(error = %e, "analytics manifest unusable; rebuilding from the store");
+                Manifest::default()
+            }
+        };
+        segments::remove_orphans(&dir, &manifest.segments)?;
+        let runtime = RuntimeEnvBuilder::new()
+            .with_memory_limit(config.query_memory_bytes, 1.0)
+            .build_arc()?;
+        let links = Arc::new(Links::new());
+        let high_water = manifest.high_water;
+        let snapshot = Snapshot::build(&dir, &manifest, &[], Arc::clone(&links), high_water)?;
+        let state = WriterState {
+            manifest,
+            tail: Vec::new(),
+            tail_rows: 0,
+            high_water,
+            links,
+            retired: Vec::new(),
+            hold_publish: false,
+        };
+        Ok(Self {
+            dir,
+            store,
+            config,
+            runtime,
+            writer: tokio::sync::Mutex::new(state),
+            snapshot: RwLock::new(Arc::new(snapshot)),
+            last_refresh: Mutex::new(None),
+        })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Runs read-only `sql` against `workspace`'s `signals` and `profiles` and
+    /// returns at most `max_json_rows` rows as JSON values.
+    pub async fn query(&self, workspace: WorkspaceId, sql: &str) -> Result<QueryResult> {
+        let ctx = workspace_session(&self.snapshot(), Arc::clone(&self.runtime), workspace)?;
+        let frame = query::plan_read_only(&ctx, sql).await?;
+        let limit = self.config.max_json_rows;
+        // One row past the limit tells whether there was more, without running it
+        // all. EXPLAIN must stay the root of its plan, and is short anyway.
+        let explain = matches!(
+            frame.logical_plan(),
+            LogicalPlan::Explain(_) | LogicalPlan::Analyze(_)
+        );
+        let frame = if explain {
+            frame
+        } else {
+            frame.limit(0, Some(limit + 1))?
+        };
+        let answer = query::collect(frame, self.config.query_timeout).await?;
+        let rows = crate::json::rows(&answer.batches, limit)?;
+        Ok(QueryResult {
+            columns: answer
+                .schema
+                .fields()
+                .iter()
+                .map(|f| f.name().clone())
+                .collect(),
+            row_count: rows.len(),
+            truncated: answer.num_rows() > limit,
+            rows,
+        })
+    }
+
+    /// Runs read-only `sql` against `workspace`'s tables and returns every row as
+    /// Arrow batches (no row limit; the time and memory limits still hold).
+    pub async fn query_batches(&self, workspace: WorkspaceId, sql: &str) -> Result<QueryBatches> {
+        let ctx = workspace_session(&self.snapshot(), Arc::clone(&self.runtime), workspace)?;
+        let frame = query::plan_read_only(&ctx, sql).await?;
+        query::collect(frame, self.config.query_timeout).await
+    }
+
+    /// How far behind the store the copy is.
+    pub async fn lag(&self) -> Result<Lag> {
+        let store_high_water = self.store.high_water().await?.0;
+        let copy_high_water = self.copy_high_water();
+        let age = *self
+            .last_refresh
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        Ok(Lag {
+            store_high_water,
+            copy_high_water,
+            behind_signals: u64::try_from(store_high_water - copy_high_water).unwrap_or(0),
+            last_refresh_age_ms: age.map(|t| t.elapsed().as_millis() as u64),
+        })
+    }
+
+    /// The highest seq a query can see now.
+    pub fn copy_high_water(&self) -> i64 {
+        self.snapshot().high_water
+    }
+
+    pub(crate) fn snapshot(&self) -> Arc<Snapshot> {
+        Arc::clone(&self.snapshot.read().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Makes the writer's current state what queries see.
+    pub(crate) fn publish(&self, w: &WriterState) -> Result<()> {
+        if w.hold_publish {
+            return Ok(());
+        }
+        let snapshot = Snapshot::build(
+            &self.dir,
+            &w.manifest,
+            &w.tail,
+            Arc::clone(&w.links),
+            w.high_water,
+        )?;
+        *self
+            .snapshot
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = Arc::new(snapshot);
+        Ok(())
+    }
+
+    pub(crate) fn mark_refreshed(&self) {
+        *self
+            .last_refresh
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(Instant::now());
+    }
+}

@@ -1,0 +1,36 @@
+//! Throughline's analytics copy: every signal as Apache Arrow columnar data,
+//! kept in Parquet segments plus an in-memory tail, following the system of
+//! record off the write path; and an embedded, read-only SQL engine
+//! (DataFusion) that answers for one workspace at a time.
+//!
+//! API boundary: this is the only crate that depends on DataFusion, Arrow or
+//! Parquet. Callers hand it an `Arc<dyn Store>` and get plain structs back
+//! (`QueryResult`, `Lag`, `RefreshStats`), or Arrow batches (`query_batches`)
+//! for the analytics crates built on top.
+//!
+//! Architecture invariant: the copy is derived state. Deleting
+//! `<data-dir>/analytics/` loses nothing; it is rebuilt from `signals_after(0)`.
+
+mod batch;
+mod config;
+mod copy;
+mod error;
+mod json;
+mod manifest;
+mod query;
+mod refresh;
+mod schema;
+mod segments;
+mod session;
+mod snapshot;
+
+pub use config::AnalyticsConfig;
+pub use copy::{AnalyticsCopy, Lag};
+pub use error::{AnalyticsError, Result};
+pub use manifest::{Manifest, Segment, MANIFEST_FILE};
+pub use query::{QueryBatches, QueryResult};
+pub use refresh::RefreshStats;
+pub use schema::{stored_schema, view_columns, SCHEMA_VERSION};
+
+/// Arrow, re-exported so callers of `query_batches` use the same version.
+pub use datafusion::arrow;

@@ -1,0 +1,104 @@
+//! The columns of the analytics copy: the stored schema (with `workspace_id` and
+//! the intake profile) and the `signals` view a query sees (without
+//! `workspace_id`, with the canonical `profile_id`). Names are the wire format's.
+
+use std::sync::{Arc, OnceLock};
+
+use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
+
+/// Bumped whenever the stored columns change; a manifest with another version
+/// is discarded and the copy rebuilt from the system of record.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The column that scopes every row to a tenant. Never visible to a query.
+pub const WORKSPACE_COLUMN: &str = "workspace_id";
+
+/// The column that holds the profile attached at intake; a query sees it
+/// replaced by the profile it lives in now.
+pub const PROFILE_COLUMN: &str = "profile_id";
+
+fn utc_micros() -> DataType {
+    DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()))
+}
+
+/// Every column a query sees in `signals`, in order, with its type and whether it can be null.
+pub fn view_columns() -> Vec<(&'static str, DataType, bool)> {
+    let text = || DataType::Utf8;
+    vec![
+        ("seq", DataType::Int64, false),
+        ("kind", text(), false),
+        ("source", text(), false),
+        ("external_id", text(), false),
+        ("occurred_at", utc_micros(), false),
+        ("stakeholder_type", text(), false),
+        (PROFILE_COLUMN, DataType::Int64, false),
+        ("email", text(), true),
+        ("phone", text(), true),
+        ("handle", text(), true),
+        ("account_id", text(), true),
+        ("channel", text(), true),
+        ("touchpoint", text(), true),
+        ("stage", text(), true),
+        ("brand", text(), true),
+        ("store", text(), true),
+        ("team", text(), true),
+        ("region", text(), true),
+        ("action", text(), true),
+        ("reason", text(), true),
+        ("nps", DataType::UInt8, true),
+        ("csat", DataType::UInt8, true),
+        ("ces", DataType::UInt8, true),
+        ("ratings", text(), true),
+        ("text", text(), true),
+        ("language", text(), true),
+        ("amount", DataType::Float64, true),
+        ("currency", text(), true),
+        ("first_response_at", utc_micros(), true),
+        ("resolved_at", utc_micros(), true),
+        ("properties", text(), true),
+        ("received_at", utc_micros(), false),
+    ]
+}
+
+/// The stored schema: `workspace_id` first, then the view's columns (with the
+/// intake profile in `profile_id`). Segments and the tail share it exactly.
+pub fn stored_schema() -> SchemaRef {
+    static SCHEMA: OnceLock<SchemaRef> = OnceLock::new();
+    SCHEMA
+        .get_or_init(|| {
+            let mut fields = vec![Field::new(WORKSPACE_COLUMN, DataType::Int64, false)];
+            fields.extend(
+                view_columns()
+                    .into_iter()
+                    .map(|(n, t, null)| Field::new(n, t, null)),
+            );
+            Arc::new(Schema::new(fields))
+        })
+        .clone()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_schema_is_the_view_plus_the_workspace() {
+        let schema = stored_schema();
+        assert_eq!(schema.field(0).name(), WORKSPACE_COLUMN);
+        assert_eq!(schema.fields().len(), view_columns().len() + 1);
+        // The wire format's fields are all there, under their wire names.
+        for field in throughline_domain::wire::FIELDS {
+            let stakeholder = ["customer", "employee", "partner"].contains(field);
+            assert!(
+                stakeholder || schema.field_with_name(field).is_ok(),
+                "missing {field}"
+            );
+        }
+        for field in throughline_domain::wire::IDENTITY_FIELDS {
+            assert!(
+                *field == "network" || schema.field_with_name(field).is_ok(),
+                "missing {field}"
+            );
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! Parquet segment files: writing the tail out as one, and merging small ones.
+//! Everything here is blocking file I/O; callers run it on the blocking pool.
+
+use std::fs::File;
+use std::path::Path;
+use std::sync::Arc;
+
+use datafusion::arrow::array::RecordBatch;
+use datafusion::arrow::compute::{lexsort_to_indices, take_record_batch, SortColumn};
+use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use datafusion::parquet::arrow::ArrowWriter;
+use datafusion::parquet::basic::Compression;
+use datafusion::parquet::file::properties::WriterProperties;
+
+use crate::batch;
+use crate::error::{AnalyticsError, Result};
+use crate::manifest::{sync_dir, Segment};
+use crate::schema::stored_schema;
+
+/// Rows per Parquet row group. Small enough that a workspace's rows, sorted
+/// together, let the reader skip most groups by their min/max statistics.
+const ROW_GROUP_ROWS: usize = 64 * 1024;
+
+/// Writes `batches` as the segment `file` in `dir`, sorted by (workspace, seq).
+/// The file appears under its name only once complete (written as `.tmp`, renamed).
+pub fn write_segment(dir: &Path, file: &str, batches: &[RecordBatch]) -> Result<Segment> {
+    let merged = batch::concat(batches)?;
+    let sorted = sort_by_workspace_and_seq(&merged)?;
+    let tmp = dir.join(format!("{file}.tmp"));
+    let out = File::create(&tmp).map_err(AnalyticsError::io(&tmp))?;
+    let props = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+        .build();
+    let mut writer = ArrowWriter::try_new(out, stored_schema(), Some(props))
+        .map_err(|e| AnalyticsError::Engine(e.into()))?;
+    writer
+        .write(&sorted)
+        .map_err(|e| AnalyticsError::Engine(e.into()))?;
+    let out = writer
+        .into_inner()
+        .map_err(|e| AnalyticsError::Engine(e.into()))?;
+    out.sync_all().map_err(AnalyticsError::io(&tmp))?;
+    drop(out);
+    let path = dir.join(file);
+    std::fs::rename(&tmp, &path).map_err(AnalyticsError::io(&path))?;
+    sync_dir(dir);
+    let bytes = std::fs::metadata(&path)
+        .map_err(AnalyticsError::io(&path))?
+        .len();
+    let seqs = seq_range(&sorted);
+    Ok(Segment {
+        file: file.to_string(),
+        rows: sorted.num_rows() as u64,
+        bytes,
+        min_seq: seqs.0,
+        max_seq: seqs.1,
+    })
+}
+
+/// All rows of the segment files, as read back from disk.
+pub fn read_segments(dir: &Path, segments: &[Segment]) -> Result<Vec<RecordBatch>> {
+    let mut out = Vec::new();
+    for segment in segments {
+        let path = dir.join(&segment.file);
+        let file = File::open(&path).map_err(AnalyticsError::io(&path))?;
+        let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+            .and_then(|b| b.build())
+            .map_err(|e| AnalyticsError::Engine(e.into()))?;
+        for batch in reader {
+            let batch = batch?;
+            // Re-attach the stored schema so the batch matches the tail exactly
+            // (Parquet round-trips types but not always field metadata).
+            out.push(RecordBatch::try_new(
+                stored_schema(),
+                batch.columns().to_vec(),
+            )?);
+        }
+    }
+    Ok(out)
+}
+
+/// Merges `segments` into one new segment `file`.
+pub fn merge_segments(dir: &Path, segments: &[Segment], file: &str) -> Result<Segment> {
+    let batches = read_segments(dir, segments)?;
+    write_segment(dir, file, &batches)
+}
+
+/// Removes files that belong to no manifest: leftovers of a crash mid-write or
+/// of segments retired before a restart.
+pub fn remove_orphans(dir: &Path, keep: &[Segment]) -> Result<()> {
+    let entries = std::fs::read_dir(dir).map_err(AnalyticsError::io(dir))?;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let is_segment = name.starts_with("segment-")
+            && (name.ends_with(".parquet") || name.ends_with(".parquet.tmp"));
+        if is_segment && !keep.iter().any(|s| s.file == name) {
+            tracing::debug!(file = %name, "removing orphaned analytics segment");
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+    Ok(())
+}
+
+fn sort_by_workspace_and_seq(batch: &RecordBatch) -> Result<RecordBatch> {
+    let key = |i: usize| SortColumn {
+        values: Arc::clone(batch.column(i)),
+        options: None,
+    };
+    let indices = lexsort_to_indices(&[key(0), key(1)], None)?;
+    Ok(take_record_batch(batch, &indices)?)
+}
+
+fn seq_range(batch: &RecordBatch) -> (i64, i64) {
+    use datafusion::arrow::array::{AsArray, Int64Array};
+    use datafusion::arrow::compute::{max, min};
+    use datafusion::arrow::datatypes::Int64Type;
+    let seqs: &Int64Array = batch.column(1).as_primitive::<Int64Type>();
+    (min(seqs).unwrap_or(0), max(seqs).unwrap_or(0))
+}

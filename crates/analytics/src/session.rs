@@ -1,0 +1,107 @@
+//! The per-query SQL session: a fresh DataFusion context whose only tables are
+//! one workspace's `signals` and `profiles` views. The unfiltered data is never
+//! registered under any name, so no SQL can reach another workspace's rows.
+//!
+//! Architecture invariant: every row a query can read passed the
+//! `workspace_id = <workspace>` filter built here.
+
+use std::sync::Arc;
+
+use datafusion::arrow::array::{Int64Array, RecordBatch};
+use datafusion::arrow::datatypes::{DataType, Field, Schema};
+use datafusion::common::JoinType;
+use datafusion::datasource::MemTable;
+use datafusion::execution::runtime_env::RuntimeEnv;
+use datafusion::execution::SessionStateBuilder;
+use datafusion::functions::expr_fn::coalesce;
+use datafusion::prelude::{col, lit, DataFrame, Expr, SessionConfig, SessionContext};
+use throughline_domain::WorkspaceId;
+
+use crate::error::Result;
+use crate::schema::{view_columns, PROFILE_COLUMN, WORKSPACE_COLUMN};
+use crate::snapshot::Snapshot;
+
+const LINK_FROM: &str = "__link_profile";
+const LINK_TO: &str = "__link_canonical";
+
+/// A context that can see `workspace`'s rows of `snapshot` and nothing else.
+pub fn workspace_session(
+    snapshot: &Snapshot,
+    runtime: Arc<RuntimeEnv>,
+    workspace: WorkspaceId,
+) -> Result<SessionContext> {
+    // A fresh state per query: a cloned state would share its catalog, and a
+    // table registered for one workspace would leak into another's query.
+    // URL tables (`SELECT * FROM 'file.parquet'`) stay off, as by default.
+    let config = SessionConfig::new()
+        .with_information_schema(false)
+        .with_target_partitions(2);
+    let state = SessionStateBuilder::new()
+        .with_config(config)
+        .with_runtime_env(runtime)
+        .with_default_features()
+        .build();
+    let ctx = SessionContext::new_with_state(state);
+
+    let rows = workspace_rows(&ctx, snapshot, workspace)?;
+    let canonical = match links_frame(&ctx, snapshot, workspace)? {
+        None => rows.with_column("__canonical", col(PROFILE_COLUMN))?,
+        Some(links) => rows
+            .join(links, JoinType::Left, &[PROFILE_COLUMN], &[LINK_FROM], None)?
+            .with_column(
+                "__canonical",
+                coalesce(vec![col(LINK_TO), col(PROFILE_COLUMN)]),
+            )?,
+    };
+
+    let signals_columns: Vec<Expr> = view_columns()
+        .into_iter()
+        .map(|(name, _, _)| match name {
+            PROFILE_COLUMN => col("__canonical").alias(PROFILE_COLUMN),
+            other => col(other),
+        })
+        .collect();
+    let signals = canonical.clone().select(signals_columns)?;
+    let profiles = canonical
+        .select(vec![
+            col(PROFILE_COLUMN),
+            col("__canonical").alias("canonical_id"),
+        ])?
+        .distinct()?;
+    ctx.register_table("signals", signals.into_view())?;
+    ctx.register_table("profiles", profiles.into_view())?;
+    Ok(ctx)
+}
+
+/// The workspace's rows of the segments and the tail, as one unregistered plan.
+fn workspace_rows(
+    ctx: &SessionContext,
+    snapshot: &Snapshot,
+    workspace: WorkspaceId,
+) -> Result<DataFrame> {
+    let mut rows = ctx.read_table(Arc::clone(&snapshot.tail))?;
+    if let Some(segments) = &snapshot.segments {
+        rows = ctx.read_table(Arc::clone(segments))?.union(rows)?;
+    }
+    Ok(rows.filter(col(WORKSPACE_COLUMN).eq(lit(workspace.0)))?)
+}
+
+/// This workspace's merge links as a two-column table, or `None` when it has none.
+fn links_frame(
+    ctx: &SessionContext,
+    snapshot: &Snapshot,
+    workspace: WorkspaceId,
+) -> Result<Option<DataFrame>> {
+    let Some(pairs) = snapshot.links.get(&workspace).filter(|p| !p.is_empty()) else {
+        return Ok(None);
+    };
+    let schema = Arc::new(Schema::new(vec![
+        Field::new(LINK_FROM, DataType::Int64, false),
+        Field::new(LINK_TO, DataType::Int64, false),
+    ]));
+    let from: Int64Array = pairs.iter().map(|(p, _)| p.0).collect();
+    let to: Int64Array = pairs.iter().map(|(_, c)| c.0).collect();
+    let batch = RecordBatch::try_new(Arc::clone(&schema), vec![Arc::new(from), Arc::new(to)])?;
+    let table = MemTable::try_new(schema, vec![vec![batch]])?;
+    Ok(Some(ctx.read_table(Arc::new(table))?))
+}

@@ -1,0 +1,129 @@
+//! What a query reads: an immutable snapshot of the copy (the Parquet segments,
+//! the in-memory tail and the profile merge links) swapped atomically after each
+//! change, so a query never sees a row twice or misses one mid-flush.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use datafusion::arrow::array::RecordBatch;
+use datafusion::catalog::TableProvider;
+use datafusion::datasource::file_format::parquet::ParquetFormat;
+use datafusion::datasource::listing::{
+    ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
+};
+use datafusion::datasource::MemTable;
+use throughline_domain::{ProfileId, WorkspaceId};
+use throughline_store::ProfileLink;
+
+use crate::error::Result;
+use crate::manifest::Manifest;
+use crate::schema::stored_schema;
+
+/// Per workspace: (profile attached at intake, profile it lives in now).
+pub type Links = HashMap<WorkspaceId, Vec<(ProfileId, ProfileId)>>;
+
+pub struct Snapshot {
+    /// All segment files as one table, or `None` when there are none.
+    pub segments: Option<Arc<dyn TableProvider>>,
+    pub tail: Arc<dyn TableProvider>,
+    pub links: Arc<Links>,
+    /// Every signal with `seq <= high_water` is in exactly one of segments and tail.
+    pub high_water: i64,
+}
+
+impl Snapshot {
+    pub fn build(
+        dir: &Path,
+        manifest: &Manifest,
+        tail: &[RecordBatch],
+        links: Arc<Links>,
+        high_water: i64,
+    ) -> Result<Snapshot> {
+        let segments = if manifest.segments.is_empty() {
+            None
+        } else {
+            Some(segments_table(&manifest.segment_paths(dir))?)
+        };
+        let tail = Arc::new(MemTable::try_new(stored_schema(), vec![tail.to_vec()])?);
+        Ok(Snapshot {
+            segments,
+            tail,
+            links,
+            high_water,
+        })
+    }
+}
+
+/// The segment files as one Parquet table with the stored schema. Files are
+/// named one by one, never by directory, so a half-written or retired file is
+/// never read.
+fn segments_table(paths: &[std::path::PathBuf]) -> Result<Arc<dyn TableProvider>> {
+    let urls = paths
+        .iter()
+        .map(|p| ListingTableUrl::parse(p.to_string_lossy()))
+        .collect::<datafusion::error::Result<Vec<_>>>()?;
+    let options =
+        ListingOptions::new(Arc::new(ParquetFormat::default())).with_file_extension(".parquet");
+    let config = ListingTableConfig::new_with_multi_paths(urls)
+        .with_listing_options(options)
+        .with_schema(stored_schema());
+    Ok(Arc::new(ListingTable::try_new(config)?))
+}
+
+/// Resolves the store's links into final canonical profiles, per workspace.
+/// Links should already point at the canonical profile; following chains anyway
+/// keeps the copy right if a backend reports one merge step at a time.
+pub fn resolve_links(links: &[ProfileLink]) -> Links {
+    let direct: HashMap<(WorkspaceId, ProfileId), ProfileId> = links
+        .iter()
+        .map(|l| ((l.workspace, l.profile), l.canonical))
+        .collect();
+    let mut out: Links = HashMap::new();
+    for link in links {
+        let mut canonical = link.canonical;
+        // Bounded, so a cycle in bad data cannot hang the refresher.
+        for _ in 0..links.len() {
+            match direct.get(&(link.workspace, canonical)) {
+                Some(next) if *next != canonical => canonical = *next,
+                _ => break,
+            }
+        }
+        if canonical != link.profile {
+            out.entry(link.workspace)
+                .or_default()
+                .push((link.profile, canonical));
+        }
+    }
+    for pairs in out.values_mut() {
+        pairs.sort();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn link(ws: i64, profile: i64, canonical: i64) -> ProfileLink {
+        ProfileLink {
+            workspace: WorkspaceId(ws),
+            profile: ProfileId(profile),
+            canonical: ProfileId(canonical),
+        }
+    }
+
+    #[test]
+    fn chains_resolve_to_the_final_profile_per_workspace() {
+        let got = resolve_links(&[
+            link(1, 3, 2),
+            link(1, 2, 1),
+            link(2, 3, 9),
+            link(1, 5, 6),
+            link(1, 6, 5),
+        ]);
+        let p = ProfileId;
+        assert_eq!(got[&WorkspaceId(1)][..2], [(p(2), p(1)), (p(3), p(1))]);
+        assert_eq!(got[&WorkspaceId(2)], vec![(p(3), p(9))]);
+    }
+}
