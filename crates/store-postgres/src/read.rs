@@ -2,7 +2,6 @@
 //! through its canonical profile; the "family" of a profile is it plus every
 //! profile merged into it, directly or through others.
 
-use std::collections::HashMap;
 use throughline_domain::{
     Identity, IdentityKind, ProfileId, SignalSeq, StakeholderType, WorkspaceId,
 };
@@ -168,25 +167,7 @@ pub(crate) async fn profile_links(client: &Client) -> Result<Vec<ProfileLink>, S
             )
         })
         .collect();
-    let next: HashMap<ProfileId, ProfileId> = rows.iter().map(|(_, p, m)| (*p, *m)).collect();
-    Ok(rows
-        .iter()
-        .map(|(workspace, profile, _)| {
-            let mut canonical = *profile;
-            // Bounded walk: merge chains are short, and a cycle must not hang the feed.
-            for _ in 0..=next.len() {
-                match next.get(&canonical) {
-                    Some(up) => canonical = *up,
-                    None => break,
-                }
-            }
-            ProfileLink {
-                workspace: *workspace,
-                profile: *profile,
-                canonical,
-            }
-        })
-        .collect())
+    Ok(throughline_store::canonical_links(&rows))
 }
 
 pub(crate) async fn high_water(client: &Client) -> Result<SignalSeq, StoreError> {

@@ -3,7 +3,6 @@
 //! profile merged into it, directly or through others.
 
 use rusqlite::{params, Connection, OptionalExtension};
-use std::collections::HashMap;
 use throughline_domain::{
     Identity, IdentityKind, ProfileId, SignalSeq, StakeholderType, WorkspaceId,
 };
@@ -156,25 +155,7 @@ pub(crate) fn profile_links(conn: &Connection) -> Result<Vec<ProfileLink>, Store
         rows.collect()
     };
     let rows = run().map_err(StoreError::backend)?;
-    let next: HashMap<ProfileId, ProfileId> = rows.iter().map(|(_, p, m)| (*p, *m)).collect();
-    Ok(rows
-        .iter()
-        .map(|(workspace, profile, _)| {
-            let mut canonical = *profile;
-            // Bounded walk: merge chains are short, and a cycle must not hang the feed.
-            for _ in 0..=next.len() {
-                match next.get(&canonical) {
-                    Some(up) => canonical = *up,
-                    None => break,
-                }
-            }
-            ProfileLink {
-                workspace: *workspace,
-                profile: *profile,
-                canonical,
-            }
-        })
-        .collect())
+    Ok(throughline_store::canonical_links(&rows))
 }
 
 pub(crate) fn high_water(conn: &Connection) -> Result<SignalSeq, StoreError> {

@@ -6,9 +6,11 @@
 //! in exactly one `match`, in the binary.
 
 mod error;
+mod links;
 mod types;
 
 pub use error::StoreError;
+pub use links::canonical_links;
 pub use types::*;
 
 use async_trait::async_trait;
