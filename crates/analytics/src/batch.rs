@@ -14,9 +14,11 @@ use throughline_store::StoredSignal;
 
 use crate::error::Result;
 use crate::schema::stored_schema;
+use crate::text_columns::{self, TextAnalyzer};
 
 /// One record batch of the stored schema holding `rows`, in the order given.
-pub fn to_batch(rows: &[StoredSignal]) -> Result<RecordBatch> {
+pub fn to_batch(rows: &[StoredSignal], text: &TextAnalyzer) -> Result<RecordBatch> {
+    let analyses = text.analyse_rows(rows);
     let strings = |f: &dyn Fn(&StoredSignal) -> Option<String>| -> ArrayRef {
         Arc::new(rows.iter().map(f).collect::<StringArray>())
     };
@@ -92,6 +94,8 @@ pub fn to_batch(rows: &[StoredSignal]) -> Result<RecordBatch> {
         }),
         times(&|r| Some(r.received_at_us)),
     ];
+    let mut columns = columns;
+    columns.extend(text_columns::columns(&analyses));
     Ok(RecordBatch::try_new(stored_schema(), columns)?)
 }
 

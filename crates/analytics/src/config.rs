@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use crate::text_columns::TextAnalyzer;
+
 #[derive(Debug, Clone)]
 pub struct AnalyticsConfig {
     /// Rows asked of `Store::signals_after` per call.
@@ -22,6 +24,8 @@ pub struct AnalyticsConfig {
     /// that queries already planned against it can finish. Keep it above
     /// `query_timeout`.
     pub retire_grace: Duration,
+    /// The text analyser (rules + taxonomy) whose results the copy keeps.
+    pub text: TextAnalyzer,
 }
 
 impl Default for AnalyticsConfig {
@@ -35,6 +39,7 @@ impl Default for AnalyticsConfig {
             query_timeout: Duration::from_secs(30),
             query_memory_bytes: 1 << 30,
             retire_grace: Duration::from_secs(120),
+            text: TextAnalyzer::default(),
         }
     }
 }

@@ -72,7 +72,13 @@ impl AnalyticsCopy {
 
     pub fn open_with(dir: PathBuf, store: Arc<dyn Store>, config: AnalyticsConfig) -> Result<Self> {
         std::fs::create_dir_all(&dir).map_err(AnalyticsError::io(&dir))?;
-        let manifest = match Manifest::load(&dir) {
+        let mut manifest = match Manifest::load(&dir) {
+            // Results of other text rules are re-analysed: the copy starts over.
+            Ok(Some(m)) if m.analyzer != config.text.fingerprint() => {
+                tracing::info!(found = %m.analyzer, want = %config.text.fingerprint(),
+                    "text analyser changed; re-analysing the analytics copy");
+                Manifest::default()
+            }
             Ok(m) => m.unwrap_or_default(),
             // Derived state: a damaged manifest costs a rebuild, not an outage.
             Err(e) => {
@@ -80,6 +86,7 @@ impl AnalyticsCopy {
                 Manifest::default()
             }
         };
+        manifest.analyzer = config.text.fingerprint().to_string();
         segments::remove_orphans(&dir, &manifest.segments)?;
         let runtime = RuntimeEnvBuilder::new()
             .with_memory_limit(config.query_memory_bytes, 1.0)

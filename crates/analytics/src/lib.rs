@@ -23,6 +23,7 @@ mod schema;
 mod segments;
 mod session;
 mod snapshot;
+mod text_columns;
 
 pub use config::AnalyticsConfig;
 pub use copy::{AnalyticsCopy, Lag};
@@ -31,6 +32,7 @@ pub use manifest::{Manifest, Segment, MANIFEST_FILE};
 pub use query::{QueryBatches, QueryResult};
 pub use refresh::RefreshStats;
 pub use schema::{stored_schema, view_columns, SCHEMA_VERSION};
+pub use text_columns::TextAnalyzer;
 
 /// Arrow, re-exported so callers of `query_batches` use the same version.
 pub use datafusion::arrow;

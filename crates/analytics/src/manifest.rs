@@ -32,6 +32,10 @@ pub struct Manifest {
     /// Used to name the next segment file, so names are never reused.
     pub next_segment: u64,
     pub segments: Vec<Segment>,
+    /// The text analyser's fingerprint the segments were analysed with; another
+    /// one means re-analysis (a rebuild).
+    #[serde(default)]
+    pub analyzer: String,
 }
 
 impl Default for Manifest {
@@ -41,6 +45,7 @@ impl Default for Manifest {
             high_water: 0,
             next_segment: 1,
             segments: Vec::new(),
+            analyzer: String::new(),
         }
     }
 }

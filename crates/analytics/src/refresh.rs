@@ -78,6 +78,7 @@ impl AnalyticsCopy {
         let next_segment = w.manifest.next_segment;
         w.manifest = Manifest {
             next_segment,
+            analyzer: self.config.text.fingerprint().to_string(),
             ..Manifest::default()
         };
         w.tail.clear();
@@ -127,10 +128,14 @@ impl AnalyticsCopy {
             rows.sort_by_key(|r| r.seq);
             if let Some(last) = rows.last().map(|r| r.seq.0) {
                 // The batch first: if it fails, the high water must not have moved.
-                w.tail.push(batch::to_batch(&rows)?);
+                // Text analysis is CPU work: off the async threads.
+                let text = self.config.text.clone();
+                let (batch, n) =
+                    blocking(move || Ok((batch::to_batch(&rows, &text)?, rows.len()))).await?;
+                w.tail.push(batch);
                 w.high_water = last;
-                w.tail_rows += rows.len();
-                stats.pulled += rows.len();
+                w.tail_rows += n;
+                stats.pulled += n;
             }
             if w.tail_rows >= self.config.tail_max_rows {
                 stats.segments_written += self.flush_locked(w).await?;

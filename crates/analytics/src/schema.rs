@@ -8,7 +8,7 @@ use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit}
 
 /// Bumped whenever the stored columns change; a manifest with another version
 /// is discarded and the copy rebuilt from the system of record.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The column that scopes every row to a tenant. Never visible to a query.
 pub const WORKSPACE_COLUMN: &str = "workspace_id";
@@ -57,6 +57,16 @@ pub fn view_columns() -> Vec<(&'static str, DataType, bool)> {
         ("resolved_at", utc_micros(), true),
         ("properties", text(), true),
         ("received_at", utc_micros(), false),
+        // Text understanding (null where there is no text, or its language has no rules).
+        ("sentiment", DataType::Float64, true),
+        ("sentiment_label", text(), true),
+        ("themes", text(), true),
+        ("aspects", text(), true),
+        ("emotions", text(), true),
+        ("intents", text(), true),
+        ("effort", text(), true),
+        ("text_language", text(), true),
+        ("analyzer_version", text(), true),
     ]
 }
 

@@ -6,6 +6,7 @@ mod fake_store;
 mod lifecycle;
 mod sql;
 mod sqlite;
+mod text;
 
 use std::path::Path;
 use std::sync::Arc;
