@@ -114,6 +114,11 @@ impl AnalyticsCopy {
         })
     }
 
+    /// The text analyser whose results the copy keeps (its taxonomy names the themes).
+    pub fn text_analyzer(&self) -> &crate::TextAnalyzer {
+        &self.config.text
+    }
+
     pub fn dir(&self) -> &Path {
         &self.dir
     }

@@ -120,7 +120,7 @@ pub fn columns(analyses: &[Option<Analysis>]) -> Vec<ArrayRef> {
         ),
         text(&|a| a.sentiment.as_ref().map(|s| s.label.as_str().to_string())),
         text(&|a| list(theme_ids(a))),
-        text(&|a| aspects_json(a)),
+        text(&aspects_list),
         text(&|a| list(a.emotions.iter().map(|e| e.label).collect())),
         text(&|a| list(a.intents.iter().map(|e| e.label).collect())),
         text(&|a| a.effort.as_ref().map(|e| effort_label(e).to_string())),
@@ -152,8 +152,10 @@ fn theme_ids(a: &Analysis) -> Vec<&str> {
     ids
 }
 
-/// `{"theme": mean aspect score}` over the theme's mentions, as JSON text.
-fn aspects_json(a: &Analysis) -> Option<String> {
+/// `theme:score,theme:score`: each theme's mean aspect score over its mentions,
+/// in a form SQL can split without JSON functions
+/// (`split_part(unnest(string_to_array(aspects, ',')), ':', 2)`).
+fn aspects_list(a: &Analysis) -> Option<String> {
     let mut sums: Vec<(&str, f64, u32)> = Vec::new();
     for t in &a.themes {
         match sums.iter_mut().find(|(id, _, _)| *id == t.theme) {
@@ -164,17 +166,11 @@ fn aspects_json(a: &Analysis) -> Option<String> {
             None => sums.push((&t.theme, f64::from(t.score), 1)),
         }
     }
-    if sums.is_empty() {
-        return None;
-    }
-    let map: serde_json::Map<String, serde_json::Value> = sums
+    let parts: Vec<String> = sums
         .into_iter()
-        .map(|(id, sum, n)| {
-            let mean = (sum / f64::from(n) * 1000.0).round() / 1000.0;
-            (id.to_string(), serde_json::json!(mean))
-        })
+        .map(|(id, sum, n)| format!("{id}:{:.3}", sum / f64::from(n)))
         .collect();
-    Some(serde_json::Value::Object(map).to_string())
+    (!parts.is_empty()).then(|| parts.join(","))
 }
 
 fn effort_label(e: &throughline_text::analysis::EffortResult) -> &'static str {

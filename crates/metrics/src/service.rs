@@ -28,13 +28,26 @@ pub struct Contact {
 /// window. A follow-up at the very same second is not a repeat (it is usually the same contact
 /// arriving on two channels).
 pub fn first_contact_resolution(contacts: &[Contact], window_days: u32) -> Estimate {
-    let (repeats, eligible) = repeat_counts(contacts, window_days);
+    let (repeats, eligible) = repeat_counts(contacts, window_days, i64::MIN, i64::MAX);
+    proportion(eligible - repeats, eligible)
+}
+
+/// First-contact resolution of the contacts made in `[from, to)` (unix seconds), with
+/// every contact in `contacts`, before or after, counting as a possible repeat: how
+/// a period's FCR is measured without losing the repeats that fall after it.
+pub fn first_contact_resolution_between(
+    contacts: &[Contact],
+    window_days: u32,
+    from: i64,
+    to: i64,
+) -> Estimate {
+    let (repeats, eligible) = repeat_counts(contacts, window_days, from, to);
     proportion(eligible - repeats, eligible)
 }
 
 /// 1 − first-contact resolution on the same definition and the same eligible contacts.
 pub fn repeat_contact_rate(contacts: &[Contact], window_days: u32) -> Estimate {
-    let (repeats, eligible) = repeat_counts(contacts, window_days);
+    let (repeats, eligible) = repeat_counts(contacts, window_days, i64::MIN, i64::MAX);
     proportion(repeats, eligible)
 }
 
@@ -48,8 +61,9 @@ pub fn sla_compliance(durations_secs: &[f64], target_secs: f64) -> Estimate {
     proportion(within, n)
 }
 
-/// (repeated contacts, contacts with a fully observed window).
-fn repeat_counts(contacts: &[Contact], window_days: u32) -> (u64, u64) {
+/// (repeated contacts, contacts with a fully observed window), counting only contacts
+/// made in `[from, to)`.
+fn repeat_counts(contacts: &[Contact], window_days: u32, from: i64, to: i64) -> (u64, u64) {
     let Some(last_seen) = contacts.iter().map(|c| c.at).max() else {
         return (0, 0);
     };
@@ -59,7 +73,7 @@ fn repeat_counts(contacts: &[Contact], window_days: u32) -> (u64, u64) {
     let (mut repeats, mut eligible) = (0u64, 0u64);
     for (i, contact) in order.iter().enumerate() {
         let window_end = contact.at.saturating_add(window);
-        if window_end > last_seen {
+        if window_end > last_seen || contact.at < from || contact.at >= to {
             continue;
         }
         eligible += 1;
@@ -120,6 +134,11 @@ mod tests {
         // A zero-day window can hold no later contact: everything up to day 20 resolves.
         assert_eq!(first_contact_resolution(&contacts, 0), proportion(15, 15));
         assert_eq!(first_contact_resolution(&[], 7), Estimate::empty());
+        // Only contacts made on days 0..2 (from 0, to 2 days exclusive) count, but their
+        // repeats may fall later: day-0 contacts of profiles 1 (repeated day 2), 2, 3 and 7
+        // (repeated day 1), day-1 contacts of 4 (repeated day 8) and 7: 6 eligible, 3 repeated.
+        let early = first_contact_resolution_between(&contacts, 7, 0, 2 * DAY);
+        assert_eq!(early, proportion(3, 6));
     }
 
     #[test]

@@ -1,0 +1,231 @@
+//! Anomaly alerts: for each brand and theme, complaints (negative mentions) in
+//! one month against the months before, as a share of that brand's customer
+//! texts, tested exactly and controlled for false discoveries across every
+//! (brand, theme) pair scanned — "complaints about Delivery for Kestrel up 240%
+//! in 2025-11, q < 0.001".
+
+use chrono::{Datelike, Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+use throughline_domain::WorkspaceId;
+use throughline_metrics::{detect, CountSeries, Direction};
+
+use crate::engine::{month_label, Dashboard};
+use crate::error::Result;
+use crate::filters::{Filters, Period};
+use crate::themes::{label, mentions_subquery};
+
+/// Separates brand and theme in a series key (never in either).
+const KEY_SEP: char = '\u{1f}';
+const NO_BRAND: &str = "(no brand)";
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AlertQuery {
+    #[serde(flatten)]
+    pub filters: Filters,
+    /// Any day of the month to test; default: the month of the newest signal.
+    pub month: Option<NaiveDate>,
+}
+
+impl AlertQuery {
+    pub fn latest(filters: Filters) -> Self {
+        Self {
+            filters,
+            month: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Alerts {
+    /// `YYYY-MM` of the month tested; `None` for an empty workspace.
+    pub month: Option<String>,
+    pub baseline_months: u32,
+    /// (brand, theme) series scanned (those with too few complaints are not tested).
+    pub scanned: usize,
+    pub alerts: Vec<Alert>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Alert {
+    pub headline: String,
+    pub brand: String,
+    pub theme: String,
+    pub theme_label: String,
+    pub month: String,
+    pub current: u64,
+    pub expected: f64,
+    /// current / expected − 1.
+    pub change: f64,
+    pub p_value: f64,
+    pub q_value: f64,
+    pub direction: Direction,
+    /// Complaints and customer texts per month, oldest first: the evidence.
+    pub evidence: Vec<(String, u64, u64)>,
+}
+
+impl Dashboard {
+    pub async fn alerts(&self, ws: WorkspaceId, q: &AlertQuery) -> Result<Alerts> {
+        q.filters.validate()?;
+        let fsql = q.filters.sql();
+        let baseline = self.settings.alert_baseline_months;
+        let month = match q.month {
+            Some(d) => Some(d),
+            None => self.as_of(ws, &fsql).await?,
+        };
+        let Some(month) = month.map(|d| d.with_day(1).unwrap_or(d)) else {
+            return Ok(Alerts {
+                month: None,
+                baseline_months: baseline,
+                scanned: 0,
+                alerts: Vec::new(),
+            });
+        };
+        let window = Period {
+            start: month - Months::new(baseline),
+            end: month + Months::new(1),
+        };
+        let where_sql = format!("{}{fsql}", window.sql());
+        let complaints = format!(
+            "SELECT date_trunc('month', occurred_at) AS m, coalesce(brand, '{NO_BRAND}') AS b, theme, count(*) AS n \
+             FROM {} WHERE score < -0.05 GROUP BY 1, 2, 3",
+            mentions_subquery("occurred_at, brand,", &where_sql)
+        );
+        let texts = format!(
+            "SELECT date_trunc('month', occurred_at) AS m, coalesce(brand, '{NO_BRAND}') AS b, count(*) AS n \
+             FROM signals WHERE sentiment IS NOT NULL AND stakeholder_type = 'customer'{where_sql} GROUP BY 1, 2"
+        );
+        let (complaints, texts) =
+            tokio::try_join!(self.sql(ws, &complaints), self.sql(ws, &texts))?;
+        let months: Vec<String> = (0..=baseline)
+            .map(|k| (window.start + Months::new(k)).format("%Y-%m").to_string())
+            .collect();
+        let slot = |m: Option<i64>| {
+            m.map(month_label)
+                .and_then(|l| months.iter().position(|x| *x == l))
+        };
+
+        let mut exposure: Vec<(String, Vec<f64>)> = Vec::new();
+        for ((m, b), n) in texts
+            .i64s("m")?
+            .into_iter()
+            .zip(texts.strings("b")?)
+            .zip(texts.i64s("n")?)
+        {
+            let (Some(i), Some(b)) = (slot(m), b) else {
+                continue;
+            };
+            let pos = position_or_push(&mut exposure, b, || vec![0.0; months.len()]);
+            exposure[pos].1[i] += n.unwrap_or(0) as f64;
+        }
+        let mut series: Vec<CountSeries> = Vec::new();
+        let rows = complaints
+            .i64s("m")?
+            .into_iter()
+            .zip(complaints.strings("b")?);
+        for ((m, b), (t, n)) in rows.zip(
+            complaints
+                .strings("theme")?
+                .into_iter()
+                .zip(complaints.i64s("n")?),
+        ) {
+            let (Some(i), Some(b), Some(t)) = (slot(m), b, t) else {
+                continue;
+            };
+            let key = format!("{b}{KEY_SEP}{t}");
+            let pos = match series.iter().position(|s| s.key == key) {
+                Some(p) => p,
+                None => {
+                    let exp = exposure
+                        .iter()
+                        .find(|(e, _)| *e == b)
+                        .map(|e| e.1.clone())
+                        .unwrap_or_default();
+                    series.push(CountSeries {
+                        key,
+                        counts: vec![0; months.len()],
+                        exposure: exp,
+                    });
+                    series.len() - 1
+                }
+            };
+            series[pos].counts[i] += n.unwrap_or(0).max(0) as u64;
+        }
+        let min_count = self.settings.alert_min_count;
+        let found = detect(&series, baseline as usize, min_count);
+        let month_name = month.format("%Y-%m").to_string();
+        let alerts = found
+            .into_iter()
+            .filter_map(|a| {
+                let s = series.iter().find(|s| s.key == a.key)?;
+                let (brand, theme) = a.key.split_once(KEY_SEP)?;
+                let theme_label = label(self, theme);
+                let evidence = months
+                    .iter()
+                    .enumerate()
+                    .map(|(i, m)| {
+                        (
+                            m.clone(),
+                            s.counts[i],
+                            s.exposure.get(i).copied().unwrap_or(0.0) as u64,
+                        )
+                    })
+                    .collect();
+                Some(Alert {
+                    headline: headline(
+                        &theme_label,
+                        brand,
+                        &month_name,
+                        a.change,
+                        a.q_value,
+                        a.direction,
+                    ),
+                    brand: brand.to_string(),
+                    theme: theme.to_string(),
+                    theme_label,
+                    month: month_name.clone(),
+                    current: a.current,
+                    expected: a.expected,
+                    change: a.change,
+                    p_value: a.p_value,
+                    q_value: a.q_value,
+                    direction: a.direction,
+                    evidence,
+                })
+            })
+            .collect();
+        Ok(Alerts {
+            month: Some(month_name),
+            baseline_months: baseline,
+            scanned: series.len(),
+            alerts,
+        })
+    }
+}
+
+fn position_or_push<T>(v: &mut Vec<(String, T)>, key: String, make: impl FnOnce() -> T) -> usize {
+    match v.iter().position(|(k, _)| *k == key) {
+        Some(p) => p,
+        None => {
+            v.push((key, make()));
+            v.len() - 1
+        }
+    }
+}
+
+fn headline(theme: &str, brand: &str, month: &str, change: f64, q: f64, dir: Direction) -> String {
+    let way = match dir {
+        Direction::Up => "up",
+        Direction::Down => "down",
+    };
+    let size = if change.is_finite() {
+        format!("{:.0}%", change.abs() * 100.0)
+    } else {
+        "from none".to_string()
+    };
+    let q = if q < 0.001 {
+        "q < 0.001".to_string()
+    } else {
+        format!("q = {q:.3}")
+    };
+    format!("Complaints about {theme} for {brand} {way} {size} in {month} ({q})")
+}

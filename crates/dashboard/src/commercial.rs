@@ -1,0 +1,156 @@
+//! The commercial picture on the overview: churn rate for the period (tested
+//! against the previous one), revenue, and revenue at risk — the trailing
+//! twelve months' revenue of customers who have not left but gave a detractor
+//! answer or wrote of leaving in the period.
+
+use chrono::Months;
+use serde::Serialize;
+use throughline_domain::WorkspaceId;
+use throughline_metrics::compare;
+
+use crate::engine::Dashboard;
+use crate::error::Result;
+use crate::filters::Period;
+use crate::tiles::{Format, Tile};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Commercial {
+    pub tiles: Vec<Tile>,
+    pub revenue: f64,
+    pub previous_revenue: f64,
+    pub revenue_at_risk: RevenueAtRisk,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RevenueAtRisk {
+    pub customers: u64,
+    /// Trailing 12-month revenue of those customers.
+    pub revenue: f64,
+    /// Of which: customers with churn intent in their own words.
+    pub churn_intent_customers: u64,
+    pub definition: &'static str,
+}
+
+const CANCELLED: &str = "kind = 'transaction' AND action = 'cancellation'";
+const PAID: &str = "kind = 'transaction' AND action IN ('purchase', 'renewal')";
+
+/// (customers active before `p` who had not cancelled, of whom cancelled in `p`).
+async fn churn_counts(
+    dash: &Dashboard,
+    ws: WorkspaceId,
+    fsql: &str,
+    p: &Period,
+) -> Result<(u64, u64)> {
+    let before = format!("occurred_at < TIMESTAMP '{}T00:00:00Z'", p.start);
+    let sql = format!(
+        "WITH base AS (SELECT DISTINCT profile_id FROM signals WHERE {PAID} AND {before}{fsql} \
+           AND profile_id NOT IN (SELECT profile_id FROM signals WHERE {CANCELLED} AND {before})), \
+         lost AS (SELECT DISTINCT profile_id FROM signals WHERE {CANCELLED}{}) \
+         SELECT (SELECT count(*) FROM base) AS base, \
+                (SELECT count(*) FROM base WHERE profile_id IN (SELECT profile_id FROM lost)) AS lost",
+        p.sql()
+    );
+    let answer = dash.sql(ws, &sql).await?;
+    let get = |c: &str| -> Result<u64> {
+        Ok(answer
+            .i64s(c)?
+            .first()
+            .copied()
+            .flatten()
+            .unwrap_or(0)
+            .max(0) as u64)
+    };
+    Ok((get("base")?, get("lost")?))
+}
+
+async fn revenue(dash: &Dashboard, ws: WorkspaceId, fsql: &str, p: &Period) -> Result<f64> {
+    let sql = format!(
+        "SELECT sum(amount) AS r FROM signals WHERE {PAID}{}{fsql}",
+        p.sql()
+    );
+    Ok(dash
+        .sql(ws, &sql)
+        .await?
+        .f64s("r")?
+        .first()
+        .copied()
+        .flatten()
+        .unwrap_or(0.0))
+}
+
+async fn at_risk(
+    dash: &Dashboard,
+    ws: WorkspaceId,
+    fsql: &str,
+    cur: &Period,
+) -> Result<RevenueAtRisk> {
+    let trailing = Period {
+        start: cur.end - Months::new(12),
+        end: cur.end,
+    };
+    let sql = format!(
+        "WITH risk AS (SELECT profile_id, max(CASE WHEN intents LIKE '%churn%' THEN 1 ELSE 0 END) AS intent \
+           FROM signals WHERE stakeholder_type = 'customer' AND (nps <= 6 OR intents LIKE '%churn%'){}{fsql} \
+           GROUP BY profile_id), \
+         rev AS (SELECT profile_id, sum(amount) AS revenue FROM signals WHERE {PAID}{} GROUP BY profile_id) \
+         SELECT count(*) AS customers, sum(rev.revenue) AS revenue, sum(risk.intent) AS intent \
+         FROM risk JOIN rev ON risk.profile_id = rev.profile_id \
+         WHERE risk.profile_id NOT IN (SELECT profile_id FROM signals WHERE {CANCELLED})",
+        cur.sql(),
+        trailing.sql()
+    );
+    let answer = dash.sql(ws, &sql).await?;
+    let first_i = |c: &str| -> Result<u64> {
+        Ok(answer
+            .i64s(c)?
+            .first()
+            .copied()
+            .flatten()
+            .unwrap_or(0)
+            .max(0) as u64)
+    };
+    Ok(RevenueAtRisk {
+        customers: first_i("customers")?,
+        revenue: answer
+            .f64s("revenue")?
+            .first()
+            .copied()
+            .flatten()
+            .unwrap_or(0.0),
+        churn_intent_customers: first_i("intent")?,
+        definition: "trailing 12-month revenue of customers who have not cancelled and, in the \
+                     current period, answered 0–6 or wrote of leaving",
+    })
+}
+
+pub(crate) async fn summary(
+    dash: &Dashboard,
+    ws: WorkspaceId,
+    fsql: &str,
+    cur: &Period,
+    prev: &Period,
+) -> Result<Commercial> {
+    let (churn_cur, churn_prev, rev_cur, rev_prev, risk) = tokio::try_join!(
+        churn_counts(dash, ws, fsql, cur),
+        churn_counts(dash, ws, fsql, prev),
+        revenue(dash, ws, fsql, cur),
+        revenue(dash, ws, fsql, prev),
+        at_risk(dash, ws, fsql, cur),
+    )?;
+    let change =
+        compare::proportion_change((churn_cur.1, churn_cur.0), (churn_prev.1, churn_prev.0));
+    let churn = Tile::from_change(
+        "churn",
+        "Churn rate",
+        Format::Percent,
+        false,
+        change,
+        "share of paying customers (a purchase or renewal before the period, not cancelled) who cancelled in the period; 95% CI: Wilson",
+    );
+    Ok(Commercial {
+        tiles: vec![churn],
+        revenue: rev_cur,
+        previous_revenue: rev_prev,
+        revenue_at_risk: risk,
+    })
+}

@@ -1,0 +1,89 @@
+//! The dashboard engine: one handle on the analytics copy, the settings that
+//! define service KPIs, and the small SQL helpers every page shares.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate};
+use serde::Serialize;
+use throughline_analytics::{AnalyticsCopy, QueryBatches};
+use throughline_domain::WorkspaceId;
+
+use crate::error::Result;
+
+/// What "first-contact resolution" and "within SLA" mean for this company.
+#[derive(Debug, Clone, Serialize)]
+pub struct DashboardSettings {
+    /// A contact is resolved at first contact when the same customer does not
+    /// contact again within this many days.
+    pub fcr_window_days: u32,
+    /// First response within this many hours counts as within SLA.
+    pub first_response_sla_hours: f64,
+    /// Months of history before the current month that anomaly tests compare with.
+    pub alert_baseline_months: u32,
+    /// Fewest complaints in a period (current or expected) for a series to be tested.
+    pub alert_min_count: u64,
+}
+
+impl Default for DashboardSettings {
+    fn default() -> Self {
+        Self {
+            fcr_window_days: 7,
+            first_response_sla_hours: 24.0,
+            alert_baseline_months: 6,
+            alert_min_count: 10,
+        }
+    }
+}
+
+/// Cheap to clone; every page method takes the workspace it answers for.
+#[derive(Clone)]
+pub struct Dashboard {
+    pub(crate) analytics: Arc<AnalyticsCopy>,
+    pub(crate) settings: DashboardSettings,
+}
+
+impl Dashboard {
+    pub fn new(analytics: Arc<AnalyticsCopy>, settings: DashboardSettings) -> Self {
+        Self {
+            analytics,
+            settings,
+        }
+    }
+
+    pub fn settings(&self) -> &DashboardSettings {
+        &self.settings
+    }
+
+    pub(crate) async fn sql(&self, ws: WorkspaceId, sql: &str) -> Result<QueryBatches> {
+        Ok(self.analytics.query_batches(ws, sql).await?)
+    }
+
+    /// The day of the newest signal (with `filters` applied); `None` for an empty workspace.
+    pub(crate) async fn as_of(
+        &self,
+        ws: WorkspaceId,
+        filters_sql: &str,
+    ) -> Result<Option<NaiveDate>> {
+        let answer = self
+            .sql(
+                ws,
+                &format!("SELECT max(occurred_at) AS t FROM signals WHERE true{filters_sql}"),
+            )
+            .await?;
+        Ok(answer
+            .i64s("t")?
+            .first()
+            .copied()
+            .flatten()
+            .and_then(micros_to_date))
+    }
+}
+
+pub(crate) fn micros_to_date(micros: i64) -> Option<NaiveDate> {
+    DateTime::from_timestamp_micros(micros).map(|t| t.date_naive())
+}
+
+/// Labels of `YYYY-MM` for month-start timestamps.
+pub(crate) fn month_label(micros: i64) -> String {
+    micros_to_date(micros).map_or_else(String::new, |d| d.format("%Y-%m").to_string())
+}

@@ -1,0 +1,35 @@
+//! Throughline's dashboard engine: the figures on every page of the web app,
+//! computed on the analytics copy and returned as plain view-model structs that
+//! pages, the JSON API and reports all render.
+//!
+//! API boundary: callers name a workspace and filters and get serde structs back;
+//! SQL and Arrow stay inside (`throughline-analytics` runs the SQL), and every
+//! statistic comes from `throughline-metrics` / `throughline-drivers`.
+
+mod alerts;
+mod commercial;
+mod drivers;
+mod engine;
+mod error;
+mod explore;
+mod filters;
+mod kpis;
+mod overview;
+mod service;
+mod themes;
+mod tiles;
+
+pub use alerts::{Alert, AlertQuery, Alerts};
+pub use commercial::{Commercial, RevenueAtRisk};
+pub use drivers::{DriverQuery, DriversView};
+pub use engine::{Dashboard, DashboardSettings};
+pub use error::{DashboardError, Result};
+pub use explore::{Comment, Explore, ExploreQuery, Kpi, TrendPoint};
+pub use filters::{Filters, Grain, Period, DIMENSIONS};
+pub use overview::{Overview, SegmentRow, StoreRow};
+pub use themes::ThemeRow;
+pub use tiles::{Format, Tile};
+
+/// The statistics types the view models carry, re-exported for renderers.
+pub use throughline_drivers::{DriverReport, DriverResult, Quadrant};
+pub use throughline_metrics::{Direction, Estimate, SegmentComparison};

@@ -1,0 +1,261 @@
+//! The executive overview: KPI tiles with CIs and tested changes, brand and
+//! channel comparisons, stores (eNPS beside CSAT), top themes with sentiment,
+//! alerts and revenue at risk, for one workspace and set of filters.
+
+use chrono::{Months, NaiveDate};
+use serde::Serialize;
+use throughline_domain::WorkspaceId;
+use throughline_metrics::{nps_segments_vs_rest, Estimate, NpsCounts, SegmentComparison};
+
+use crate::alerts::{Alert, AlertQuery};
+use crate::commercial::{self, Commercial};
+use crate::engine::{month_label, Dashboard};
+use crate::error::Result;
+use crate::filters::{Filters, Period};
+use crate::kpis::{self, KpiCounts};
+use crate::service;
+use crate::themes::{self, ThemeRow};
+use crate::tiles::{self, Tile};
+
+/// Months in a tile's sparkline.
+const SPARK_MONTHS: u32 = 12;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Overview {
+    pub filters: Filters,
+    /// Day of the newest signal; `None` for an empty workspace (everything else empty).
+    pub as_of: Option<NaiveDate>,
+    pub current: Option<Period>,
+    pub previous: Option<Period>,
+    pub spark_months: Vec<String>,
+    pub tiles: Vec<Tile>,
+    pub brands: Vec<SegmentRow>,
+    pub channels: Vec<SegmentComparison>,
+    pub stores: Vec<StoreRow>,
+    pub themes: Vec<ThemeRow>,
+    pub alerts: Vec<Alert>,
+    pub commercial: Option<Commercial>,
+}
+
+/// One segment's customer NPS and CSAT, NPS tested against the rest.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SegmentRow {
+    pub segment: String,
+    pub nps: SegmentComparison,
+    pub csat: Estimate,
+    pub signals: u64,
+}
+
+/// EX beside CX per store: employees' eNPS and customers' CSAT.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoreRow {
+    pub store: String,
+    pub enps: SegmentComparison,
+    pub csat: Estimate,
+}
+
+impl Dashboard {
+    pub async fn overview(&self, ws: WorkspaceId, filters: &Filters) -> Result<Overview> {
+        filters.validate()?;
+        let fsql = filters.sql();
+        let Some(as_of) = self.as_of(ws, &fsql).await? else {
+            return Ok(empty(filters));
+        };
+        let (cur, prev) = Period::current_and_previous(as_of, filters.months());
+        let spark_start = (cur.end - Months::new(SPARK_MONTHS)).min(prev.start);
+        let monthly = self.monthly(ws, &fsql, spark_start, cur.end);
+        let brands = self.segments(ws, "brand", &fsql, &cur);
+        let channels = self.segments(ws, "channel", &fsql, &cur);
+        let stores = self.stores(ws, &fsql, &cur);
+        let themes = themes::top(self, ws, &fsql, &cur, &prev);
+        let service = service::tiles(self, ws, &fsql, &cur, &prev);
+        let commercial = commercial::summary(self, ws, &fsql, &cur, &prev);
+        let alert_query = AlertQuery::latest(filters.clone());
+        let alerts = self.alerts(ws, &alert_query);
+        let (monthly, brands, channels, stores, themes, service, commercial, alerts) = tokio::try_join!(
+            monthly, brands, channels, stores, themes, service, commercial, alerts
+        )?;
+
+        let sum = |p: &Period, employee: bool| -> KpiCounts {
+            let mut total = KpiCounts::default();
+            for (m, k, e) in &monthly {
+                if *m >= p.start && *m < p.end {
+                    total.merge(if employee { e } else { k });
+                }
+            }
+            total
+        };
+        let (kc, kp, ec, ep) = (
+            sum(&cur, false),
+            sum(&prev, false),
+            sum(&cur, true),
+            sum(&prev, true),
+        );
+        let mut tiles = tiles::survey_tiles(&kc, &kp, &ec.nps, &ep.nps);
+        let spark: Vec<_> = monthly
+            .iter()
+            .filter(|(m, _, _)| *m >= cur.end - Months::new(SPARK_MONTHS))
+            .collect();
+        for tile in &mut tiles {
+            tile.spark = spark
+                .iter()
+                .map(|(_, k, e)| tiles::spark_value(tile.key, k, &e.nps))
+                .collect();
+        }
+        tiles.extend(service);
+        tiles.extend(commercial.tiles.clone());
+        Ok(Overview {
+            filters: filters.clone(),
+            as_of: Some(as_of),
+            current: Some(cur),
+            previous: Some(prev),
+            spark_months: spark
+                .iter()
+                .map(|(m, _, _)| m.format("%Y-%m").to_string())
+                .collect(),
+            tiles,
+            brands,
+            channels: channels.into_iter().map(|r| r.nps).collect(),
+            stores,
+            themes,
+            alerts: alerts.alerts,
+            commercial: Some(commercial),
+        })
+    }
+
+    /// Customer and employee KPI counts per calendar month in `[start, end)`,
+    /// every month present (empty months as zeros), oldest first.
+    async fn monthly(
+        &self,
+        ws: WorkspaceId,
+        fsql: &str,
+        start: NaiveDate,
+        end: NaiveDate,
+    ) -> Result<Vec<(NaiveDate, KpiCounts, KpiCounts)>> {
+        let window = Period { start, end };
+        let sql = format!(
+            "SELECT date_trunc('month', occurred_at) AS m, stakeholder_type AS st, {} \
+             FROM signals WHERE stakeholder_type IN ('customer', 'employee'){}{fsql} GROUP BY 1, 2",
+            kpis::select_list(),
+            window.sql()
+        );
+        let answer = self.sql(ws, &sql).await?;
+        let months = answer.i64s("m")?;
+        let types = answer.strings("st")?;
+        let counts = kpis::read(&answer)?;
+        let mut out = Vec::new();
+        let mut month = start;
+        while month < end {
+            out.push((month, KpiCounts::default(), KpiCounts::default()));
+            month = month + Months::new(1);
+        }
+        for ((m, t), k) in months.iter().zip(&types).zip(counts) {
+            let label = m.map(month_label).unwrap_or_default();
+            if let Some(row) = out
+                .iter_mut()
+                .find(|(d, _, _)| d.format("%Y-%m").to_string() == label)
+            {
+                if t.as_deref() == Some("employee") {
+                    row.2.merge(&k);
+                } else {
+                    row.1.merge(&k);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Customer NPS and CSAT per value of `dimension` in `period`, NPS tested
+    /// against the rest (BH-controlled over the segments).
+    pub(crate) async fn segments(
+        &self,
+        ws: WorkspaceId,
+        dimension: &str,
+        fsql: &str,
+        period: &Period,
+    ) -> Result<Vec<SegmentRow>> {
+        let sql = format!(
+            "SELECT {dimension} AS seg, {} FROM signals WHERE stakeholder_type = 'customer' \
+             AND {dimension} IS NOT NULL{}{fsql} GROUP BY 1 ORDER BY 1",
+            kpis::select_list(),
+            period.sql()
+        );
+        let answer = self.sql(ws, &sql).await?;
+        let names = answer.strings("seg")?;
+        let counts = kpis::read(&answer)?;
+        let pairs: Vec<(String, NpsCounts)> = names
+            .iter()
+            .zip(&counts)
+            .map(|(n, k)| (n.clone().unwrap_or_default(), k.nps))
+            .collect();
+        let tested = nps_segments_vs_rest(&pairs);
+        Ok(tested
+            .into_iter()
+            .zip(counts)
+            .map(|(nps, k)| SegmentRow {
+                segment: nps.segment.clone(),
+                csat: k.csat.top2box(),
+                signals: k.signals,
+                nps,
+            })
+            .collect())
+    }
+
+    async fn stores(&self, ws: WorkspaceId, fsql: &str, period: &Period) -> Result<Vec<StoreRow>> {
+        let sql = format!(
+            "SELECT store AS seg, stakeholder_type AS st, {} FROM signals \
+             WHERE store IS NOT NULL{}{fsql} GROUP BY 1, 2 ORDER BY 1",
+            kpis::select_list(),
+            period.sql()
+        );
+        let answer = self.sql(ws, &sql).await?;
+        let names = answer.strings("seg")?;
+        let types = answer.strings("st")?;
+        let mut rows: Vec<(String, NpsCounts, Estimate)> = Vec::new();
+        for ((name, t), k) in names.into_iter().zip(types).zip(kpis::read(&answer)?) {
+            let name = name.unwrap_or_default();
+            let i = match rows.iter().position(|r| r.0 == name) {
+                Some(i) => i,
+                None => {
+                    rows.push((name, NpsCounts::default(), Estimate::empty()));
+                    rows.len() - 1
+                }
+            };
+            match t.as_deref() {
+                Some("employee") => rows[i].1.merge(&k.nps),
+                Some("customer") => rows[i].2 = k.csat.top2box(),
+                _ => {}
+            }
+        }
+        let pairs: Vec<(String, NpsCounts)> = rows.iter().map(|r| (r.0.clone(), r.1)).collect();
+        let tested = nps_segments_vs_rest(&pairs);
+        let mut out: Vec<StoreRow> = tested
+            .into_iter()
+            .zip(rows)
+            .map(|(enps, r)| StoreRow {
+                store: r.0,
+                enps,
+                csat: r.2,
+            })
+            .collect();
+        out.sort_by(|a, b| a.enps.estimate.value.total_cmp(&b.enps.estimate.value));
+        Ok(out)
+    }
+}
+
+fn empty(filters: &Filters) -> Overview {
+    Overview {
+        filters: filters.clone(),
+        as_of: None,
+        current: None,
+        previous: None,
+        spark_months: Vec::new(),
+        tiles: Vec::new(),
+        brands: Vec::new(),
+        channels: Vec::new(),
+        stores: Vec::new(),
+        themes: Vec::new(),
+        alerts: Vec::new(),
+        commercial: None,
+    }
+}

@@ -1,0 +1,115 @@
+//! Service KPIs from contacts (tickets, chats, calls, emails): first response
+//! and resolution times (median with CI), first-contact resolution and SLA
+//! compliance, each for the current period beside the previous one.
+
+use throughline_domain::WorkspaceId;
+use throughline_metrics::{
+    compare, first_contact_resolution_between, median_p90, sla_compliance, Contact, Estimate,
+};
+
+use crate::engine::Dashboard;
+use crate::error::Result;
+use crate::filters::Period;
+use crate::tiles::{duration_tile, Format, Tile};
+
+const CONTACT_KINDS: &str = "('ticket', 'chat', 'call', 'email')";
+
+struct Contacts {
+    at: Vec<i64>,
+    profile: Vec<i64>,
+    first_response: Vec<Option<f64>>,
+    resolution: Vec<Option<f64>>,
+}
+
+pub(crate) async fn tiles(
+    dash: &Dashboard,
+    ws: WorkspaceId,
+    fsql: &str,
+    cur: &Period,
+    prev: &Period,
+) -> Result<Vec<Tile>> {
+    // The FCR window needs the days after the period too; the metrics crate
+    // leaves out contacts whose window runs past the last contact seen.
+    let window = Period {
+        start: prev.start,
+        end: cur.end,
+    };
+    let sql = format!(
+        "SELECT profile_id, occurred_at, \
+         CAST(date_part('epoch', first_response_at - occurred_at) AS DOUBLE) AS frt, \
+         CAST(date_part('epoch', resolved_at - occurred_at) AS DOUBLE) AS res \
+         FROM signals WHERE kind IN {CONTACT_KINDS} AND stakeholder_type = 'customer'{}{fsql}",
+        window.sql()
+    );
+    let answer = dash.sql(ws, &sql).await?;
+    let c = Contacts {
+        at: answer
+            .i64s("occurred_at")?
+            .into_iter()
+            .map(|t| t.unwrap_or(0))
+            .collect(),
+        profile: answer
+            .i64s("profile_id")?
+            .into_iter()
+            .map(|p| p.unwrap_or(0))
+            .collect(),
+        first_response: answer.f64s("frt")?,
+        resolution: answer.f64s("res")?,
+    };
+    let settings = dash.settings();
+    let rows = |p: &Period| -> Vec<usize> {
+        let (s, e) = (micros(p.start), micros(p.end));
+        (0..c.at.len())
+            .filter(|&i| c.at[i] >= s && c.at[i] < e)
+            .collect()
+    };
+    let (rc, rp) = (rows(cur), rows(prev));
+    let values = |rows: &[usize], col: &[Option<f64>]| -> Vec<f64> {
+        rows.iter()
+            .filter_map(|&i| col[i])
+            .filter(|v| *v >= 0.0)
+            .collect()
+    };
+    let frt = |rows: &[usize]| median_p90(&mut values(rows, &c.first_response));
+    let res = |rows: &[usize]| median_p90(&mut values(rows, &c.resolution));
+    let target = settings.first_response_sla_hours * 3600.0;
+    let sla = |rows: &[usize]| sla_compliance(&values(rows, &c.first_response), target);
+    let contacts: Vec<Contact> = (0..c.at.len())
+        .map(|i| Contact {
+            profile: c.profile[i],
+            at: c.at[i] / 1_000_000,
+            issue: None,
+        })
+        .collect();
+    let fcr = |p: &Period| {
+        let (from, to) = (micros(p.start) / 1_000_000, micros(p.end) / 1_000_000);
+        first_contact_resolution_between(&contacts, settings.fcr_window_days, from, to)
+    };
+    let share_tile = |key, label, a: (Estimate, u64), b: (Estimate, u64), def| {
+        let (x1, n1) = (a.1, a.0.n);
+        let (x2, n2) = (b.1, b.0.n);
+        let mut change = compare::proportion_change((x1, n1), (x2, n2));
+        change.current = a.0;
+        change.previous = b.0;
+        Tile::from_change(key, label, Format::Percent, true, change, def)
+    };
+    let with_count = |e: Estimate| {
+        let x = (e.value * e.n as f64).round() as u64;
+        (e, x)
+    };
+    Ok(vec![
+        duration_tile("first_response", "First response (median)", frt(&rc), frt(&rp),
+            "median hours from contact to first response; 95% CI from order statistics"),
+        duration_tile("resolution", "Resolution (median)", res(&rc), res(&rp),
+            "median hours from contact to resolution; 95% CI from order statistics"),
+        share_tile("sla", "First response within SLA", with_count(sla(&rc)), with_count(sla(&rp)),
+            "share of first responses within the SLA target (24 h by default); 95% CI: Wilson"),
+        share_tile("fcr", "First-contact resolution", with_count(fcr(cur)), with_count(fcr(prev)),
+            "share of contacts with no further contact by the same customer within 7 days; 95% CI: Wilson"),
+    ])
+}
+
+fn micros(d: chrono::NaiveDate) -> i64 {
+    d.and_hms_opt(0, 0, 0)
+        .map_or(0, |t| t.and_utc().timestamp_micros())
+}

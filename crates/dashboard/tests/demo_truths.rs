@@ -1,0 +1,249 @@
+//! End to end on the demo company: the dashboard finds the truths the generator
+//! planted (`throughline_demo::truths`), and its headline figures agree with a
+//! recount from the raw rows.
+
+use std::sync::Arc;
+use tokio::sync::OnceCell;
+
+use throughline_analytics::AnalyticsCopy;
+use throughline_dashboard::{
+    AlertQuery, Dashboard, DashboardSettings, DriverQuery, ExploreQuery, Filters, Kpi,
+};
+use throughline_demo::{truths, DemoConfig};
+use throughline_domain::{IdentityPolicy, WorkspaceId};
+use throughline_store::Store;
+use throughline_store_sqlite::{Durability, SqliteStore};
+
+struct World {
+    _dir: tempfile::TempDir,
+    dash: Dashboard,
+    copy: Arc<AnalyticsCopy>,
+    ws: WorkspaceId,
+}
+
+/// One demo company (5 000 customers) shared by every test in this file.
+async fn world() -> &'static World {
+    static WORLD: OnceCell<World> = OnceCell::const_new();
+    WORLD.get_or_init(build).await
+}
+
+async fn build() -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn Store> =
+        Arc::new(SqliteStore::open(&dir.path().join("db.sqlite"), Durability::Normal).unwrap());
+    let ws = store.ensure_workspace("demo").await.unwrap().id;
+    let config = DemoConfig {
+        customers: 5_000,
+        ..DemoConfig::default()
+    };
+    let mut signals = Vec::new();
+    throughline_demo::generate(&config, |s| signals.push(s));
+    for chunk in signals.chunks(10_000) {
+        store
+            .ingest(ws, chunk, &IdentityPolicy::default())
+            .await
+            .unwrap();
+    }
+    let copy = Arc::new(AnalyticsCopy::open(dir.path().join("analytics"), store).unwrap());
+    copy.refresh().await.unwrap();
+    let dash = Dashboard::new(copy.clone(), DashboardSettings::default());
+    World {
+        _dir: dir,
+        dash,
+        copy,
+        ws,
+    }
+}
+
+fn whole_window() -> Filters {
+    Filters {
+        months: Some(24),
+        ..Filters::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_planted_truths_are_found() {
+    let w = world().await;
+    let overview = w.dash.overview(w.ws, &whole_window()).await.unwrap();
+
+    // e) The outlier channel: significantly below the rest, and the only one that is.
+    let phone = overview
+        .channels
+        .iter()
+        .find(|c| c.segment == truths::OUTLIER_CHANNEL)
+        .unwrap();
+    assert!(phone.significant && phone.delta < -20.0, "{phone:?}");
+    let others: Vec<_> = overview
+        .channels
+        .iter()
+        .filter(|c| c.significant && c.segment != truths::OUTLIER_CHANNEL)
+        .collect();
+    assert!(
+        others.iter().all(|c| c.delta > 0.0),
+        "only phone is significantly worse: {others:?}"
+    );
+
+    // a) The store whose low eNPS goes with low CSAT: lowest eNPS, significantly, and
+    // CSAT in the bottom half of stores.
+    let first = &overview.stores[0];
+    assert_eq!(first.store, truths::LOW_ENPS_STORE, "{:?}", overview.stores);
+    assert!(
+        first.enps.significant && first.enps.delta < 0.0,
+        "{first:?}"
+    );
+    let mut csats: Vec<f64> = overview.stores.iter().map(|s| s.csat.value).collect();
+    csats.sort_by(f64::total_cmp);
+    assert!(
+        first.csat.value <= csats[csats.len() / 2],
+        "{first:?} vs {csats:?}"
+    );
+
+    // b) The delivery spike: an alert for the brand and the month, and none for others.
+    let spike = truths::delay_spike_month(&DemoConfig::default());
+    let alerts = w
+        .dash
+        .alerts(
+            w.ws,
+            &AlertQuery {
+                month: Some(spike),
+                ..AlertQuery::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(alerts.month.as_deref(), Some(truths::DELAY_SPIKE_MONTH));
+    let delivery = alerts
+        .alerts
+        .iter()
+        .find(|a| a.brand == truths::DELAY_SPIKE_BRAND && a.theme == "delivery")
+        .unwrap_or_else(|| panic!("no delivery alert for the brand: {:#?}", alerts.alerts));
+    assert!(
+        delivery.change > 0.4 && delivery.q_value < 0.01,
+        "{delivery:?}"
+    );
+    assert!(delivery.headline.contains("up"), "{}", delivery.headline);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn headline_figures_match_a_recount_of_the_rows() {
+    let w = world().await;
+    let overview = w.dash.overview(w.ws, &whole_window()).await.unwrap();
+    let (cur, _) = (overview.current.unwrap(), overview.previous.unwrap());
+    let rows = w
+        .copy
+        .query_batches(
+            w.ws,
+            &format!(
+                "SELECT nps FROM signals WHERE nps IS NOT NULL AND stakeholder_type = 'customer' \
+                 AND occurred_at >= TIMESTAMP '{}T00:00:00Z' AND occurred_at < TIMESTAMP '{}T00:00:00Z'",
+                cur.start, cur.end
+            ),
+        )
+        .await
+        .unwrap();
+    let scores: Vec<i64> = rows.i64s("nps").unwrap().into_iter().flatten().collect();
+    let promoters = scores.iter().filter(|s| **s >= 9).count() as f64;
+    let detractors = scores.iter().filter(|s| **s <= 6).count() as f64;
+    let n = scores.len() as f64;
+    let tile = overview.tiles.iter().find(|t| t.key == "nps").unwrap();
+    assert_eq!(tile.current.n, scores.len() as u64);
+    assert!((tile.current.value - 100.0 * (promoters - detractors) / n).abs() < 1e-9);
+    assert!(tile.current.ci_low < tile.current.value && tile.current.value < tile.current.ci_high);
+    // Every tile the overview promises is there, each with its sample size.
+    // (Churn needs customers from before the period: the default 3-month window.)
+    let recent = w.dash.overview(w.ws, &Filters::default()).await.unwrap();
+    for key in [
+        "nps",
+        "csat",
+        "ces",
+        "enps",
+        "sentiment",
+        "first_response",
+        "resolution",
+        "sla",
+        "fcr",
+        "churn",
+    ] {
+        let t = recent
+            .tiles
+            .iter()
+            .find(|t| t.key == key)
+            .unwrap_or_else(|| panic!("no {key} tile"));
+        assert!(t.current.n > 0, "{key}: {t:?}");
+    }
+    // A revenue-at-risk figure exists and is a part of the revenue.
+    let commercial = overview.commercial.as_ref().unwrap();
+    assert!(commercial.revenue_at_risk.customers > 0 && commercial.revenue_at_risk.revenue > 0.0);
+    assert!(!overview.themes.is_empty() && overview.themes[0].mentions > 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn explore_slices_and_drills_down_and_drivers_decompose() {
+    let w = world().await;
+    let q = ExploreQuery {
+        kpi: Kpi::Nps,
+        by: Some("channel".into()),
+        filters: whole_window(),
+        ..ExploreQuery::default()
+    };
+    let ex = w.dash.explore(w.ws, &q).await.unwrap();
+    assert!(ex.points.len() > 12, "monthly points per channel");
+    let phone = ex
+        .segments
+        .iter()
+        .find(|s| s.segment == truths::OUTLIER_CHANNEL)
+        .unwrap();
+    assert!(phone.significant);
+    assert_eq!(
+        ex.segments.last().unwrap().segment,
+        truths::OUTLIER_CHANNEL,
+        "phone ranks last"
+    );
+    assert!(!ex.comments.is_empty() && ex.comments.len() <= 50);
+
+    let themed = ExploreQuery {
+        theme: Some("delivery".into()),
+        ..q.clone()
+    };
+    let ex = w.dash.explore(w.ws, &themed).await.unwrap();
+    assert!(
+        ex.comments
+            .iter()
+            .all(|c| c.themes.iter().any(|t| t == "delivery")),
+        "{:?}",
+        ex.comments.first()
+    );
+
+    let bad = ExploreQuery {
+        by: Some("favourite_colour".into()),
+        ..q
+    };
+    assert!(w
+        .dash
+        .explore(w.ws, &bad)
+        .await
+        .unwrap_err()
+        .is_user_error());
+
+    let drivers = w
+        .dash
+        .drivers(
+            w.ws,
+            &DriverQuery {
+                filters: whole_window(),
+                outcome: None,
+            },
+        )
+        .await
+        .unwrap();
+    let report = drivers
+        .report
+        .unwrap_or_else(|| panic!("{:?}", drivers.refusal));
+    let total: f64 = report.drivers.iter().map(|d| d.raw_importance).sum();
+    assert!(
+        (total - report.r_squared).abs() < 1e-9,
+        "importances add up to R²"
+    );
+    assert!(report.r_squared > 0.0 && report.n >= 30);
+}
