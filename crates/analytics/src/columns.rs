@@ -41,10 +41,9 @@ impl QueryBatches {
     }
 
     fn cast_column(&self, name: &str, to: &DataType) -> Result<Vec<std::sync::Arc<dyn Array>>> {
-        let index = self
-            .schema
-            .index_of(name)
-            .map_err(|_| AnalyticsError::QueryFailed(format!("no column `{name}` in the answer")))?;
+        let index = self.schema.index_of(name).map_err(|_| {
+            AnalyticsError::QueryFailed(format!("no column `{name}` in the answer"))
+        })?;
         let from = self.schema.field(index).data_type().clone();
         let to = match (&from, to) {
             // Timestamps (with a zone) and booleans reach Int64 in two steps.
@@ -66,8 +65,7 @@ impl QueryBatches {
 }
 
 fn downcast<'a, T: 'static>(array: &'a std::sync::Arc<dyn Array>, name: &str) -> Result<&'a T> {
-    array
-        .as_any()
-        .downcast_ref::<T>()
-        .ok_or_else(|| AnalyticsError::QueryFailed(format!("column `{name}` has an unexpected type")))
+    array.as_any().downcast_ref::<T>().ok_or_else(|| {
+        AnalyticsError::QueryFailed(format!("column `{name}` has an unexpected type"))
+    })
 }

@@ -45,6 +45,9 @@ pub struct AnalyticsCopy {
     /// What queries read; replaced whole after every change.
     snapshot: RwLock<Arc<Snapshot>>,
     last_refresh: Mutex<Option<Instant>>,
+    /// The writer's high water, visible during a rebuild (which publishes only at
+    /// the end): what a progress bar shows.
+    pub(crate) pulled_high_water: std::sync::atomic::AtomicI64,
 }
 
 /// The write side's state. Only touched with `AnalyticsCopy::writer` held.
@@ -111,6 +114,7 @@ impl AnalyticsCopy {
             writer: tokio::sync::Mutex::new(state),
             snapshot: RwLock::new(Arc::new(snapshot)),
             last_refresh: Mutex::new(None),
+            pulled_high_water: std::sync::atomic::AtomicI64::new(high_water),
         })
     }
 
@@ -180,6 +184,12 @@ impl AnalyticsCopy {
     }
 
     /// The highest seq a query can see now.
+    /// How far the writer has pulled, including a rebuild not yet published.
+    pub fn pulled_high_water(&self) -> i64 {
+        self.pulled_high_water
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     pub fn copy_high_water(&self) -> i64 {
         self.snapshot().high_water
     }

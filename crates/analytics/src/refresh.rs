@@ -84,6 +84,8 @@ impl AnalyticsCopy {
         w.tail.clear();
         w.tail_rows = 0;
         w.high_water = 0;
+        self.pulled_high_water
+            .store(0, std::sync::atomic::Ordering::Relaxed);
         self.save_manifest(&w.manifest).await?;
         let mut stats = self.refresh_locked(w).await?;
         stats.segments_written += self.flush_locked(w).await?;
@@ -134,6 +136,8 @@ impl AnalyticsCopy {
                     blocking(move || Ok((batch::to_batch(&rows, &text)?, rows.len()))).await?;
                 w.tail.push(batch);
                 w.high_water = last;
+                self.pulled_high_water
+                    .store(last, std::sync::atomic::Ordering::Relaxed);
                 w.tail_rows += n;
                 stats.pulled += n;
             }

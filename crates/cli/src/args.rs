@@ -51,6 +51,9 @@ pub enum Command {
     /// Manage the analytics copy.
     #[command(subcommand)]
     Analytics(AnalyticsCommand),
+    /// Re-run text analysis (sentiment, themes, …) over every stored signal, e.g.
+    /// after changing the taxonomy (`[text] taxonomy` in the config file).
+    Reanalyze,
     /// Measure intake throughput and demo generation (prints medians).
     Bench(BenchArgs),
     /// Analyse one text: sentiment, themes, emotion, effort, intent, language, PII.

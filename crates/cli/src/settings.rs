@@ -20,6 +20,41 @@ pub struct FileSettings {
     pub identity: IdentitySettings,
     #[serde(default)]
     pub intake: IntakeSettings,
+    #[serde(default)]
+    pub ui: UiSettings,
+    #[serde(default)]
+    pub text: TextSettings,
+    #[serde(default)]
+    pub dashboard: DashboardFileSettings,
+}
+
+/// `[ui]`: the dashboard pages.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UiSettings {
+    /// Serve the pages to other machines too. They have no login yet: off by default.
+    #[serde(default)]
+    pub open: bool,
+    /// The workspace `/` shows (default `demo`).
+    pub workspace: Option<String>,
+}
+
+/// `[text]`: the text analyser.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TextSettings {
+    /// A taxonomy TOML file replacing the shipped default (see crates/text/README.md).
+    pub taxonomy: Option<PathBuf>,
+}
+
+/// `[dashboard]`: what the service KPIs mean here.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DashboardFileSettings {
+    /// Days within which a second contact means the first was not resolved (default 7).
+    pub fcr_window_days: Option<u32>,
+    /// First-response SLA in hours (default 24).
+    pub first_response_sla_hours: Option<f64>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -47,6 +82,9 @@ pub struct Settings {
     pub listen: SocketAddr,
     pub identity: IdentitySettings,
     pub intake: IntakeSettings,
+    pub ui: UiSettings,
+    pub text: TextSettings,
+    pub dashboard: DashboardFileSettings,
 }
 
 impl std::fmt::Debug for Settings {
@@ -61,6 +99,9 @@ impl std::fmt::Debug for Settings {
             .field("listen", &self.listen)
             .field("identity", &self.identity)
             .field("intake", &self.intake)
+            .field("ui", &self.ui)
+            .field("text", &self.text)
+            .field("dashboard", &self.dashboard)
             .finish()
     }
 }
@@ -86,6 +127,9 @@ impl Settings {
             listen: listen_flag.or(file.listen).unwrap_or(default_listen),
             identity: file.identity,
             intake: file.intake,
+            ui: file.ui,
+            text: file.text,
+            dashboard: file.dashboard,
         })
     }
 }

@@ -2,7 +2,8 @@
 
 use anyhow::Context;
 use std::sync::Arc;
-use throughline_analytics::AnalyticsCopy;
+use throughline_analytics::{AnalyticsConfig, AnalyticsCopy, TextAnalyzer};
+use throughline_dashboard::{Dashboard, DashboardSettings};
 use throughline_domain::IdentityPolicy;
 use throughline_ingest::BatchLimits;
 use throughline_store::Store;
@@ -39,8 +40,55 @@ pub async fn open_analytics(
     store: Arc<dyn Store>,
 ) -> anyhow::Result<Arc<AnalyticsCopy>> {
     let dir = settings.data_dir.join("analytics");
-    let copy = AnalyticsCopy::open(dir, store).context("cannot open the analytics copy")?;
+    let config = AnalyticsConfig {
+        text: text_analyzer(settings)?,
+        ..AnalyticsConfig::default()
+    };
+    let copy =
+        AnalyticsCopy::open_with(dir, store, config).context("cannot open the analytics copy")?;
     Ok(Arc::new(copy))
+}
+
+/// The text analyser with the configured taxonomy (or the shipped default).
+pub fn text_analyzer(settings: &Settings) -> anyhow::Result<TextAnalyzer> {
+    match &settings.text.taxonomy {
+        Some(path) => {
+            let source = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read taxonomy {}", path.display()))?;
+            let taxonomy = throughline_text::Taxonomy::parse(&source)
+                .with_context(|| format!("invalid taxonomy {}", path.display()))?;
+            Ok(TextAnalyzer::new(taxonomy))
+        }
+        None => Ok(TextAnalyzer::default()),
+    }
+}
+
+/// Everything the HTTP layer shares, built from settings.
+pub fn app_state(
+    settings: &Settings,
+    store: Arc<dyn Store>,
+    analytics: Arc<AnalyticsCopy>,
+) -> throughline_web::AppState {
+    let mut dashboard = DashboardSettings::default();
+    if let Some(days) = settings.dashboard.fcr_window_days {
+        dashboard.fcr_window_days = days;
+    }
+    if let Some(hours) = settings.dashboard.first_response_sla_hours {
+        dashboard.first_response_sla_hours = hours;
+    }
+    throughline_web::AppState {
+        store,
+        dashboard: Dashboard::new(analytics.clone(), dashboard),
+        analytics,
+        policy: Arc::new(identity_policy(settings)),
+        limits: batch_limits(settings),
+        ui_open: settings.ui.open,
+        ui_workspace: settings
+            .ui
+            .workspace
+            .clone()
+            .unwrap_or_else(|| crate::commands::demo::DEMO_WORKSPACE.to_string()),
+    }
 }
 
 pub fn identity_policy(settings: &Settings) -> IdentityPolicy {

@@ -209,6 +209,10 @@ async fn the_openapi_document_lists_every_route() {
         "/api/v1/query",
         "/api/v1/status",
         "/api/v1/openapi.json",
+        "/api/v1/metrics/overview",
+        "/api/v1/metrics/explore",
+        "/api/v1/metrics/drivers",
+        "/api/v1/metrics/alerts",
     ] {
         assert!(paths.contains_key(route), "{route} missing from the spec");
     }

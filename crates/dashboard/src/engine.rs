@@ -87,3 +87,30 @@ pub(crate) fn micros_to_date(micros: i64) -> Option<NaiveDate> {
 pub(crate) fn month_label(micros: i64) -> String {
     micros_to_date(micros).map_or_else(String::new, |d| d.format("%Y-%m").to_string())
 }
+
+/// Most values listed per dimension in a filter menu.
+const MAX_MENU_VALUES: usize = 60;
+
+impl Dashboard {
+    /// The values each filterable dimension takes in this workspace, for filter menus.
+    pub async fn dimension_values(
+        &self,
+        ws: WorkspaceId,
+    ) -> Result<Vec<(&'static str, Vec<String>)>> {
+        let mut out = Vec::new();
+        for dim in crate::filters::DIMENSIONS {
+            let sql = format!(
+                "SELECT DISTINCT {dim} AS v FROM signals WHERE {dim} IS NOT NULL ORDER BY 1 LIMIT {MAX_MENU_VALUES}"
+            );
+            let values = self
+                .sql(ws, &sql)
+                .await?
+                .strings("v")?
+                .into_iter()
+                .flatten()
+                .collect();
+            out.push((dim, values));
+        }
+        Ok(out)
+    }
+}

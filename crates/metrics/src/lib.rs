@@ -30,4 +30,7 @@ pub use retention::{
     churn_rate, cohorts, retention_curve, revenue_retention, Activity, CohortRow, CohortTable,
     RevenueRetention,
 };
-pub use service::{first_contact_resolution, first_contact_resolution_between, repeat_contact_rate, sla_compliance, Contact};
+pub use service::{
+    first_contact_resolution, first_contact_resolution_between, repeat_contact_rate,
+    sla_compliance, Contact,
+};

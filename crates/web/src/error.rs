@@ -54,6 +54,16 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<throughline_dashboard::DashboardError> for ApiError {
+    fn from(e: throughline_dashboard::DashboardError) -> Self {
+        if e.is_user_error() {
+            ApiError::BadRequest(e.to_string())
+        } else {
+            ApiError::internal(e)
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code) = self.status_and_code();

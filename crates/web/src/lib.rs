@@ -7,7 +7,9 @@
 mod auth;
 mod error;
 mod openapi;
+mod params;
 mod routes;
+mod ui;
 
 pub use error::ApiError;
 
@@ -15,6 +17,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use std::sync::Arc;
 use throughline_analytics::AnalyticsCopy;
+use throughline_dashboard::Dashboard;
 use throughline_domain::IdentityPolicy;
 use throughline_ingest::BatchLimits;
 use throughline_store::Store;
@@ -26,6 +29,11 @@ pub struct AppState {
     pub analytics: Arc<AnalyticsCopy>,
     pub policy: Arc<IdentityPolicy>,
     pub limits: BatchLimits,
+    pub dashboard: Dashboard,
+    /// Serve the dashboard pages to other machines too (they have no login yet).
+    pub ui_open: bool,
+    /// The workspace `/` shows.
+    pub ui_workspace: String,
 }
 
 /// The whole application as one `Router`, ready for `axum::serve`.
@@ -43,6 +51,18 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/merges/{id}/undo", post(routes::profiles::unmerge))
         .route("/api/v1/query", post(routes::query::query))
+        .route("/api/v1/metrics/overview", get(routes::metrics::overview))
+        .route("/api/v1/metrics/explore", get(routes::metrics::explore))
+        .route("/api/v1/metrics/drivers", get(routes::metrics::drivers))
+        .route("/api/v1/metrics/alerts", get(routes::metrics::alerts))
+        .route("/", get(ui::home))
+        .route("/assets/app.css", get(ui::stylesheet))
+        .route("/w/{ws}", get(ui::workspace_root))
+        .route("/w/{ws}/", get(ui::overview))
+        .route("/w/{ws}/explore", get(ui::explore))
+        .route("/w/{ws}/drivers", get(ui::drivers))
+        .route("/w/{ws}/alerts", get(ui::alerts))
+        .route("/w/{ws}/profiles/{id}", get(ui::profile))
         .with_state(state)
 }
 
@@ -53,7 +73,9 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
+    // Peer addresses let the dashboard answer loopback only (see `ui::Local`).
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
 }

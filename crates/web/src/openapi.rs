@@ -71,9 +71,68 @@ pub fn document() -> Value {
                     "400": { "description": "bad or forbidden SQL" } } } },
             "/api/v1/status": { "get": { "summary": "Store backend and analytics lag", "security": secured,
                 "responses": { "200": { "description": "status" } } } },
+            "/api/v1/metrics/overview": { "get": { "summary": "The executive overview: KPI tiles (value, n, 95% CI, change, significance, monthly sparkline), brands, channels and stores against the rest, top themes, alerts, churn and revenue at risk",
+                "security": secured, "parameters": filter_params(),
+                "responses": { "200": { "description": "the overview view model" }, "400": { "description": "a bad filter, named" } } } },
+            "/api/v1/metrics/explore": { "get": { "summary": "One KPI over time by a dimension, each segment tested against the rest (Benjamini–Hochberg), with the newest comments",
+                "security": secured, "parameters": explore_params(),
+                "responses": { "200": { "description": "points, segments, comments" }, "400": { "description": "a bad parameter, named" } } } },
+            "/api/v1/metrics/drivers": { "get": { "summary": "Key drivers of NPS or CSAT among the themes customers mention (Shapley R² or relative weights) with the priority quadrant",
+                "security": secured, "parameters": drivers_params(),
+                "responses": { "200": { "description": "the driver report, or the reason there is none" } } } },
+            "/api/v1/metrics/alerts": { "get": { "summary": "Significant shifts in complaints per brand and theme in a month against the months before",
+                "security": secured, "parameters": alerts_params(),
+                "responses": { "200": { "description": "alerts with their evidence" } } } },
             "/api/v1/openapi.json": { "get": { "summary": "This document", "responses": { "200": { "description": "OpenAPI 3.1" } } } }
         }
     })
+}
+
+fn query_param(name: &str, description: &str) -> Value {
+    json!({ "name": name, "in": "query", "required": false, "schema": { "type": "string" }, "description": description })
+}
+
+/// The filters every metrics route takes; empty means unset.
+fn filter_params() -> Vec<Value> {
+    let mut params: Vec<Value> = throughline_dashboard::DIMENSIONS
+        .iter()
+        .map(|d| query_param(d, "only signals with this value"))
+        .collect();
+    params.push(query_param(
+        "months",
+        "length of the current period in months (1–24); the previous period has the same length",
+    ));
+    params
+}
+
+fn explore_params() -> Vec<Value> {
+    let mut params = filter_params();
+    params.push(query_param(
+        "kpi",
+        "nps (default), enps, csat, ces or sentiment",
+    ));
+    params.push(query_param("by", "a dimension to slice by"));
+    params.push(query_param(
+        "grain",
+        "day, week, month (default) or quarter",
+    ));
+    params.push(query_param("theme", "only texts mentioning this theme id"));
+    params
+}
+
+fn drivers_params() -> Vec<Value> {
+    let mut params = filter_params();
+    params.push(query_param("outcome", "nps (default) or csat"));
+    params
+}
+
+fn alerts_params() -> Vec<Value> {
+    let mut params = filter_params();
+    params.push(query_param(
+        "month",
+        "YYYY-MM to test (default: the newest month)",
+    ));
+    params
 }
 
 fn id_param() -> Value {

@@ -195,12 +195,7 @@ async fn http_run(
     let refresher = analytics
         .clone()
         .spawn_refresher(Duration::from_millis(250));
-    let state = throughline_web::AppState {
-        store,
-        analytics: analytics.clone(),
-        policy: Arc::new(crate::wiring::identity_policy(settings)),
-        limits: crate::wiring::batch_limits(settings),
-    };
+    let state = crate::wiring::app_state(settings, store, analytics.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let url = format!("http://{}/api/v1/signals", listener.local_addr()?);
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();

@@ -29,6 +29,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Query(args) => query::run(&settings, args).await,
         Command::ApiKey(cmd) => apikey::run(&settings, cmd).await,
         Command::Analytics(cmd) => analytics(&settings, cmd).await,
+        Command::Reanalyze => reanalyze(&settings).await,
         Command::Bench(args) => bench::run(&settings, args).await,
         Command::Text(args) => understand::text(args),
         Command::Eval(cmd) => understand::eval(cmd),
@@ -50,5 +51,36 @@ async fn analytics(settings: &Settings, cmd: AnalyticsCommand) -> anyhow::Result
     }
     let lag = copy.lag().await?;
     println!("{}", serde_json::to_string_pretty(&lag)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Rebuilds the analytics copy (which re-analyses every text) with a progress bar.
+async fn reanalyze(settings: &Settings) -> anyhow::Result<ExitCode> {
+    let store = wiring::open_store(settings).await?;
+    let total = store.high_water().await?.0.max(0) as u64;
+    let copy = wiring::open_analytics(settings, store).await?;
+    let bar = indicatif::ProgressBar::new(total);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} signals {per_sec} eta {eta}")
+    {
+        bar.set_style(style);
+    }
+    let started = std::time::Instant::now();
+    let work = tokio::spawn({
+        let copy = copy.clone();
+        async move { copy.rebuild().await }
+    });
+    while !work.is_finished() {
+        bar.set_position(copy.pulled_high_water().max(0) as u64);
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let stats = work.await??;
+    bar.finish_and_clear();
+    eprintln!(
+        "re-analysed {} signals with {} in {:.1?}",
+        stats.pulled,
+        copy.text_analyzer().fingerprint(),
+        started.elapsed()
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -24,12 +24,7 @@ pub async fn serve_store(
     let refresher = analytics
         .clone()
         .spawn_refresher(Duration::from_millis(250));
-    let state = throughline_web::AppState {
-        store,
-        analytics: analytics.clone(),
-        policy: Arc::new(wiring::identity_policy(settings)),
-        limits: wiring::batch_limits(settings),
-    };
+    let state = wiring::app_state(settings, store, analytics.clone());
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
         .with_context(|| format!("cannot listen on {}", settings.listen))?;

@@ -31,6 +31,9 @@ pub async fn spawn_app() -> TestApp {
         analytics: analytics.clone(),
         policy: Arc::new(throughline_domain::IdentityPolicy::default()),
         limits: throughline_ingest::BatchLimits::default(),
+        dashboard: throughline_dashboard::Dashboard::new(analytics.clone(), Default::default()),
+        ui_open: false,
+        ui_workspace: "test".into(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

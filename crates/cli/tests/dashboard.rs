@@ -1,0 +1,140 @@
+//! The dashboard over HTTP: the metrics API and the pages show the same,
+//! hand-computed figures; bad filters and unknown workspaces get clear errors.
+
+mod common;
+
+use common::{ndjson, spawn_app};
+use serde_json::{json, Value};
+
+/// Five customers' answers in March 2026, by hand: NPS 10, 9, 9 (promoters), 7
+/// (passive), 2 (detractor) → NPS = 100 × (3 − 1) / 5 = 40. Web: 10, 9, 2 → 33.3;
+/// phone: 9, 7 → 50. CSAT 5, 4, 2 → top-2-box 2/3.
+fn answers() -> Vec<Value> {
+    let row = |i: i64, nps: i64, channel: &str| {
+        json!({
+            "kind": "survey_response", "source": "t", "external_id": format!("a{i}"),
+            "occurred_at": format!("2026-03-{:02}T10:00:00Z", i + 1),
+            "customer": { "email": format!("c{i}@example.com") }, "nps": nps,
+            "channel": channel, "brand": "Acme",
+            "text": if nps <= 6 { "Delivery was late again, very disappointed" } else { "Lovely staff, quick delivery" }
+        })
+    };
+    let mut rows = vec![
+        row(0, 10, "web"),
+        row(1, 9, "phone"),
+        row(2, 9, "web"),
+        row(3, 7, "phone"),
+        row(4, 2, "web"),
+    ];
+    for (i, csat) in [5, 4, 2].into_iter().enumerate() {
+        rows.push(json!({
+            "kind": "survey_response", "source": "t", "external_id": format!("s{i}"),
+            "occurred_at": "2026-03-20T10:00:00Z", "customer": { "email": format!("c{i}@example.com") },
+            "csat": csat
+        }));
+    }
+    rows
+}
+
+#[tokio::test]
+async fn the_metrics_api_and_the_page_show_the_hand_computed_figures() {
+    let app = spawn_app().await;
+    let (status, _) = app
+        .post_signals(&ndjson(&answers()), "application/x-ndjson")
+        .await;
+    assert_eq!(status, 200);
+    app.analytics.refresh().await.unwrap();
+
+    let overview = app.get_json("/api/v1/metrics/overview").await;
+    let tile = |key: &str| -> Value {
+        overview["tiles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["key"] == key)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(tile("nps")["current"]["value"].as_f64().unwrap(), 40.0);
+    assert_eq!(tile("nps")["current"]["n"], 5);
+    assert_eq!(tile("nps")["current"]["small_sample"], true);
+    assert!((tile("csat")["current"]["value"].as_f64().unwrap() - 2.0 / 3.0).abs() < 1e-12);
+    assert_eq!(overview["current"]["start"], "2026-01-01");
+
+    let explore = app
+        .get_json("/api/v1/metrics/explore?by=channel&months=3")
+        .await;
+    let seg = |name: &str| -> f64 {
+        let all = explore["segments"].as_array().unwrap();
+        all.iter().find(|s| s["segment"] == name).unwrap()["estimate"]["value"]
+            .as_f64()
+            .unwrap()
+    };
+    assert!((seg("web") - 100.0 / 3.0).abs() < 1e-9);
+    assert_eq!(seg("phone"), 50.0);
+    assert!(explore["comments"].as_array().unwrap().len() >= 5);
+
+    // The page renders the same number, its n and its CI, escaped HTML around it.
+    let page = app.client.get(app.url("/w/test/")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Executive overview"));
+    assert!(html.contains(">40.0<"), "NPS tile shows 40.0");
+    assert!(html.contains("n = 5 (small sample)"));
+    for path in [
+        "/w/test/explore?by=channel",
+        "/w/test/drivers",
+        "/w/test/alerts",
+        "/assets/app.css",
+    ] {
+        let resp = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(resp.status(), 200, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn bad_requests_say_what_is_wrong() {
+    let app = spawn_app().await;
+    let unauth = app
+        .client
+        .get(app.url("/api/v1/metrics/overview"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unauth.status(), 401);
+    for (path, field) in [
+        ("/api/v1/metrics/explore?by=favourite_colour", "by"),
+        ("/api/v1/metrics/overview?months=99", "months"),
+        ("/api/v1/metrics/explore?grain=year", "grain"),
+        ("/api/v1/metrics/drivers?outcome=revenue", "outcome"),
+    ] {
+        let resp = app
+            .client
+            .get(app.url(path))
+            .bearer_auth(&app.key)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 400, "{path}");
+        let body: Value = resp.json().await.unwrap();
+        assert!(
+            body["error"]["message"].as_str().unwrap().contains(field),
+            "{path}: {body}"
+        );
+    }
+    let missing = app.client.get(app.url("/w/nobody/")).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+    assert!(missing
+        .text()
+        .await
+        .unwrap()
+        .contains("no workspace called"));
+    // An empty workspace is a page that says so, not an error.
+    let empty = app.client.get(app.url("/w/test/")).send().await.unwrap();
+    assert_eq!(empty.status(), 200);
+    assert!(empty
+        .text()
+        .await
+        .unwrap()
+        .contains("No signals in this workspace yet"));
+}

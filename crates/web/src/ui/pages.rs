@@ -1,0 +1,637 @@
+//! Page handlers: fetch the view model, format it into the page's template
+//! struct, draw its charts.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Html;
+use throughline_charts::{self as charts, Bar, Dot, Highlight, Point, Series};
+use throughline_dashboard::{
+    Alert, Estimate, Filters, Format, Kpi, Quadrant, SegmentComparison, Tile, DIMENSIONS,
+};
+use throughline_domain::ProfileId;
+
+use super::format as fmt;
+use super::views::*;
+use super::{url_path, workspace, Local, PageError};
+use crate::params::PageParams;
+use crate::AppState;
+
+/// Dimensions offered as filter menus on every page (the others stay in Explore's "by").
+const MENU_DIMENSIONS: [&str; 4] = ["brand", "channel", "region", "store"];
+
+async fn chrome(
+    state: &AppState,
+    ws_name: &str,
+    nav: &'static str,
+    filters: &Filters,
+) -> Result<(Chrome, throughline_domain::WorkspaceId), PageError> {
+    let ws = workspace(state, ws_name).await?;
+    let values = state.dashboard.dimension_values(ws).await?;
+    let chosen: Vec<(&str, &str)> = filters.pairs();
+    let menus = values
+        .into_iter()
+        .filter(|(d, _)| MENU_DIMENSIONS.contains(d))
+        .map(|(name, vs)| {
+            let pick = chosen.iter().find(|(d, _)| *d == name).map(|(_, v)| *v);
+            Menu {
+                name,
+                options: vs
+                    .into_iter()
+                    .map(|v| {
+                        let sel = Some(v.as_str()) == pick;
+                        (v, sel)
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    Ok((
+        Chrome {
+            ws: ws_name.to_string(),
+            ws_path: url_path(ws_name),
+            nav,
+            menus,
+            months: filters.months(),
+            query: filters.query_string(),
+        },
+        ws,
+    ))
+}
+
+fn render(t: impl Template) -> Result<Html<String>, PageError> {
+    Ok(Html(t.render()?))
+}
+
+pub async fn overview(
+    State(state): State<AppState>,
+    _: Local,
+    Path(ws_name): Path<String>,
+    Query(p): Query<PageParams>,
+) -> Result<Html<String>, PageError> {
+    let filters = p.filters()?;
+    let (chrome, ws) = chrome(&state, &ws_name, "overview", &filters).await?;
+    let o = state.dashboard.overview(ws, &filters).await?;
+    let tiles = o
+        .tiles
+        .iter()
+        .map(|t| tile_view(t, &o.spark_months))
+        .collect();
+    let brands: Vec<SegmentView> = o
+        .brands
+        .iter()
+        .map(|b| segment_view(&b.nps, Format::Score, fmt::value(Format::Percent, &b.csat)))
+        .collect();
+    let channels: Vec<SegmentView> = o
+        .channels
+        .iter()
+        .map(|c| segment_view(c, Format::Score, String::new()))
+        .collect();
+    let stores = o
+        .stores
+        .iter()
+        .map(|s| {
+            segment_view(
+                &s.enps,
+                Format::Score,
+                format!(
+                    "{} ({})",
+                    fmt::value(Format::Percent, &s.csat),
+                    fmt::n(&s.csat)
+                ),
+            )
+        })
+        .collect();
+    let overall = o
+        .tiles
+        .iter()
+        .find(|t| t.key == "nps")
+        .map(|t| t.current.value);
+    let page = OverviewPage {
+        empty: o.as_of.is_none(),
+        period: o.current.map(|p| p.label()).unwrap_or_default(),
+        previous: o.previous.map(|p| p.label()).unwrap_or_default(),
+        as_of: o.as_of.map(|d| d.to_string()).unwrap_or_default(),
+        brands_chart: charts::bar_chart(
+            "brands",
+            "Customer NPS by brand",
+            &bars(o.brands.iter().map(|b| &b.nps)),
+            "NPS",
+            overall.map(|v| (v, "all brands")),
+        ),
+        channels_chart: charts::bar_chart(
+            "channels",
+            "Customer NPS by channel",
+            &bars(o.channels.iter()),
+            "NPS",
+            overall.map(|v| (v, "all channels")),
+        ),
+        tiles,
+        brands,
+        channels,
+        stores,
+        themes: o.themes.iter().map(theme_view).collect(),
+        alerts: o.alerts.iter().map(|a| alert_view(a, &chrome)).collect(),
+        risk: o
+            .commercial
+            .as_ref()
+            .map(|c| fmt::money(c.revenue_at_risk.revenue))
+            .unwrap_or_else(|| "—".into()),
+        risk_detail: o
+            .commercial
+            .as_ref()
+            .map(|c| {
+                format!(
+                    "{} customers ({} wrote of leaving): {}.",
+                    fmt::group(c.revenue_at_risk.customers),
+                    fmt::group(c.revenue_at_risk.churn_intent_customers),
+                    c.revenue_at_risk.definition
+                )
+            })
+            .unwrap_or_default(),
+        chrome,
+    };
+    render(page)
+}
+
+fn tile_view(t: &Tile, months: &[String]) -> TileView {
+    let (class, verdict) = fmt::verdict(t);
+    let spark = if t.spark.is_empty() {
+        String::new()
+    } else {
+        let title = format!(
+            "{} by month, {} to {}",
+            t.label,
+            months.first().map_or("", |s| s),
+            months.last().map_or("", |s| s)
+        );
+        charts::sparkline(
+            &format!("spark-{}", t.key),
+            &title,
+            &t.spark,
+            t.higher_is_better,
+        )
+    };
+    TileView {
+        key: t.key,
+        label: t.label,
+        definition: t.definition,
+        value: fmt::value(t.format, &t.current),
+        ci: fmt::ci(t.format, &t.current),
+        n: fmt::n(&t.current),
+        delta: fmt::delta(t),
+        verdict_class: class,
+        verdict,
+        spark,
+    }
+}
+
+fn highlight(c: &SegmentComparison) -> Highlight {
+    match (c.significant, c.delta > 0.0) {
+        (false, _) => Highlight::None,
+        (true, true) => Highlight::Good,
+        (true, false) => Highlight::Bad,
+    }
+}
+
+fn bars<'a>(rows: impl Iterator<Item = &'a SegmentComparison>) -> Vec<Bar> {
+    rows.filter(|c| c.estimate.n > 0)
+        .map(|c| Bar {
+            label: c.segment.clone(),
+            value: c.estimate.value,
+            low: Some(c.estimate.ci_low),
+            high: Some(c.estimate.ci_high),
+            highlight: highlight(c),
+        })
+        .collect()
+}
+
+fn segment_view(c: &SegmentComparison, format: Format, extra: String) -> SegmentView {
+    let (class, verdict) = if c.estimate.small_sample {
+        ("neutral", "sample too small to judge".to_string())
+    } else if c.significant {
+        (
+            if c.delta > 0.0 { "good" } else { "bad" },
+            format!("differs from the rest (q = {:.3})", c.q_value),
+        )
+    } else {
+        (
+            "neutral",
+            format!("no significant difference (q = {:.2})", c.q_value),
+        )
+    };
+    let sign = if c.delta >= 0.0 { "+" } else { "−" };
+    let size = match format {
+        Format::Percent => format!("{:.1} pts", c.delta.abs() * 100.0),
+        f => fmt::number(f, c.delta.abs()),
+    };
+    SegmentView {
+        name: c.segment.clone(),
+        value: fmt::value(format, &c.estimate),
+        ci: fmt::ci(format, &c.estimate),
+        n: fmt::group(c.estimate.n),
+        versus_rest: format!("{sign}{size}"),
+        verdict_class: class,
+        verdict,
+        extra,
+    }
+}
+
+fn theme_view(t: &throughline_dashboard::ThemeRow) -> ThemeView {
+    let change = t.share.value - t.previous_share.value;
+    ThemeView {
+        id: t.theme.clone(),
+        label: t.label.clone(),
+        mentions: fmt::group(t.mentions),
+        share: fmt::value(Format::Percent, &t.share),
+        change: format!(
+            "{}{:.1} pts{}",
+            if change >= 0.0 { "+" } else { "−" },
+            change.abs() * 100.0,
+            if t.share_significant {
+                " (significant)"
+            } else {
+                ""
+            }
+        ),
+        change_class: if !t.share_significant {
+            "neutral"
+        } else if change > 0.0 {
+            "bad"
+        } else {
+            "good"
+        },
+        sentiment: format!("{:+.2}", t.sentiment.value),
+        sentiment_class: sentiment_class(Some(t.sentiment.value)),
+        negative: format!("{:.0}%", t.negative_share * 100.0),
+    }
+}
+
+fn sentiment_class(s: Option<f64>) -> &'static str {
+    match s {
+        Some(v) if v <= -0.05 => "bad",
+        Some(v) if v >= 0.05 => "good",
+        _ => "neutral",
+    }
+}
+
+fn alert_view(a: &Alert, chrome: &Chrome) -> AlertView {
+    let x: Vec<String> = a.evidence.iter().map(|e| e.0.clone()).collect();
+    let series = Series {
+        name: "complaints per 100 comments".into(),
+        points: a
+            .evidence
+            .iter()
+            .map(|e| {
+                (e.2 > 0).then(|| Point {
+                    label: e.0.clone(),
+                    value: 100.0 * e.1 as f64 / e.2 as f64,
+                    low: None,
+                    high: None,
+                })
+            })
+            .collect(),
+    };
+    AlertView {
+        headline: a.headline.clone(),
+        detail: format!("{} complaints against {:.1} expected from the {} months before (p = {:.2e}, q = {:.2e})", a.current, a.expected, a.evidence.len().saturating_sub(1), a.p_value, a.q_value),
+        chart: charts::line_chart(&format!("alert-{}-{}", a.brand, a.theme), &a.headline, &x, &[series], "per 100 comments"),
+        link: format!("/w/{}/explore?kpi=sentiment&theme={}&brand={}&months=12", chrome.ws_path, url_path(&a.theme), url_path(&a.brand)),
+    }
+}
+
+pub async fn explore(
+    State(state): State<AppState>,
+    _: Local,
+    Path(ws_name): Path<String>,
+    Query(p): Query<PageParams>,
+) -> Result<Html<String>, PageError> {
+    let mut q = p.explore()?;
+    q.filters.months.get_or_insert(12);
+    let (chrome, ws) = chrome(&state, &ws_name, "explore", &q.filters).await?;
+    let ex = state.dashboard.explore(ws, &q).await?;
+    let format = match q.kpi {
+        Kpi::Nps | Kpi::Enps => Format::Score,
+        Kpi::Csat => Format::Percent,
+        _ => Format::Mean,
+    };
+    let mut periods: Vec<String> = ex.points.iter().map(|p| p.period.clone()).collect();
+    periods.dedup();
+    let mut names: Vec<String> = ex.points.iter().map(|p| p.segment.clone()).collect();
+    names.sort();
+    names.dedup();
+    let series: Vec<Series> = names
+        .iter()
+        .map(|n| Series {
+            name: n.clone(),
+            points: periods
+                .iter()
+                .map(|per| {
+                    ex.points
+                        .iter()
+                        .find(|p| &p.period == per && &p.segment == n)
+                        .filter(|p| p.estimate.n > 0)
+                        .map(|p| point(per, &p.estimate, format))
+                })
+                .collect(),
+        })
+        .collect();
+    let page = ExplorePage {
+        kpis: Kpi::ALL
+            .iter()
+            .map(|k| (k.name(), k.label(), *k == q.kpi))
+            .collect(),
+        bys: DIMENSIONS
+            .iter()
+            .map(|d| (*d, q.by.as_deref() == Some(*d)))
+            .collect(),
+        grains: ["day", "week", "month", "quarter"]
+            .iter()
+            .map(|g| (*g, *g == q.grain.sql_unit()))
+            .collect(),
+        theme: q.theme.clone().unwrap_or_default(),
+        kpi_label: ex.kpi_label.to_string(),
+        period: ex.period.map(|p| p.label()).unwrap_or_default(),
+        total: format!(
+            "{} ({}, {})",
+            fmt::value(format, &ex.total),
+            fmt::ci(format, &ex.total),
+            fmt::n(&ex.total)
+        ),
+        trend_chart: charts::line_chart(
+            "trend",
+            &format!("{} by {}", ex.kpi_label, q.grain.sql_unit()),
+            &periods,
+            &series,
+            ex.kpi_label,
+        ),
+        segments_chart: charts::bar_chart(
+            "segments",
+            &format!("{} by {}", ex.kpi_label, q.by.clone().unwrap_or_default()),
+            &scaled_bars(&ex.segments, format),
+            ex.kpi_label,
+            Some((scale(ex.total.value, format), "overall")),
+        ),
+        segments: ex
+            .segments
+            .iter()
+            .map(|s| segment_view(s, format, String::new()))
+            .collect(),
+        comments: ex
+            .comments
+            .iter()
+            .map(|c| CommentView {
+                when: c.occurred_at.clone(),
+                kind: c.kind.clone(),
+                channel: c.channel.clone().unwrap_or_default(),
+                brand: c.brand.clone().unwrap_or_default(),
+                text: c.text.clone(),
+                sentiment: c.sentiment_label.clone().map_or_else(
+                    || "not analysed".into(),
+                    |l| format!("{l} {:+.2}", c.sentiment.unwrap_or(0.0)),
+                ),
+                sentiment_class: sentiment_class(c.sentiment),
+                themes: c.themes.clone(),
+                profile_link: format!("/w/{}/profiles/{}", chrome.ws_path, c.profile_id),
+            })
+            .collect(),
+        chrome,
+    };
+    render(page)
+}
+
+/// Shares are drawn in percent.
+fn scale(v: f64, format: Format) -> f64 {
+    if format == Format::Percent {
+        v * 100.0
+    } else {
+        v
+    }
+}
+
+fn point(label: &str, e: &Estimate, format: Format) -> Point {
+    Point {
+        label: label.to_string(),
+        value: scale(e.value, format),
+        low: Some(scale(e.ci_low, format)),
+        high: Some(scale(e.ci_high, format)),
+    }
+}
+
+fn scaled_bars(rows: &[SegmentComparison], format: Format) -> Vec<Bar> {
+    rows.iter()
+        .filter(|c| c.estimate.n > 0)
+        .map(|c| Bar {
+            label: c.segment.clone(),
+            value: scale(c.estimate.value, format),
+            low: Some(scale(c.estimate.ci_low, format)),
+            high: Some(scale(c.estimate.ci_high, format)),
+            highlight: highlight(c),
+        })
+        .collect()
+}
+
+pub async fn drivers(
+    State(state): State<AppState>,
+    _: Local,
+    Path(ws_name): Path<String>,
+    Query(p): Query<PageParams>,
+) -> Result<Html<String>, PageError> {
+    let mut q = p.drivers()?;
+    q.filters.months.get_or_insert(12);
+    let (chrome, ws) = chrome(&state, &ws_name, "drivers", &q.filters).await?;
+    let v = state.dashboard.drivers(ws, &q).await?;
+    let label = |id: &str| {
+        v.labels
+            .iter()
+            .find(|(i, _)| i == id)
+            .map_or_else(|| id.to_string(), |(_, l)| l.clone())
+    };
+    let mut drivers = Vec::new();
+    let mut dots = Vec::new();
+    let (mut summary, mut chart) = (String::new(), String::new());
+    if let Some(r) = &v.report {
+        summary = format!("{}: R² = {:.3} over {} respondents with a comment. Importance is each theme's share of the explained variance; the gap is the mean {} when the theme is mentioned minus otherwise.", r.method, r.r_squared, fmt::group(r.n), v.outcome);
+        let mean_importance = 1.0 / r.drivers.len().max(1) as f64;
+        for d in &r.drivers {
+            let gap = d
+                .outcome_when_present
+                .zip(d.outcome_when_absent)
+                .map(|(p, a)| p - a)
+                .unwrap_or(0.0);
+            dots.push(Dot {
+                label: label(&d.name),
+                x: gap,
+                y: d.importance * 100.0,
+                highlight: match d.quadrant {
+                    Quadrant::FixFirst => Highlight::Bad,
+                    Quadrant::Maintain => Highlight::Good,
+                    _ => Highlight::None,
+                },
+            });
+            let (quadrant, class) = match d.quadrant {
+                Quadrant::FixFirst => ("fix first", "bad"),
+                Quadrant::Maintain => ("maintain", "good"),
+                Quadrant::Monitor => ("monitor", "neutral"),
+                Quadrant::LowerPriority => ("lower priority", "neutral"),
+            };
+            drivers.push(DriverView {
+                label: label(&d.name),
+                importance: format!("{:.1}%", d.importance * 100.0),
+                present: d
+                    .outcome_when_present
+                    .map_or_else(|| "—".into(), |x| format!("{x:.2}")),
+                absent: d
+                    .outcome_when_absent
+                    .map_or_else(|| "—".into(), |x| format!("{x:.2}")),
+                exposure: format!(
+                    "{:.1}% ({})",
+                    d.performance * 100.0,
+                    fmt::group(d.n_present)
+                ),
+                quadrant,
+                quadrant_class: class,
+                link: format!(
+                    "/w/{}/explore?kpi={}&theme={}&{}",
+                    chrome.ws_path,
+                    v.outcome,
+                    url_path(&d.name),
+                    chrome.query
+                ),
+            });
+        }
+        chart = charts::quadrant_chart(
+            "drivers",
+            &format!("Priority matrix: importance × effect on {}", v.outcome),
+            &dots,
+            &format!("{} gap when mentioned", v.outcome),
+            "importance (% of R²)",
+            0.0,
+            mean_importance * 100.0,
+            ["fix first", "maintain", "lower priority", "monitor"],
+        );
+    }
+    let outcome = v.outcome.clone();
+    render(DriversPage {
+        outcomes: ["nps", "csat"]
+            .iter()
+            .map(|o| (*o, *o == outcome))
+            .collect(),
+        outcome,
+        period: v.period.map(|p| p.label()).unwrap_or_default(),
+        summary,
+        refusal: v.refusal.clone().unwrap_or_default(),
+        chart,
+        drivers,
+        chrome,
+    })
+}
+
+pub async fn alerts(
+    State(state): State<AppState>,
+    _: Local,
+    Path(ws_name): Path<String>,
+    Query(p): Query<PageParams>,
+) -> Result<Html<String>, PageError> {
+    let q = p.alerts()?;
+    let (chrome, ws) = chrome(&state, &ws_name, "alerts", &q.filters).await?;
+    let a = state.dashboard.alerts(ws, &q).await?;
+    render(AlertsPage {
+        month: a.month.clone().unwrap_or_default(),
+        summary: format!(
+            "Complaints per theme and brand in the month against the {} months before, as a share of that brand's customer comments (exact conditional test; Benjamini–Hochberg over {} series; q < 0.05 shown).",
+            a.baseline_months, a.scanned
+        ),
+        alerts: a.alerts.iter().map(|x| alert_view(x, &chrome)).collect(),
+        chrome,
+    })
+}
+
+pub async fn profile(
+    State(state): State<AppState>,
+    _: Local,
+    Path((ws_name, id)): Path<(String, i64)>,
+) -> Result<Html<String>, PageError> {
+    let (chrome, ws) = chrome(&state, &ws_name, "profile", &Filters::default()).await?;
+    let store = &state.store;
+    let profile = store
+        .profile(ws, ProfileId(id))
+        .await
+        .map_err(crate::ApiError::from)?
+        .ok_or_else(|| {
+            PageError(
+                axum::http::StatusCode::NOT_FOUND,
+                format!("no profile {id}"),
+            )
+        })?;
+    let merges = store
+        .merges(ws, profile.id)
+        .await
+        .map_err(crate::ApiError::from)?;
+    let signals = store
+        .timeline(ws, profile.id, 500)
+        .await
+        .map_err(crate::ApiError::from)?;
+    let value = serde_json::to_value(&profile).unwrap_or_default();
+    let identities = value
+        .get("identities")
+        .and_then(|v| v.as_array())
+        .map(|ids| {
+            ids.iter()
+                .map(|i| {
+                    (
+                        i.get("kind")
+                            .and_then(|k| k.as_str())
+                            .unwrap_or("")
+                            .to_string(),
+                        i.get("value")
+                            .and_then(|k| k.as_str())
+                            .unwrap_or("")
+                            .to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let items = signals
+        .iter()
+        .rev()
+        .map(|s| {
+            let w = &s.signal;
+            let mut detail = Vec::new();
+            if let Some(n) = w.nps {
+                detail.push(format!("NPS {n}"));
+            }
+            if let Some(c) = w.csat {
+                detail.push(format!("CSAT {c}"));
+            }
+            if let Some(a) = &w.action {
+                detail.push(a.as_str().to_string());
+            }
+            if let Some(a) = w.amount {
+                detail.push(format!("{a:.2} {}", w.currency.as_deref().unwrap_or("")));
+            }
+            TimelineItem {
+                when: w.occurred_at.format("%Y-%m-%d %H:%M").to_string(),
+                kind: w.kind.as_str().to_string(),
+                channel: w.dimension("channel").unwrap_or_default().to_string(),
+                detail: detail.join(" · "),
+                text: w.text.clone().unwrap_or_default(),
+            }
+        })
+        .collect();
+    render(ProfilePage {
+        id: profile.id.0,
+        stakeholder: value
+            .get("stakeholder_type")
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_string(),
+        identities,
+        merges: merges
+            .iter()
+            .map(|m| serde_json::to_string(m).unwrap_or_default())
+            .collect(),
+        items,
+        chrome,
+    })
+}

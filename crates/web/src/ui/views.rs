@@ -1,0 +1,173 @@
+//! The template structs: what each page shows, already formatted. Charts arrive
+//! as SVG strings from `throughline-charts` (which escapes every label); all other
+//! text is escaped by the templates.
+
+use askama::Template;
+
+/// A filter menu: one dimension's values, the chosen one marked.
+pub struct Menu {
+    pub name: &'static str,
+    pub options: Vec<(String, bool)>,
+}
+
+/// Page chrome every page shares.
+pub struct Chrome {
+    pub ws: String,
+    pub ws_path: String,
+    pub nav: &'static str,
+    pub menus: Vec<Menu>,
+    pub months: u32,
+    /// The current filters as a query string, for links that keep them.
+    pub query: String,
+}
+
+pub struct TileView {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub definition: &'static str,
+    pub value: String,
+    pub ci: String,
+    pub n: String,
+    pub delta: String,
+    pub verdict_class: &'static str,
+    pub verdict: String,
+    pub spark: String,
+}
+
+pub struct SegmentView {
+    pub name: String,
+    pub value: String,
+    pub ci: String,
+    pub n: String,
+    pub versus_rest: String,
+    pub verdict_class: &'static str,
+    pub verdict: String,
+    pub extra: String,
+}
+
+pub struct ThemeView {
+    pub id: String,
+    pub label: String,
+    pub mentions: String,
+    pub share: String,
+    pub change: String,
+    pub change_class: &'static str,
+    pub sentiment: String,
+    pub sentiment_class: &'static str,
+    pub negative: String,
+}
+
+pub struct AlertView {
+    pub headline: String,
+    pub detail: String,
+    pub chart: String,
+    pub link: String,
+}
+
+#[derive(Template)]
+#[template(path = "overview.html")]
+pub struct OverviewPage {
+    pub chrome: Chrome,
+    pub empty: bool,
+    pub period: String,
+    pub previous: String,
+    pub as_of: String,
+    pub tiles: Vec<TileView>,
+    pub brands_chart: String,
+    pub brands: Vec<SegmentView>,
+    pub channels_chart: String,
+    pub channels: Vec<SegmentView>,
+    pub stores: Vec<SegmentView>,
+    pub themes: Vec<ThemeView>,
+    pub alerts: Vec<AlertView>,
+    pub risk: String,
+    pub risk_detail: String,
+}
+
+pub struct CommentView {
+    pub when: String,
+    pub kind: String,
+    pub channel: String,
+    pub brand: String,
+    pub text: String,
+    pub sentiment: String,
+    pub sentiment_class: &'static str,
+    pub themes: Vec<String>,
+    pub profile_link: String,
+}
+
+#[derive(Template)]
+#[template(path = "explore.html")]
+pub struct ExplorePage {
+    pub chrome: Chrome,
+    pub kpis: Vec<(&'static str, &'static str, bool)>,
+    pub bys: Vec<(&'static str, bool)>,
+    pub grains: Vec<(&'static str, bool)>,
+    pub theme: String,
+    pub kpi_label: String,
+    pub period: String,
+    pub total: String,
+    pub trend_chart: String,
+    pub segments_chart: String,
+    pub segments: Vec<SegmentView>,
+    pub comments: Vec<CommentView>,
+}
+
+pub struct DriverView {
+    pub label: String,
+    pub importance: String,
+    pub present: String,
+    pub absent: String,
+    pub exposure: String,
+    pub quadrant: &'static str,
+    pub quadrant_class: &'static str,
+    pub link: String,
+}
+
+#[derive(Template)]
+#[template(path = "drivers.html")]
+pub struct DriversPage {
+    pub chrome: Chrome,
+    pub outcome: String,
+    pub outcomes: Vec<(&'static str, bool)>,
+    pub period: String,
+    pub summary: String,
+    pub refusal: String,
+    pub chart: String,
+    pub drivers: Vec<DriverView>,
+}
+
+#[derive(Template)]
+#[template(path = "alerts.html")]
+pub struct AlertsPage {
+    pub chrome: Chrome,
+    pub month: String,
+    pub summary: String,
+    pub alerts: Vec<AlertView>,
+}
+
+pub struct TimelineItem {
+    pub when: String,
+    pub kind: String,
+    pub channel: String,
+    pub detail: String,
+    pub text: String,
+}
+
+#[derive(Template)]
+#[template(path = "profile.html")]
+pub struct ProfilePage {
+    pub chrome: Chrome,
+    pub id: i64,
+    pub stakeholder: String,
+    pub identities: Vec<(String, String)>,
+    pub merges: Vec<String>,
+    pub items: Vec<TimelineItem>,
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub status: u16,
+    pub message: String,
+}
