@@ -45,6 +45,10 @@ pub struct UiSettings {
 pub struct TextSettings {
     /// A taxonomy TOML file replacing the shipped default (see crates/text/README.md).
     pub taxonomy: Option<PathBuf>,
+    /// Workspaces (names, or `"*"` for all) whose texts have PII redacted at intake,
+    /// so the original text is never stored.
+    #[serde(default)]
+    pub redact_pii: Vec<String>,
 }
 
 /// `[dashboard]`: what the service KPIs mean here.

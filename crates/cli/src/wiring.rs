@@ -5,7 +5,7 @@ use std::sync::Arc;
 use throughline_analytics::{AnalyticsConfig, AnalyticsCopy, TextAnalyzer};
 use throughline_dashboard::{Dashboard, DashboardSettings};
 use throughline_domain::IdentityPolicy;
-use throughline_ingest::BatchLimits;
+use throughline_ingest::{BatchLimits, PiiPolicy};
 use throughline_store::Store;
 use throughline_store_postgres::PostgresStore;
 use throughline_store_sqlite::{Durability, SqliteStore};
@@ -82,6 +82,7 @@ pub fn app_state(
         analytics,
         policy: Arc::new(identity_policy(settings)),
         limits: batch_limits(settings),
+        pii: Arc::new(PiiPolicy::from_names(&settings.text.redact_pii)),
         ui_open: settings.ui.open,
         ui_workspace: settings
             .ui

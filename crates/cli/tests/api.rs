@@ -213,6 +213,7 @@ async fn the_openapi_document_lists_every_route() {
         "/api/v1/metrics/explore",
         "/api/v1/metrics/drivers",
         "/api/v1/metrics/alerts",
+        "/api/v1/text/analyze",
     ] {
         assert!(paths.contains_key(route), "{route} missing from the spec");
     }

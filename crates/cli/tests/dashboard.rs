@@ -138,3 +138,94 @@ async fn bad_requests_say_what_is_wrong() {
         .unwrap()
         .contains("No signals in this workspace yet"));
 }
+
+#[tokio::test]
+async fn texts_are_explained_and_pii_never_stored_where_redaction_is_on() {
+    let app = spawn_app().await;
+    let resp = app
+        .client
+        .post(app.url("/api/v1/text/analyze"))
+        .bearer_auth(&app.key)
+        .json(&json!({ "text": "staff were lovely but delivery was late" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let analysis: Value = resp.json().await.unwrap();
+    let themes = analysis["themes"].as_array().unwrap();
+    let delivery = themes.iter().find(|t| t["theme"] == "delivery").unwrap();
+    assert_eq!(delivery["label"], "negative");
+    assert!(
+        !delivery["evidence"].as_array().unwrap().is_empty(),
+        "every label shows its words"
+    );
+
+    let page = app
+        .client
+        .get(app.url("/w/test/explain?text=never%20again%2C%20I%20want%20to%20cancel"))
+        .send()
+        .await
+        .unwrap();
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("What the analyser found") && html.contains("churn"),
+        "{html}"
+    );
+
+    // The test app redacts the workspace called "redacted" (see common::spawn_app).
+    let key = app.key_for("redacted").await;
+    let record = json!({
+        "kind": "chat", "source": "t", "external_id": "c1", "occurred_at": "2026-03-01T10:00:00Z",
+        "customer": { "email": "ann@example.com" },
+        "text": "call me on +44 20 7946 0958 or write to ann.other@example.com"
+    });
+    let resp = app
+        .client
+        .post(app.url("/api/v1/signals"))
+        .bearer_auth(&key)
+        .json(&vec![record.clone()])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let out = app
+        .query_with(&key, "SELECT text, profile_id FROM signals")
+        .await;
+    assert_eq!(
+        out["result"]["rows"][0][0],
+        "call me on [PHONE] or write to [EMAIL]"
+    );
+    // The store itself holds only the redacted text.
+    let profile = out["result"]["rows"][0][1].as_i64().unwrap();
+    let timeline = app
+        .client
+        .get(app.url(&format!("/api/v1/profiles/{profile}/timeline")))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !timeline.contains("7946") && !timeline.contains("ann.other"),
+        "{timeline}"
+    );
+    // Another workspace keeps its texts as sent.
+    let resp = app
+        .client
+        .post(app.url("/api/v1/signals"))
+        .bearer_auth(&app.key)
+        .json(&vec![record])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let out = app
+        .query("SELECT text FROM signals WHERE kind = 'chat'")
+        .await;
+    assert!(out["result"]["rows"][0][0]
+        .as_str()
+        .unwrap()
+        .contains("ann.other@example.com"));
+}

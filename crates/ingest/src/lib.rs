@@ -14,12 +14,14 @@ mod mapping_file;
 mod ndjson_rows;
 mod parallel;
 mod path;
+mod redact;
 mod rejects;
 
 pub use batch::{parse_batch, BatchError, BatchLimits, BodyFormat, ParsedBatch, Reject};
 pub use file::{Chunk, Chunks, FileError, FileFormat, FileReader, FileReject};
 pub use mapping::{Mapping, MappingError};
 pub use path::WirePath;
+pub use redact::{redact_texts, PiiPolicy};
 pub use rejects::RejectsWriter;
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use throughline_analytics::AnalyticsCopy;
 use throughline_dashboard::Dashboard;
 use throughline_domain::IdentityPolicy;
-use throughline_ingest::BatchLimits;
+use throughline_ingest::{BatchLimits, PiiPolicy};
 use throughline_store::Store;
 
 /// What every handler shares. Cheap to clone.
@@ -29,6 +29,8 @@ pub struct AppState {
     pub analytics: Arc<AnalyticsCopy>,
     pub policy: Arc<IdentityPolicy>,
     pub limits: BatchLimits,
+    /// Workspaces whose texts are redacted before they are stored.
+    pub pii: Arc<PiiPolicy>,
     pub dashboard: Dashboard,
     /// Serve the dashboard pages to other machines too (they have no login yet).
     pub ui_open: bool,
@@ -51,6 +53,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/merges/{id}/undo", post(routes::profiles::unmerge))
         .route("/api/v1/query", post(routes::query::query))
+        .route("/api/v1/text/analyze", post(routes::text::analyze))
         .route("/api/v1/metrics/overview", get(routes::metrics::overview))
         .route("/api/v1/metrics/explore", get(routes::metrics::explore))
         .route("/api/v1/metrics/drivers", get(routes::metrics::drivers))
@@ -63,6 +66,7 @@ pub fn router(state: AppState) -> Router {
         .route("/w/{ws}/drivers", get(ui::drivers))
         .route("/w/{ws}/alerts", get(ui::alerts))
         .route("/w/{ws}/profiles/{id}", get(ui::profile))
+        .route("/w/{ws}/explain", get(ui::explain))
         .with_state(state)
 }
 

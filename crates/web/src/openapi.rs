@@ -71,6 +71,11 @@ pub fn document() -> Value {
                     "400": { "description": "bad or forbidden SQL" } } } },
             "/api/v1/status": { "get": { "summary": "Store backend and analytics lag", "security": secured,
                 "responses": { "200": { "description": "status" } } } },
+            "/api/v1/text/analyze": { "post": { "summary": "Analyse one text: sentiment per sentence, themes with aspect sentiment, emotions, effort, intents, language, PII — each label with the words and rules behind it",
+                "security": secured,
+                "requestBody": { "required": true, "content": { "application/json": { "schema": {
+                    "type": "object", "required": ["text"], "properties": { "text": { "type": "string", "maxLength": throughline_domain::limits::MAX_TEXT_BYTES } } } } } },
+                "responses": { "200": { "description": "the analysis with its evidence" }, "413": { "description": "text over the limit" } } } },
             "/api/v1/metrics/overview": { "get": { "summary": "The executive overview: KPI tiles (value, n, 95% CI, change, significance, monthly sparkline), brands, channels and stores against the rest, top themes, alerts, churn and revenue at risk",
                 "security": secured, "parameters": filter_params(),
                 "responses": { "200": { "description": "the overview view model" }, "400": { "description": "a bad filter, named" } } } },

@@ -83,6 +83,7 @@ pub async fn run(settings: &Settings, args: BenchArgs) -> anyhow::Result<ExitCod
                 batch_size: 10_000,
                 rejects: dir.join("rejects.ndjson"),
                 progress: false,
+                redact_pii: false,
             };
             let report =
                 import_file(store.as_ref(), ws.id, &plan, &IdentityPolicy::default()).await?;

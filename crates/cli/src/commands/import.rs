@@ -34,6 +34,8 @@ pub struct ImportPlan {
     pub batch_size: usize,
     pub rejects: PathBuf,
     pub progress: bool,
+    /// Redact PII from texts before they are stored (`[text] redact_pii`).
+    pub redact_pii: bool,
 }
 
 pub async fn run(settings: &Settings, args: ImportArgs) -> anyhow::Result<ExitCode> {
@@ -57,6 +59,8 @@ pub async fn run(settings: &Settings, args: ImportArgs) -> anyhow::Result<ExitCo
         batch_size: args.batch_size.clamp(1, 100_000),
         rejects,
         progress: !args.quiet,
+        redact_pii: throughline_ingest::PiiPolicy::from_names(&settings.text.redact_pii)
+            .applies_to(&args.workspace),
     };
     let store = wiring::open_store(settings).await?;
     let ws = store.ensure_workspace(&args.workspace).await?;
@@ -110,11 +114,15 @@ pub async fn import_file(
         .with_context(|| format!("cannot create {}", plan.rejects.display()))?;
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Chunk>(2);
     let batch_size = plan.batch_size;
+    let redact = plan.redact_pii;
     let reading = std::thread::spawn(move || -> anyhow::Result<u64> {
         let mut rejects = RejectsWriter::for_reader(std::io::BufWriter::new(rejects_file), &reader);
         let mut reader = reader;
-        while let Some(chunk) = reader.next_chunk(batch_size)? {
+        while let Some(mut chunk) = reader.next_chunk(batch_size)? {
             rejects.write(&chunk.rejects)?;
+            if redact {
+                throughline_ingest::redact_texts(&mut chunk.signals);
+            }
             if tx.blocking_send(chunk).is_err() {
                 break; // the writer stopped on an error; it reports it
             }

@@ -31,6 +31,9 @@ pub async fn spawn_app() -> TestApp {
         analytics: analytics.clone(),
         policy: Arc::new(throughline_domain::IdentityPolicy::default()),
         limits: throughline_ingest::BatchLimits::default(),
+        pii: Arc::new(throughline_ingest::PiiPolicy::from_names(&[
+            "redacted".into()
+        ])),
         dashboard: throughline_dashboard::Dashboard::new(analytics.clone(), Default::default()),
         ui_open: false,
         ui_workspace: "test".into(),

@@ -5,3 +5,4 @@ pub mod metrics;
 pub mod profiles;
 pub mod query;
 pub mod signals;
+pub mod text;

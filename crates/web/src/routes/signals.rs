@@ -35,8 +35,21 @@ pub async fn ingest(
     let content_type = headers.get("content-type").and_then(|v| v.to_str().ok());
     let format = BodyFormat::from_content_type(content_type);
     let limits = state.limits.clone();
+    let redact = match state.pii.all || !state.pii.workspaces.is_empty() {
+        true => state
+            .store
+            .workspace(workspace)
+            .await?
+            .is_some_and(|w| state.pii.applies_to(&w.name)),
+        false => false,
+    };
     let parsed = tokio::task::spawn_blocking(move || {
-        throughline_ingest::parse_batch(&bytes, format, &limits)
+        let mut parsed = throughline_ingest::parse_batch(&bytes, format, &limits)?;
+        if redact {
+            // Before the store: the original text is never written anywhere.
+            throughline_ingest::redact_texts(&mut parsed.signals);
+        }
+        Ok::<_, BatchError>(parsed)
     })
     .await
     .map_err(ApiError::internal)?

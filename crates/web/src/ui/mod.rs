@@ -16,7 +16,7 @@ use throughline_domain::WorkspaceId;
 
 use crate::AppState;
 
-pub use pages::{alerts, drivers, explore, overview, profile};
+pub use pages::{alerts, drivers, explain, explore, overview, profile};
 
 /// A page-level failure: shown as an HTML page, never as JSON.
 pub struct PageError(StatusCode, String);

@@ -392,6 +392,7 @@ pub async fn explore(
                 sentiment_class: sentiment_class(c.sentiment),
                 themes: c.themes.clone(),
                 profile_link: format!("/w/{}/profiles/{}", chrome.ws_path, c.profile_id),
+                explain_link: format!("/w/{}/explain?text={}", chrome.ws_path, url_path(&c.text)),
             })
             .collect(),
         chrome,
@@ -633,5 +634,40 @@ pub async fn profile(
             .collect(),
         items,
         chrome,
+    })
+}
+
+#[derive(serde::Deserialize)]
+pub struct ExplainParams {
+    text: Option<String>,
+}
+
+pub async fn explain(
+    State(state): State<AppState>,
+    _: Local,
+    Path(ws_name): Path<String>,
+    Query(p): Query<ExplainParams>,
+) -> Result<Html<String>, PageError> {
+    let (chrome, _) = chrome(&state, &ws_name, "explain", &Filters::default()).await?;
+    let text: String = p
+        .text
+        .unwrap_or_default()
+        .chars()
+        .take(throughline_domain::limits::MAX_TEXT_BYTES / 4)
+        .collect();
+    let (explanation, json) = if text.trim().is_empty() {
+        (String::new(), String::new())
+    } else {
+        let analysis = state.analytics.text_analyzer().analyzer().analyze(&text);
+        (
+            analysis.to_string(),
+            serde_json::to_string_pretty(&analysis).unwrap_or_default(),
+        )
+    };
+    render(ExplainPage {
+        chrome,
+        text,
+        explanation,
+        json,
     })
 }

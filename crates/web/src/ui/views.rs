@@ -94,6 +94,7 @@ pub struct CommentView {
     pub sentiment_class: &'static str,
     pub themes: Vec<String>,
     pub profile_link: String,
+    pub explain_link: String,
 }
 
 #[derive(Template)]
@@ -170,4 +171,14 @@ pub struct ProfilePage {
 pub struct ErrorPage {
     pub status: u16,
     pub message: String,
+}
+
+#[derive(Template)]
+#[template(path = "explain.html")]
+pub struct ExplainPage {
+    pub chrome: Chrome,
+    pub text: String,
+    /// The analyser's own account of its labels and the evidence behind them.
+    pub explanation: String,
+    pub json: String,
 }
