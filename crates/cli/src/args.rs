@@ -207,4 +207,17 @@ pub struct BenchArgs {
     /// from the machine's binaries (`initdb`, `pg_ctl`), a fresh database per run.
     #[arg(long)]
     pub postgres: Option<String>,
+    /// Measure the dashboard instead: the executive overview's server time and an
+    /// NPS-by-month-by-channel query (beside DuckDB when Python's `duckdb` is installed).
+    #[arg(long)]
+    pub dashboard: bool,
+    /// Survey responses for `--dashboard`.
+    #[arg(long, default_value_t = 2_000_000)]
+    pub responses: usize,
+    /// Web/app events for `--dashboard`.
+    #[arg(long, default_value_t = 10_000_000)]
+    pub events: usize,
+    /// Timed repetitions per dashboard figure (p50 and p99 are reported).
+    #[arg(long, default_value_t = 50)]
+    pub queries: usize,
 }

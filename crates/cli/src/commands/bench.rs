@@ -22,6 +22,10 @@ const HTTP_BATCH: usize = 10_000;
 const HTTP_CONNECTIONS: usize = 2;
 
 pub async fn run(settings: &Settings, args: BenchArgs) -> anyhow::Result<ExitCode> {
+    if args.dashboard {
+        crate::commands::bench_dashboard::run(&args).await?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let dir = std::env::temp_dir().join(format!("throughline-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let config = DemoConfig {

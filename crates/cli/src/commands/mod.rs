@@ -2,6 +2,7 @@
 
 pub mod apikey;
 pub mod bench;
+pub mod bench_dashboard;
 pub mod demo;
 pub mod import;
 pub mod query;

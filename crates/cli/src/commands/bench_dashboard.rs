@@ -1,0 +1,217 @@
+//! `throughline bench --dashboard`: the executive overview's server time (p50,
+//! p99) and an NPS-by-month-by-channel query at a large company's scale —
+//! synthetic survey responses and events through SQLite into the analytics copy —
+//! beside DuckDB on the very same Parquet segments (`crates/dashboard/bench/duckdb_bench.py`).
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::Context;
+use chrono::{DateTime, Duration, FixedOffset, TimeZone, Utc};
+use rand::{Rng, SeedableRng};
+use throughline_analytics::{AnalyticsCopy, Manifest};
+use throughline_dashboard::{Dashboard, DashboardSettings, Filters};
+use throughline_domain::{IdentityPolicy, Signal, SignalKind};
+use throughline_store::Store;
+use throughline_store_sqlite::{Durability, SqliteStore};
+
+use crate::args::BenchArgs;
+
+const BATCH: usize = 50_000;
+const CHANNELS: [&str; 6] = ["web", "app", "email", "phone", "store", "chat"];
+const BRANDS: [&str; 3] = ["Northwind", "Kestrel", "Ardent"];
+const COMMENTS: [&str; 8] = [
+    "delivery was late again and nobody answered my emails",
+    "staff were lovely but the app keeps crashing",
+    "great price, quick delivery, will buy again",
+    "on hold for an hour, then cut off. never again",
+    "the refund took three weeks to arrive",
+    "easy checkout and friendly support",
+    "product quality has gone down, disappointed",
+    "sorted it out quickly, thank you",
+];
+
+/// The NPS-by-month-by-channel query both engines run.
+pub const NPS_BY_MONTH_BY_CHANNEL: &str = "SELECT date_trunc('month', occurred_at) AS m, channel, \
+     100.0 * (sum(CASE WHEN nps >= 9 THEN 1 ELSE 0 END) - sum(CASE WHEN nps <= 6 THEN 1 ELSE 0 END)) / count(nps) AS nps, \
+     count(nps) AS n FROM signals WHERE nps IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2";
+
+pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
+    let dir = std::env::temp_dir().join(format!("throughline-bench-dash-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(
+        &dir.join("db.sqlite"),
+        Durability::Normal,
+    )?);
+    let ws = store.ensure_workspace("bench").await?.id;
+    let started = Instant::now();
+    let written = load(store.as_ref(), ws, args.responses, args.events).await?;
+    let load_s = started.elapsed().as_secs_f64();
+    let copy = Arc::new(AnalyticsCopy::open(dir.join("analytics"), store.clone())?);
+    let started = Instant::now();
+    copy.rebuild().await?;
+    let copy_s = started.elapsed().as_secs_f64();
+    let dash = Dashboard::new(copy.clone(), DashboardSettings::default());
+
+    let mut overview = Vec::new();
+    for _ in 0..args.queries {
+        let t = Instant::now();
+        let o = dash.overview(ws, &Filters::default()).await?;
+        overview.push(t.elapsed().as_secs_f64() * 1000.0);
+        anyhow::ensure!(!o.tiles.is_empty(), "the overview came back empty");
+    }
+    let mut nps = Vec::new();
+    for _ in 0..args.queries {
+        let t = Instant::now();
+        let answer = copy.query_batches(ws, NPS_BY_MONTH_BY_CHANNEL).await?;
+        nps.push(t.elapsed().as_secs_f64() * 1000.0);
+        anyhow::ensure!(answer.num_rows() > 0, "no rows");
+    }
+    println!("{written} signals ({} responses, {} events) loaded into SQLite in {load_s:.1} s; analytics copy (with text analysis) built in {copy_s:.1} s", args.responses, args.events);
+    println!(
+        "{:<44} {:>10} {:>10} {:>6}",
+        "figure (ms)", "p50", "p99", "runs"
+    );
+    println!(
+        "{:<44} {:>10.1} {:>10.1} {:>6}",
+        "executive overview (server time)",
+        pct(&mut overview, 0.5),
+        pct(&mut overview, 0.99),
+        args.queries
+    );
+    println!(
+        "{:<44} {:>10.1} {:>10.1} {:>6}",
+        "NPS by month by channel (Throughline)",
+        pct(&mut nps, 0.5),
+        pct(&mut nps, 0.99),
+        args.queries
+    );
+    duckdb_side_by_side(
+        &dir.join("analytics"),
+        ws.0,
+        args.queries,
+        pct(&mut nps, 0.5),
+    )?;
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+/// The nearest-rank percentile.
+fn pct(values: &mut [f64], q: f64) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let rank = ((q * values.len() as f64).ceil() as usize).clamp(1, values.len().max(1));
+    values.get(rank - 1).copied().unwrap_or(f64::NAN)
+}
+
+/// Runs DuckDB (Python `duckdb`) on the copy's Parquet segments with the same SQL.
+fn duckdb_side_by_side(
+    analytics: &Path,
+    workspace: i64,
+    runs: usize,
+    ours_ms: f64,
+) -> anyhow::Result<()> {
+    let manifest = Manifest::load(analytics)?.context("no analytics manifest after the rebuild")?;
+    let files: Vec<String> = manifest
+        .segment_paths(analytics)
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../dashboard/bench/duckdb_bench.py"
+    );
+    let out = std::process::Command::new("python3")
+        .arg(script)
+        .arg("--workspace")
+        .arg(workspace.to_string())
+        .arg("--runs")
+        .arg(runs.to_string())
+        .args(&files)
+        .output();
+    match out {
+        Ok(o) if o.status.success() => {
+            let text = String::from_utf8_lossy(&o.stdout);
+            print!("{text}");
+            for line in text.lines() {
+                let mut parts = line.split_whitespace().rev();
+                if let (Some(p50), true) = (
+                    parts.nth(2).and_then(|v| v.parse::<f64>().ok()),
+                    line.starts_with("NPS by month by channel (DuckDB"),
+                ) {
+                    println!("  ratio DuckDB / Throughline (p50): {:.2}", p50 / ours_ms);
+                }
+            }
+        }
+        Ok(o) => println!(
+            "DuckDB comparison skipped: {}",
+            String::from_utf8_lossy(&o.stderr)
+                .lines()
+                .last()
+                .unwrap_or("")
+        ),
+        Err(e) => println!("DuckDB comparison skipped: {e}"),
+    }
+    Ok(())
+}
+
+/// Streams synthetic responses and events into the store in batches.
+async fn load(
+    store: &dyn Store,
+    ws: throughline_domain::WorkspaceId,
+    responses: usize,
+    events: usize,
+) -> anyhow::Result<u64> {
+    let template = Signal::parse(&serde_json::json!({
+        "kind": "survey_response", "source": "bench", "external_id": "0",
+        "occurred_at": "2024-11-01T00:00:00Z", "customer": {"email": "c0@example.com"}, "nps": 9
+    }))
+    .map_err(|e| anyhow::anyhow!("template: {e:?}"))?;
+    let event_action = Signal::parse(&serde_json::json!({
+        "kind": "event", "source": "bench", "external_id": "e", "occurred_at": "2024-11-01T00:00:00Z",
+        "customer": {"email": "x@example.com"}, "action": "page_viewed"
+    }))
+    .map_err(|e| anyhow::anyhow!("template: {e:?}"))?
+    .action;
+    let policy = IdentityPolicy::default();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    let start: DateTime<FixedOffset> = Utc
+        .with_ymd_and_hms(2024, 11, 1, 0, 0, 0)
+        .single()
+        .context("start")?
+        .fixed_offset();
+    let span_secs = 730 * 86_400;
+    let customers = (responses / 4).max(1);
+    let mut written = 0u64;
+    let total = responses + events;
+    let mut i = 0usize;
+    while i < total {
+        let n = BATCH.min(total - i);
+        let batch: Vec<Signal> = (i..i + n)
+            .map(|k| {
+                let mut s = template.clone();
+                s.external_id = k.to_string();
+                s.occurred_at = start + Duration::seconds(rng.gen_range(0..span_secs));
+                let customer = rng.gen_range(0..customers);
+                s.identities[0].value = format!("c{customer}@example.com");
+                s.dimensions[0] = Some(CHANNELS[rng.gen_range(0..CHANNELS.len())].to_string());
+                s.dimensions[3] = Some(BRANDS[customer % BRANDS.len()].to_string());
+                if k < responses {
+                    s.nps = Some(rng.gen_range(0..=10));
+                    s.csat = rng.gen_bool(0.5).then(|| rng.gen_range(1..=5));
+                    s.text = rng
+                        .gen_bool(0.4)
+                        .then(|| COMMENTS[rng.gen_range(0..COMMENTS.len())].to_string());
+                } else {
+                    s.kind = SignalKind::Event;
+                    s.nps = None;
+                    s.action = event_action.clone();
+                }
+                s
+            })
+            .collect();
+        written += store.ingest(ws, &batch, &policy).await?.accepted as u64;
+        i += n;
+    }
+    Ok(written)
+}
