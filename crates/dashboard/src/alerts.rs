@@ -7,7 +7,7 @@
 use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 use throughline_domain::WorkspaceId;
-use throughline_metrics::{detect, CountSeries, Direction};
+use throughline_metrics::{scan, CountSeries, Direction};
 
 use crate::engine::{month_label, Dashboard};
 use crate::error::Result;
@@ -40,8 +40,10 @@ pub struct Alerts {
     /// `YYYY-MM` of the month tested; `None` for an empty workspace.
     pub month: Option<String>,
     pub baseline_months: u32,
-    /// (brand, theme) series scanned (those with too few complaints are not tested).
+    /// (brand, theme) series with complaints in the window.
     pub scanned: usize,
+    /// Of which reached the minimum count and were tested: the false-discovery family.
+    pub tested: usize,
     pub alerts: Vec<Alert>,
 }
 
@@ -77,6 +79,7 @@ impl Dashboard {
                 month: None,
                 baseline_months: baseline,
                 scanned: 0,
+                tested: 0,
                 alerts: Vec::new(),
             });
         };
@@ -151,9 +154,11 @@ impl Dashboard {
             series[pos].counts[i] += n.unwrap_or(0).max(0) as u64;
         }
         let min_count = self.settings.alert_min_count;
-        let found = detect(&series, baseline as usize, min_count);
+        let found = scan(&series, baseline as usize, min_count);
+        let tested = found.tested;
         let month_name = month.format("%Y-%m").to_string();
         let alerts = found
+            .anomalies
             .into_iter()
             .filter_map(|a| {
                 let s = series.iter().find(|s| s.key == a.key)?;
@@ -197,6 +202,7 @@ impl Dashboard {
             month: Some(month_name),
             baseline_months: baseline,
             scanned: series.len(),
+            tested,
             alerts,
         })
     }

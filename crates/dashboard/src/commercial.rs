@@ -16,16 +16,23 @@ use crate::tiles::{Format, Tile};
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Commercial {
     pub tiles: Vec<Tile>,
-    pub revenue: f64,
-    pub previous_revenue: f64,
+    pub revenue: Vec<Money>,
+    pub previous_revenue: Vec<Money>,
     pub revenue_at_risk: RevenueAtRisk,
+}
+
+/// An amount in one currency: amounts in different currencies are never added.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Money {
+    pub currency: String,
+    pub amount: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RevenueAtRisk {
     pub customers: u64,
-    /// Trailing 12-month revenue of those customers.
-    pub revenue: f64,
+    /// Trailing 12-month revenue of those customers, per currency (largest first).
+    pub revenue: Vec<Money>,
     /// Of which: customers with churn intent in their own words.
     pub churn_intent_customers: u64,
     pub definition: &'static str,
@@ -63,19 +70,29 @@ async fn churn_counts(
     Ok((get("base")?, get("lost")?))
 }
 
-async fn revenue(dash: &Dashboard, ws: WorkspaceId, fsql: &str, p: &Period) -> Result<f64> {
+async fn revenue(dash: &Dashboard, ws: WorkspaceId, fsql: &str, p: &Period) -> Result<Vec<Money>> {
     let sql = format!(
-        "SELECT sum(amount) AS r FROM signals WHERE {PAID}{}{fsql}",
+        "SELECT coalesce(currency, '?') AS c, sum(amount) AS r FROM signals WHERE {PAID}{}{fsql} \
+         GROUP BY 1 ORDER BY 2 DESC",
         p.sql()
     );
-    Ok(dash
-        .sql(ws, &sql)
-        .await?
-        .f64s("r")?
-        .first()
-        .copied()
-        .flatten()
-        .unwrap_or(0.0))
+    money(&dash.sql(ws, &sql).await?, "c", "r")
+}
+
+fn money(
+    answer: &throughline_analytics::QueryBatches,
+    currency: &str,
+    amount: &str,
+) -> Result<Vec<Money>> {
+    Ok(answer
+        .strings(currency)?
+        .into_iter()
+        .zip(answer.f64s(amount)?)
+        .map(|(c, a)| Money {
+            currency: c.unwrap_or_default(),
+            amount: a.unwrap_or(0.0),
+        })
+        .collect())
 }
 
 async fn at_risk(
@@ -92,32 +109,35 @@ async fn at_risk(
         "WITH risk AS (SELECT profile_id, max(CASE WHEN intents LIKE '%churn%' THEN 1 ELSE 0 END) AS intent \
            FROM signals WHERE stakeholder_type = 'customer' AND (nps <= 6 OR intents LIKE '%churn%'){}{fsql} \
            GROUP BY profile_id), \
-         rev AS (SELECT profile_id, sum(amount) AS revenue FROM signals WHERE {PAID}{} GROUP BY profile_id) \
-         SELECT count(*) AS customers, sum(rev.revenue) AS revenue, sum(risk.intent) AS intent \
-         FROM risk JOIN rev ON risk.profile_id = rev.profile_id \
-         WHERE risk.profile_id NOT IN (SELECT profile_id FROM signals WHERE {CANCELLED})",
+         rev AS (SELECT profile_id, coalesce(currency, '?') AS currency, sum(amount) AS revenue FROM signals \
+           WHERE {PAID}{} GROUP BY 1, 2), \
+         at_risk AS (SELECT risk.profile_id, risk.intent, rev.currency, rev.revenue \
+           FROM risk JOIN rev ON risk.profile_id = rev.profile_id \
+           WHERE risk.profile_id NOT IN (SELECT profile_id FROM signals WHERE {CANCELLED})) \
+         SELECT 'all' AS c, count(DISTINCT profile_id) AS customers, \
+           count(DISTINCT CASE WHEN intent = 1 THEN profile_id END) AS intent, 0.0 AS revenue FROM at_risk \
+         UNION ALL SELECT currency, 0, 0, sum(revenue) FROM at_risk GROUP BY currency",
         cur.sql(),
         trailing.sql()
     );
     let answer = dash.sql(ws, &sql).await?;
-    let first_i = |c: &str| -> Result<u64> {
-        Ok(answer
-            .i64s(c)?
-            .first()
-            .copied()
-            .flatten()
-            .unwrap_or(0)
-            .max(0) as u64)
+    let labels = answer.strings("c")?;
+    let total = labels.iter().position(|c| c.as_deref() == Some("all"));
+    let at = |c: &str| -> Result<u64> {
+        let column = answer.i64s(c)?;
+        Ok(total.and_then(|i| column[i]).unwrap_or(0).max(0) as u64)
     };
+    let mut revenue: Vec<Money> = money(&answer, "c", "revenue")?
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| Some(*i) != total)
+        .map(|(_, m)| m)
+        .collect();
+    revenue.sort_by(|a, b| b.amount.total_cmp(&a.amount));
     Ok(RevenueAtRisk {
-        customers: first_i("customers")?,
-        revenue: answer
-            .f64s("revenue")?
-            .first()
-            .copied()
-            .flatten()
-            .unwrap_or(0.0),
-        churn_intent_customers: first_i("intent")?,
+        customers: at("customers")?,
+        revenue,
+        churn_intent_customers: at("intent")?,
         definition: "trailing 12-month revenue of customers who have not cancelled and, in the \
                      current period, answered 0–6 or wrote of leaving",
     })

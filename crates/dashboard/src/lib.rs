@@ -20,7 +20,7 @@ mod themes;
 mod tiles;
 
 pub use alerts::{Alert, AlertQuery, Alerts};
-pub use commercial::{Commercial, RevenueAtRisk};
+pub use commercial::{Commercial, Money, RevenueAtRisk};
 pub use drivers::{DriverQuery, DriversView};
 pub use engine::{Dashboard, DashboardSettings};
 pub use error::{DashboardError, Result};

@@ -174,7 +174,21 @@ async fn headline_figures_match_a_recount_of_the_rows() {
     }
     // A revenue-at-risk figure exists and is a part of the revenue.
     let commercial = overview.commercial.as_ref().unwrap();
-    assert!(commercial.revenue_at_risk.customers > 0 && commercial.revenue_at_risk.revenue > 0.0);
+    let risk = &commercial.revenue_at_risk;
+    assert!(
+        risk.customers > 0
+            && risk.revenue.iter().all(|m| m.amount > 0.0)
+            && !risk.revenue.is_empty()
+    );
+    // Currencies are never added together: one figure per currency in the data.
+    let mut currencies: Vec<&str> = commercial
+        .revenue
+        .iter()
+        .map(|m| m.currency.as_str())
+        .collect();
+    currencies.sort();
+    currencies.dedup();
+    assert_eq!(currencies.len(), commercial.revenue.len());
     assert!(!overview.themes.is_empty() && overview.themes[0].mentions > 0);
 }
 

@@ -59,14 +59,31 @@ pub struct Anomaly {
 /// The tested series' p-values are adjusted together (Benjamini & Hochberg 1995); returned are
 /// those with q < ALPHA, sorted by q, then the largest |change|, then key.
 pub fn detect(series: &[CountSeries], baseline_periods: usize, min_count: u64) -> Vec<Anomaly> {
+    scan(series, baseline_periods, min_count).anomalies
+}
+
+/// What a scan tested and what it found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Scan {
+    /// Series that reached `min_count` and were tested: the size of the BH family.
+    pub tested: usize,
+    pub anomalies: Vec<Anomaly>,
+}
+
+/// `detect`, also saying how many series were tested (and so controlled for).
+pub fn scan(series: &[CountSeries], baseline_periods: usize, min_count: u64) -> Scan {
     if baseline_periods == 0 {
-        return Vec::new();
+        return Scan {
+            tested: 0,
+            anomalies: Vec::new(),
+        };
     }
     let mut tested: Vec<Anomaly> = series
         .iter()
         .filter_map(|s| test_series(s, baseline_periods))
         .filter(|a| a.current >= min_count || a.expected >= min_count as f64)
         .collect();
+    let family = tested.len();
     let p_values: Vec<f64> = tested.iter().map(|a| a.p_value).collect();
     for (a, q) in tested.iter_mut().zip(benjamini_hochberg(&p_values)) {
         a.q_value = q;
@@ -78,7 +95,10 @@ pub fn detect(series: &[CountSeries], baseline_periods: usize, min_count: u64) -
             .then(b.change.abs().total_cmp(&a.change.abs()))
             .then_with(|| a.key.cmp(&b.key))
     });
-    tested
+    Scan {
+        tested: family,
+        anomalies: tested,
+    }
 }
 
 /// Two-sided exact conditional p-value for `current` events against `baseline` events when,

@@ -16,7 +16,7 @@ pub mod quantile;
 pub mod retention;
 pub mod service;
 
-pub use anomaly::{detect, Anomaly, CountSeries, Direction};
+pub use anomaly::{detect, scan, Anomaly, CountSeries, Direction, Scan};
 pub use compare::{
     benjamini_hochberg, mean_change, mean_difference, mean_segments_vs_rest, nps_change,
     nps_difference, nps_segments_vs_rest, proportion_change, proportion_difference,

@@ -47,6 +47,8 @@ pub mod flag {
     pub const SCORE_NEGATOR: u32 = 1 << 1;
     /// In the lexicon in any role (word valence, booster, negator).
     pub const KNOWN: u32 = 1 << 2;
+    /// One of `sentiment::CONTRAST_CUES`, so sentiment rules compare only these tokens' text.
+    pub const CONTRAST_CUE: u32 = 1 << 3;
     /// Bits from `LANG_SHIFT` up: function-word profiles of the languages in `lang::PROFILES`.
     pub const LANG_SHIFT: u32 = 8;
 }
@@ -72,8 +74,16 @@ struct Entries {
     data: Vec<Entry>,
 }
 
-/// A word of up to 15 bytes, zero-padded, with its length in the last byte.
-pub type PackedWord = [u8; 16];
+/// A word of up to 15 bytes as one integer: its bytes shifted in from the right (the last byte
+/// lowest) and its length in the top byte. An integer rather than a byte array, so the
+/// tokenizer can build it in a register while it scans the word (`pack_byte`).
+pub type PackedWord = u128;
+
+/// Appends a byte to a key being built (the length is added at the end, see `pack`).
+#[inline]
+pub fn pack_byte(packed: PackedWord, byte: u8) -> PackedWord {
+    packed << 8 | byte as PackedWord
+}
 
 #[inline]
 pub fn pack(word: &str) -> Option<PackedWord> {
@@ -81,10 +91,10 @@ pub fn pack(word: &str) -> Option<PackedWord> {
     if bytes.len() > 15 {
         return None;
     }
-    let mut buffer = [0u8; 16];
-    buffer[..bytes.len()].copy_from_slice(bytes);
-    buffer[15] = bytes.len() as u8;
-    Some(buffer)
+    let packed = bytes
+        .iter()
+        .fold(0, |packed, &byte| pack_byte(packed, byte));
+    Some(packed | (bytes.len() as PackedWord) << 120)
 }
 
 enum Key {
@@ -93,18 +103,14 @@ enum Key {
 }
 
 #[inline]
-fn key_of(packed: &PackedWord) -> Key {
-    let length = packed[15];
-    let low = u64::from_le_bytes([
-        packed[0], packed[1], packed[2], packed[3], packed[4], packed[5], packed[6], packed[7],
-    ]);
+fn key_of(packed: PackedWord) -> Key {
+    let low = packed as u64;
+    let high = (packed >> 64) as u64;
+    let length = high >> 56;
     if length <= 7 {
-        Key::Tiny(low | (length as u64) << 56)
+        // Up to 7 bytes sit in the low 56 bits, so the length fits in the top byte.
+        Key::Tiny(low | length << 56)
     } else {
-        let high = u64::from_le_bytes([
-            packed[8], packed[9], packed[10], packed[11], packed[12], packed[13], packed[14],
-            packed[15],
-        ]);
         Key::Short([low, high])
     }
 }
@@ -113,7 +119,7 @@ impl Entries {
     fn insert(&mut self, word: &str, entry: Entry) {
         let index = self.data.len() as u32;
         self.data.push(entry);
-        match pack(word).as_ref().map(key_of) {
+        match pack(word).map(key_of) {
             Some(Key::Tiny(key)) => self.tiny.insert(key, index),
             Some(Key::Short(key)) => self.short.insert(key, index),
             None => self.long.insert(word.into(), index),
@@ -121,7 +127,7 @@ impl Entries {
     }
 
     #[inline]
-    fn get_packed(&self, packed: &PackedWord) -> Entry {
+    fn get_packed(&self, packed: PackedWord) -> Entry {
         let index = match key_of(packed) {
             Key::Tiny(key) => self.tiny.get(&key),
             Key::Short(key) => self.short.get(&key),
@@ -132,7 +138,7 @@ impl Entries {
     #[inline]
     fn get(&self, word: &str) -> Entry {
         match pack(word) {
-            Some(packed) => self.get_packed(&packed),
+            Some(packed) => self.get_packed(packed),
             None => self
                 .long
                 .get(word)
@@ -230,6 +236,9 @@ impl Lexicon {
             entry.flags |= flag::KNOWN | flag::NEGATOR | flag::SCORE_NEGATOR;
         }
         entries.entry("least".into()).or_default().flags |= flag::SCORE_NEGATOR;
+        for word in crate::sentiment::CONTRAST_CUES {
+            entries.entry(word.into()).or_default().flags |= flag::CONTRAST_CUE;
+        }
         let phrase_index = TokenPhrases::new(phrases.clone());
         for (head, list) in phrase_index.heads() {
             entries.entry(head.into()).or_default().phrase = list;
@@ -331,25 +340,26 @@ impl Lexicon {
     /// Everything known about a lowercased word in one lookup; the valence falls back to
     /// shortened letter runs like `word`.
     pub fn info(&self, norm: &str) -> WordInfo {
-        self.info_entry(self.entries.get(norm), norm)
+        self.info_entry(self.entries.get(norm), norm, has_letter_run(norm, 3))
     }
 
-    /// `info` for a word whose packed key (`pack`) the caller already built.
+    /// `info` for a word whose packed key (`pack`) the caller already built, with whether it
+    /// has a run of three equal bytes (`has_letter_run(norm, 3)`), also found while scanning.
     #[inline]
-    pub fn info_key(&self, key: &PackedWord, norm: &str) -> WordInfo {
+    pub fn info_key(&self, key: PackedWord, norm: &str, long_run: bool) -> WordInfo {
         let entry = self.entries.get_packed(key);
-        self.info_entry(entry, norm)
+        self.info_entry(entry, norm, long_run)
     }
 
     #[inline]
-    fn info_entry(&self, entry: Entry, norm: &str) -> WordInfo {
+    fn info_entry(&self, entry: Entry, norm: &str, long_run: bool) -> WordInfo {
         let mut flags = entry.flags;
         if norm.ends_with("n't") {
             flags |= flag::NEGATOR | flag::SCORE_NEGATOR | flag::KNOWN;
         }
         let valence = match entry.valence {
             Some(valence) => Some(valence),
-            None if norm.len() >= 4 && has_letter_run(norm, 3) => self.word(norm),
+            None if norm.len() >= 4 && long_run => self.word(norm),
             None => None,
         };
         WordInfo {

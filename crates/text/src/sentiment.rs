@@ -278,6 +278,7 @@ impl SentimentModel {
         let mut total = 0.0;
         for index in 0..sentences.len() {
             let opens_with_contrast = index > 0
+                && contrast_cue(doc, sentences[index].tokens.start)
                 && matches!(
                     doc.norm_of(sentences[index].tokens.start),
                     "but" | "however" | "nevertheless" | "nonetheless"
@@ -460,10 +461,31 @@ fn is_counterfactual(doc: &Doc<'_>, at: usize, start: usize) -> bool {
     }
 }
 
+/// Every word `find_contrast` and the sentence-opening contrast rule look for. The lexicon
+/// flags them (`flag::CONTRAST_CUE`), so other tokens are skipped without comparing text.
+pub(crate) const CONTRAST_CUES: [&str; 11] = [
+    "but",
+    "however",
+    "nevertheless",
+    "nonetheless",
+    "except",
+    "yet",
+    "although",
+    "though",
+    "despite",
+    "whilst",
+    "whereas",
+];
+
+/// True when token `index` may be a contrast word (see `CONTRAST_CUES`).
+fn contrast_cue(doc: &Doc<'_>, index: usize) -> bool {
+    doc.tokens[index].info.flags & flag::CONTRAST_CUE != 0
+}
+
 /// Finds a contrast in a sentence as `(before_end, after_start)`: tokens before `before_end`
 /// are the weakened concession, tokens from `after_start` on are the strengthened point.
 fn find_contrast(doc: &Doc<'_>, range: Range<usize>) -> Option<(usize, usize)> {
-    for index in range.clone() {
+    for index in range.clone().filter(|&index| contrast_cue(doc, index)) {
         match doc.norm_of(index) {
             "but" | "however" | "nevertheless" | "nonetheless" | "except" => {
                 return Some((index, index + 1))

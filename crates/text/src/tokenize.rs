@@ -7,7 +7,7 @@
 
 use std::ops::Range;
 
-use crate::lexicon::{Lexicon, PackedWord, WordInfo};
+use crate::lexicon::{pack_byte, Lexicon, PackedWord, WordInfo};
 
 /// What a token is; only words, emoji and emoticons can carry sentiment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -286,7 +286,38 @@ pub fn tokenize_into<'a>(text: &'a str, lexicon: &Lexicon, buffers: DocBuffers) 
             break;
         }
         let chunk_start = position;
-        let mut seen = 0u8;
+        // Fast path: most chunks are ASCII letters and digits only, which the general
+        // `chunk` would turn into exactly one word or number token (no URL, emoticon or
+        // punctuation is possible), so scan them once, gathering what `push` needs.
+        let mut scan = WordScan::default();
+        while position < length {
+            let byte = text.as_bytes()[position];
+            if CLASSES[byte as usize] & (WORD | UNDERSCORE) != WORD {
+                break;
+            }
+            scan.add(byte);
+            position += 1;
+        }
+        // Also common: a word closed by `.` `,` `!` `?` ("life.", "great!!"). With more than
+        // two letters it cannot be an emoticon, and unless it is "www." no URL either, so
+        // `chunk` would push the word and then handle each mark as punctuation.
+        let word_end = position;
+        while position < length && matches!(text.as_bytes()[position], b'.' | b',' | b'!' | b'?') {
+            position += 1;
+        }
+        if word_end > chunk_start
+            && (position == length || CLASSES[text.as_bytes()[position] as usize] == SPACE)
+            && (position == word_end
+                || scan.letters > 2 && !text[chunk_start..position].starts_with("www."))
+        {
+            builder.push_scanned(chunk_start, word_end, &scan);
+            for &mark in &text.as_bytes()[word_end..position] {
+                builder.punctuation(mark as char);
+            }
+            continue;
+        }
+        position = word_end;
+        let mut seen = if position > chunk_start { WORD } else { 0 };
         while position < length {
             let class = CLASSES[text.as_bytes()[position] as usize];
             if class == SPACE {
@@ -306,6 +337,46 @@ pub fn tokenize_into<'a>(text: &'a str, lexicon: &Lexicon, buffers: DocBuffers) 
         builder.chunk(chunk_start, position, seen);
     }
     builder.finish()
+}
+
+/// What one pass over an ASCII word gathers: its lowercased lexicon key (`Lexicon::info_key`),
+/// case counts and whether it has an elongation (three equal bytes in a row, lowercased).
+#[derive(Default)]
+struct WordScan {
+    length: usize,
+    letters: usize,
+    upper: usize,
+    /// The lowercased bytes so far, packed with `pack_byte` (only used up to 15 bytes).
+    packed: PackedWord,
+    previous: u8,
+    run: usize,
+    long_run: bool,
+}
+
+impl WordScan {
+    #[inline]
+    fn add(&mut self, byte: u8) {
+        let upper = byte.is_ascii_uppercase();
+        let lower = byte | (upper as u8) << 5;
+        self.letters += lower.is_ascii_lowercase() as usize;
+        self.upper += upper as usize;
+        self.packed = pack_byte(self.packed, lower);
+        // Same as `has_letter_run(norm, 3)`: runs of equal lowercased bytes.
+        self.run = if lower == self.previous && self.length > 0 {
+            self.run + 1
+        } else {
+            1
+        };
+        self.long_run |= self.run >= 3;
+        self.previous = lower;
+        self.length += 1;
+    }
+
+    /// The complete key (`lexicon::pack` of the lowercased word), if it is short enough.
+    #[inline]
+    fn key(&self) -> Option<PackedWord> {
+        (self.length <= 15).then_some(self.packed | (self.length as PackedWord) << 120)
+    }
 }
 
 struct Builder<'a, 'l> {
@@ -348,67 +419,96 @@ impl<'a> Builder<'a, '_> {
         }
     }
 
-    fn push(&mut self, start: usize, end: usize, kind: TokenKind) {
-        let text = self.doc.text;
+    /// Starts a token: ends the sentence the previous token closed and writes the separator
+    /// into `norm`. Returns where the token's normalized form starts.
+    #[inline]
+    fn begin_token(&mut self) -> usize {
         if let Some(previous) = self.doc.tokens.last() {
             let separator = if previous.brk == Break::None {
-                b' '
+                ' '
             } else {
-                b'\n'
+                '\n'
             };
             if previous.brk == Break::Sentence {
                 let index = self.doc.tokens.len();
                 self.doc.sentences.push(self.sentence_start..index);
                 self.sentence_start = index;
             }
-            self.doc.norm.push(separator as char);
+            self.doc.norm.push(separator);
         }
-        let norm_start = self.doc.norm.len();
-        let raw = &text[start..end];
-        let mut letters = 0;
-        let mut upper = 0;
-        // Short ASCII words get their lexicon key while being counted (see `Lexicon::info_key`).
-        let mut key: Option<PackedWord> = None;
-        if self.chunk_ascii || raw.is_ascii() {
-            let mut packed = [0u8; 16];
-            for (index, &byte) in raw.as_bytes().iter().enumerate() {
-                let lower = byte.to_ascii_lowercase();
-                letters += byte.is_ascii_alphabetic() as usize;
-                upper += (lower != byte) as usize;
-                if let Some(slot) = packed.get_mut(index) {
-                    *slot = lower;
-                }
-            }
-            if raw.len() <= 15 {
-                packed[15] = raw.len() as u8;
-                key = Some(packed);
-            }
-            let lower_start = self.doc.norm.len();
-            self.doc.norm.push_str(raw);
-            self.doc.norm[lower_start..].make_ascii_lowercase();
+        self.doc.norm.len()
+    }
+
+    /// A chunk of ASCII letters and digits that `tokenize_into` already scanned.
+    #[inline]
+    fn push_scanned(&mut self, start: usize, end: usize, scan: &WordScan) {
+        let norm_start = self.begin_token();
+        self.doc.norm.push_str(&self.doc.text[start..end]);
+        self.doc.norm[norm_start..].make_ascii_lowercase();
+        let kind = if scan.letters == 0 {
+            TokenKind::Number
         } else {
-            for c in raw.chars() {
-                if c.is_alphabetic() {
-                    letters += 1;
-                    if c.is_uppercase() {
-                        upper += 1;
-                    }
-                }
-                match c {
-                    '’' | '‘' => self.doc.norm.push('\''),
-                    c if c.is_ascii() => self.doc.norm.push(c.to_ascii_lowercase()),
-                    c => self.doc.norm.extend(c.to_lowercase()),
+            TokenKind::Word
+        };
+        self.finish_token(start, end, norm_start, kind, scan);
+    }
+
+    fn push(&mut self, start: usize, end: usize, kind: TokenKind) {
+        let norm_start = self.begin_token();
+        let raw = &self.doc.text[start..end];
+        if self.chunk_ascii || raw.is_ascii() {
+            let mut scan = WordScan::default();
+            for &byte in raw.as_bytes() {
+                scan.add(byte);
+            }
+            self.doc.norm.push_str(raw);
+            self.doc.norm[norm_start..].make_ascii_lowercase();
+            self.finish_token(start, end, norm_start, kind, &scan);
+            return;
+        }
+        let (mut letters, mut upper) = (0, 0);
+        for c in raw.chars() {
+            if c.is_alphabetic() {
+                letters += 1;
+                if c.is_uppercase() {
+                    upper += 1;
                 }
             }
+            match c {
+                '’' | '‘' => self.doc.norm.push('\''),
+                c if c.is_ascii() => self.doc.norm.push(c.to_ascii_lowercase()),
+                c => self.doc.norm.extend(c.to_lowercase()),
+            }
         }
+        let scan = WordScan {
+            // No key: the lookup goes by the string.
+            length: usize::MAX,
+            letters,
+            upper,
+            ..WordScan::default()
+        };
+        self.finish_token(start, end, norm_start, kind, &scan);
+    }
+
+    /// Looks the token up and stores it; `scan` has its case counts and, for ASCII, its key.
+    #[inline]
+    fn finish_token(
+        &mut self,
+        start: usize,
+        end: usize,
+        norm_start: usize,
+        kind: TokenKind,
+        scan: &WordScan,
+    ) {
+        let (letters, upper) = (scan.letters, scan.upper);
         if kind == TokenKind::Word && upper < letters {
             self.doc.mixed_case = true;
         }
         let norm_end = self.doc.norm.len();
         let norm = &self.doc.norm[norm_start..norm_end];
         let info = match kind {
-            TokenKind::Word => match key {
-                Some(key) => self.lexicon.info_key(&key, norm),
+            TokenKind::Word => match scan.key() {
+                Some(key) => self.lexicon.info_key(key, norm, scan.long_run),
                 None => self.lexicon.info(norm),
             },
             // Emoji and emoticons carry their valence in the same place as words.

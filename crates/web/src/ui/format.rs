@@ -63,6 +63,17 @@ pub fn money(v: f64) -> String {
     }
 }
 
+/// "GBP 391.2 k · EUR 34.7 k": one figure per currency, never summed across them.
+pub fn amounts(list: &[throughline_dashboard::Money]) -> String {
+    if list.is_empty() {
+        return "none".into();
+    }
+    list.iter()
+        .map(|m| format!("{} {}", m.currency, money(m.amount)))
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
 pub fn p_value(p: Option<f64>) -> String {
     match p {
         Some(p) if p < 0.001 => "p < 0.001".into(),

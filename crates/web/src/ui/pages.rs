@@ -134,7 +134,7 @@ pub async fn overview(
         risk: o
             .commercial
             .as_ref()
-            .map(|c| fmt::money(c.revenue_at_risk.revenue))
+            .map(|c| fmt::amounts(&c.revenue_at_risk.revenue))
             .unwrap_or_else(|| "—".into()),
         risk_detail: o
             .commercial
@@ -224,12 +224,17 @@ fn segment_view(c: &SegmentComparison, format: Format, extra: String) -> Segment
         Format::Percent => format!("{:.1} pts", c.delta.abs() * 100.0),
         f => fmt::number(f, c.delta.abs()),
     };
+    let versus_rest = if c.estimate.is_empty() {
+        "—".to_string()
+    } else {
+        format!("{sign}{size}")
+    };
     SegmentView {
         name: c.segment.clone(),
         value: fmt::value(format, &c.estimate),
         ci: fmt::ci(format, &c.estimate),
         n: fmt::group(c.estimate.n),
-        versus_rest: format!("{sign}{size}"),
+        versus_rest,
         verdict_class: class,
         verdict,
         extra,
@@ -260,9 +265,18 @@ fn theme_view(t: &throughline_dashboard::ThemeRow) -> ThemeView {
         } else {
             "good"
         },
-        sentiment: format!("{:+.2}", t.sentiment.value),
+        sentiment: signed2(t.sentiment.value),
         sentiment_class: sentiment_class(Some(t.sentiment.value)),
         negative: format!("{:.0}%", t.negative_share * 100.0),
+    }
+}
+
+/// `+0.12` / `−0.12`, and `0.00` rather than `-0.00` for a value that rounds to zero.
+fn signed2(v: f64) -> String {
+    if (v * 100.0).round() == 0.0 {
+        "0.00".into()
+    } else {
+        format!("{v:+.2}")
     }
 }
 
@@ -508,10 +522,10 @@ pub async fn drivers(
             "importance (% of R²)",
             0.0,
             mean_importance * 100.0,
-            ["fix first", "maintain", "lower priority", "monitor"],
+            ["fix first", "maintain", "monitor", "lower priority"],
         );
     }
-    let outcome = v.outcome.clone();
+    let outcome = v.outcome.to_uppercase();
     render(DriversPage {
         outcomes: ["nps", "csat"]
             .iter()
@@ -539,8 +553,8 @@ pub async fn alerts(
     render(AlertsPage {
         month: a.month.clone().unwrap_or_default(),
         summary: format!(
-            "Complaints per theme and brand in the month against the {} months before, as a share of that brand's customer comments (exact conditional test; Benjamini–Hochberg over {} series; q < 0.05 shown).",
-            a.baseline_months, a.scanned
+            "Complaints per theme and brand in the month against the {} months before, as a share of that brand's customer comments (exact conditional test). {} brand–theme series had complaints; the {} with at least {} complaints in the month or expected were tested, with Benjamini–Hochberg over those {}; q < 0.05 shown.",
+            a.baseline_months, a.scanned, a.tested, state.dashboard.settings().alert_min_count, a.tested
         ),
         alerts: a.alerts.iter().map(|x| alert_view(x, &chrome)).collect(),
         chrome,
