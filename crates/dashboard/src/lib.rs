@@ -15,6 +15,7 @@ mod explore;
 mod filters;
 mod kpis;
 mod overview;
+mod retention;
 mod service;
 mod themes;
 mod tiles;
@@ -26,7 +27,8 @@ pub use engine::{Dashboard, DashboardSettings};
 pub use error::{DashboardError, Result};
 pub use explore::{Comment, Explore, ExploreQuery, Kpi, TrendPoint};
 pub use filters::{Filters, Grain, Period, DIMENSIONS};
-pub use overview::{Overview, SegmentRow, StoreRow};
+pub use overview::{Overview, SegmentRow, StoreRow, VoiceRow};
+pub use retention::Retention;
 pub use themes::ThemeRow;
 pub use tiles::{Format, Tile};
 

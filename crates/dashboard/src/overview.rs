@@ -13,6 +13,7 @@ use crate::engine::{month_label, Dashboard};
 use crate::error::Result;
 use crate::filters::{Filters, Period};
 use crate::kpis::{self, KpiCounts};
+use crate::retention::{self, Retention};
 use crate::service;
 use crate::themes::{self, ThemeRow};
 use crate::tiles::{self, Tile};
@@ -35,6 +36,17 @@ pub struct Overview {
     pub themes: Vec<ThemeRow>,
     pub alerts: Vec<Alert>,
     pub commercial: Option<Commercial>,
+    pub retention: Option<Retention>,
+    /// Share of voice and brand sentiment in reviews and social posts.
+    pub voice: Vec<VoiceRow>,
+}
+
+/// One brand's share of the review and social conversation, and how it feels.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VoiceRow {
+    pub brand: String,
+    pub share: Estimate,
+    pub sentiment: Estimate,
 }
 
 /// One segment's customer NPS and CSAT, NPS tested against the rest.
@@ -72,8 +84,22 @@ impl Dashboard {
         let commercial = commercial::summary(self, ws, &fsql, &cur, &prev);
         let alert_query = AlertQuery::latest(filters.clone());
         let alerts = self.alerts(ws, &alert_query);
-        let (monthly, brands, channels, stores, themes, service, commercial, alerts) = tokio::try_join!(
-            monthly, brands, channels, stores, themes, service, commercial, alerts
+        let retention = retention::retention(self, ws, &fsql, &cur);
+        let voice = self.voice(ws, &fsql, &cur);
+        let (
+            monthly,
+            brands,
+            channels,
+            stores,
+            themes,
+            service,
+            commercial,
+            alerts,
+            retention,
+            voice,
+        ) = tokio::try_join!(
+            monthly, brands, channels, stores, themes, service, commercial, alerts, retention,
+            voice
         )?;
 
         let sum = |p: &Period, employee: bool| -> KpiCounts {
@@ -120,6 +146,8 @@ impl Dashboard {
             themes,
             alerts: alerts.alerts,
             commercial: Some(commercial),
+            retention: Some(retention),
+            voice,
         })
     }
 
@@ -201,6 +229,39 @@ impl Dashboard {
             .collect())
     }
 
+    /// Reviews and social posts per brand in `period`: share of voice (Wilson CI)
+    /// and mean sentiment (t CI).
+    async fn voice(&self, ws: WorkspaceId, fsql: &str, period: &Period) -> Result<Vec<VoiceRow>> {
+        let sql = format!(
+            "SELECT brand AS b, count(*) AS n, count(sentiment) AS sn, sum(sentiment) AS s, \
+             sum(sentiment * sentiment) AS sq FROM signals WHERE kind IN ('review', 'social_post') \
+             AND brand IS NOT NULL{}{fsql} GROUP BY 1 ORDER BY 2 DESC",
+            period.sql()
+        );
+        let a = self.sql(ws, &sql).await?;
+        let n: Vec<u64> = a
+            .i64s("n")?
+            .into_iter()
+            .map(|v| v.unwrap_or(0).max(0) as u64)
+            .collect();
+        let total: u64 = n.iter().sum();
+        let (sn, s, sq) = (a.i64s("sn")?, a.f64s("s")?, a.f64s("sq")?);
+        Ok(a.strings("b")?
+            .into_iter()
+            .enumerate()
+            .map(|(i, b)| VoiceRow {
+                brand: b.unwrap_or_default(),
+                share: throughline_metrics::proportion(n[i], total),
+                sentiment: throughline_metrics::MeanAcc {
+                    n: sn[i].unwrap_or(0).max(0) as u64,
+                    sum: s[i].unwrap_or(0.0),
+                    sum_sq: sq[i].unwrap_or(0.0),
+                }
+                .estimate(),
+            })
+            .collect())
+    }
+
     async fn stores(&self, ws: WorkspaceId, fsql: &str, period: &Period) -> Result<Vec<StoreRow>> {
         let sql = format!(
             "SELECT store AS seg, stakeholder_type AS st, {} FROM signals \
@@ -257,5 +318,7 @@ fn empty(filters: &Filters) -> Overview {
         themes: Vec::new(),
         alerts: Vec::new(),
         commercial: None,
+        retention: None,
+        voice: Vec::new(),
     }
 }

@@ -190,6 +190,20 @@ async fn headline_figures_match_a_recount_of_the_rows() {
     currencies.dedup();
     assert_eq!(currencies.len(), commercial.revenue.len());
     assert!(!overview.themes.is_empty() && overview.themes[0].mentions > 0);
+    // Retention: everyone is there in their first month; later months are shares.
+    let retention = recent.retention.as_ref().unwrap();
+    assert_eq!(retention.curve[0].value, 1.0, "{:?}", retention.curve);
+    assert!(retention.curve[1..]
+        .iter()
+        .all(|e| e.value < 1.0 && e.n > 0));
+    assert!(retention.gross.unwrap() <= 1.0 && retention.net.unwrap() >= retention.gross.unwrap());
+    // Share of voice: the brands' shares of the same posts add up to one.
+    let total: f64 = recent.voice.iter().map(|v| v.share.value).sum();
+    assert!(
+        recent.voice.len() >= 2 && (total - 1.0).abs() < 1e-9,
+        "{:?}",
+        recent.voice
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

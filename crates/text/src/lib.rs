@@ -43,7 +43,7 @@ use tokenize::Doc;
 
 /// Identifies the rules, lexicons and taxonomy that produced a result, so stored results can be
 /// re-analysed when it changes. Bump it whenever any rule or data file changes.
-pub const ANALYZER_VERSION: &str = "throughline-text/0.1.0+en-2";
+pub const ANALYZER_VERSION: &str = "throughline-text/0.1.0+en-3";
 
 /// Per-thread buffers reused across calls, so analysing a stream of texts allocates only for
 /// its results.

@@ -45,6 +45,15 @@ fn themes_match_phrases_lemmas_and_proximity() {
     );
     check_theme("The app keeps crashing", "digital", Some(Label::Negative));
     check_theme("Lovely weather today", "delivery", None);
+    // Pay is what employees are paid, not what customers pay for.
+    check_theme("Had to pay to send it back", "pay", None);
+    check_theme("The loyalty scheme pays for itself", "pay", None);
+    check_theme(
+        "My pay is far too low for this workload",
+        "pay",
+        Some(Label::Negative),
+    );
+    assert!(theme_label("Got a decent pay rise this year, thanks", "pay").is_some());
     let analysis = analyze("hold music for an hour, then the hold dropped");
     assert!(analysis.themes.iter().any(|t| t.theme == "wait_time"));
 }

@@ -84,6 +84,7 @@ pub async fn overview(
     let channels: Vec<SegmentView> = o
         .channels
         .iter()
+        .filter(|c| c.estimate.n > 0)
         .map(|c| segment_view(c, Format::Score, String::new()))
         .collect();
     let stores = o
@@ -106,6 +107,35 @@ pub async fn overview(
         .iter()
         .find(|t| t.key == "nps")
         .map(|t| t.current.value);
+    let (retention_chart, retention_detail) = retention_view(o.retention.as_ref());
+    let voice_bars: Vec<Bar> = o
+        .voice
+        .iter()
+        .map(|v| Bar {
+            label: v.brand.clone(),
+            value: v.share.value * 100.0,
+            low: Some(v.share.ci_low * 100.0),
+            high: Some(v.share.ci_high * 100.0),
+            highlight: Highlight::None,
+        })
+        .collect();
+    let voice = o
+        .voice
+        .iter()
+        .map(|v| {
+            let sentiment = format!(
+                "{} ({})",
+                signed2(v.sentiment.value),
+                fmt::ci(Format::Mean, &v.sentiment)
+            );
+            (
+                v.brand.clone(),
+                fmt::value(Format::Percent, &v.share),
+                sentiment,
+                fmt::group(v.share.n),
+            )
+        })
+        .collect();
     let page = OverviewPage {
         empty: o.as_of.is_none(),
         period: o.current.map(|p| p.label()).unwrap_or_default(),
@@ -130,6 +160,20 @@ pub async fn overview(
         channels,
         stores,
         themes: o.themes.iter().map(theme_view).collect(),
+        retention_chart,
+        retention_detail,
+        voice_chart: if o.voice.is_empty() {
+            String::new()
+        } else {
+            charts::bar_chart(
+                "voice",
+                "Share of voice in reviews and social posts (%)",
+                &voice_bars,
+                "% of posts",
+                None,
+            )
+        },
+        voice,
         alerts: o.alerts.iter().map(|a| alert_view(a, &chrome)).collect(),
         risk: o
             .commercial
@@ -151,6 +195,41 @@ pub async fn overview(
         chrome,
     };
     render(page)
+}
+
+fn retention_view(r: Option<&throughline_dashboard::Retention>) -> (String, String) {
+    let Some(r) = r.filter(|r| !r.curve.is_empty()) else {
+        return (String::new(), "No purchases to follow yet.".into());
+    };
+    let x: Vec<String> = (0..r.curve.len()).map(|k| format!("+{k}")).collect();
+    let series = Series {
+        name: "customers buying again".into(),
+        points: r
+            .curve
+            .iter()
+            .enumerate()
+            .map(|(k, e)| (e.n > 0).then(|| point(&x[k], e, Format::Percent)))
+            .collect(),
+    };
+    let chart = charts::line_chart(
+        "retention",
+        "Customers buying k months after their first month (%)",
+        &x,
+        &[series],
+        "% of cohort",
+    );
+    let pct = |v: Option<f64>| v.map_or_else(|| "—".into(), |v| format!("{:.1}%", v * 100.0));
+    let detail = format!(
+        "Revenue retention {} → {} ({}): gross {}, net {}. Revenue that month: {} from existing customers, {} from new.",
+        r.base_month.as_deref().unwrap_or("—"),
+        r.compare_month.as_deref().unwrap_or("—"),
+        r.currency.as_deref().unwrap_or(""),
+        pct(r.gross),
+        pct(r.net),
+        fmt::money(r.existing_revenue),
+        fmt::money(r.new_revenue)
+    );
+    (chart, detail)
 }
 
 fn tile_view(t: &Tile, months: &[String]) -> TileView {

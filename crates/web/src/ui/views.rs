@@ -82,6 +82,10 @@ pub struct OverviewPage {
     pub alerts: Vec<AlertView>,
     pub risk: String,
     pub risk_detail: String,
+    pub retention_chart: String,
+    pub retention_detail: String,
+    pub voice_chart: String,
+    pub voice: Vec<(String, String, String, String)>,
 }
 
 pub struct CommentView {

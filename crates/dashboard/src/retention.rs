@@ -1,0 +1,117 @@
+//! Retention on the overview: the share of customers still buying k months
+//! after their first purchase (pooled over monthly cohorts, with CIs), revenue
+//! retention (gross and net) over the last twelve months, and revenue from
+//! existing against new customers — in the main currency, never mixed.
+
+use chrono::Datelike;
+use serde::Serialize;
+use throughline_domain::WorkspaceId;
+use throughline_metrics::{cohorts, retention_curve, revenue_retention, Activity, Estimate};
+
+use crate::engine::{micros_to_date, Dashboard};
+use crate::error::Result;
+use crate::filters::Period;
+
+/// Months after the first purchase shown on the retention curve.
+const CURVE_MONTHS: usize = 12;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Retention {
+    /// The currency of the revenue figures: the one with most revenue.
+    pub currency: Option<String>,
+    /// Share of customers buying again k months after their first month, k = 0..=12.
+    pub curve: Vec<Estimate>,
+    /// `YYYY-MM` of the base and compare months of revenue retention.
+    pub base_month: Option<String>,
+    pub compare_month: Option<String>,
+    pub gross: Option<f64>,
+    pub net: Option<f64>,
+    pub existing_revenue: f64,
+    pub new_revenue: f64,
+}
+
+fn month_index(micros: i64) -> Option<i32> {
+    micros_to_date(micros).map(|d| d.year() * 12 + d.month0() as i32)
+}
+
+fn month_name(index: i32) -> String {
+    format!(
+        "{:04}-{:02}",
+        index.div_euclid(12),
+        index.rem_euclid(12) + 1
+    )
+}
+
+pub(crate) async fn retention(
+    dash: &Dashboard,
+    ws: WorkspaceId,
+    fsql: &str,
+    cur: &Period,
+) -> Result<Retention> {
+    let window = Period {
+        start: cur.end - chrono::Months::new(24),
+        end: cur.end,
+    };
+    let paid = "kind = 'transaction' AND action IN ('purchase', 'renewal')";
+    let currency_sql = format!(
+        "SELECT currency AS c FROM signals WHERE {paid} AND currency IS NOT NULL{}{fsql} \
+         GROUP BY 1 ORDER BY sum(amount) DESC LIMIT 1",
+        window.sql()
+    );
+    let currency = dash
+        .sql(ws, &currency_sql)
+        .await?
+        .strings("c")?
+        .into_iter()
+        .flatten()
+        .next();
+    let empty = Retention {
+        currency: currency.clone(),
+        curve: Vec::new(),
+        base_month: None,
+        compare_month: None,
+        gross: None,
+        net: None,
+        existing_revenue: 0.0,
+        new_revenue: 0.0,
+    };
+    let Some(c) = currency else { return Ok(empty) };
+    let sql = format!(
+        "SELECT profile_id, date_trunc('month', occurred_at) AS m, sum(amount) AS r FROM signals \
+         WHERE {paid} AND currency = {}{}{fsql} GROUP BY 1, 2",
+        crate::filters::quote(&c),
+        window.sql()
+    );
+    let answer = dash.sql(ws, &sql).await?;
+    let activity: Vec<Activity> = answer
+        .i64s("profile_id")?
+        .into_iter()
+        .zip(answer.i64s("m")?)
+        .zip(answer.f64s("r")?)
+        .filter_map(|((p, m), r)| {
+            Some(Activity {
+                customer: p?,
+                month: month_index(m?)?,
+                revenue: r.unwrap_or(0.0),
+            })
+        })
+        .collect();
+    let Some(last) = activity.iter().map(|a| a.month).max() else {
+        return Ok(empty);
+    };
+    let mut curve = retention_curve(&cohorts(&activity));
+    curve.truncate(CURVE_MONTHS + 1);
+    let base = last - 12;
+    let rr = revenue_retention(&activity, base, last);
+    let has_base = activity.iter().any(|a| a.month == base);
+    Ok(Retention {
+        curve,
+        base_month: Some(month_name(base)),
+        compare_month: Some(month_name(last)),
+        gross: has_base.then_some(rr.gross),
+        net: has_base.then_some(rr.net),
+        existing_revenue: rr.existing_revenue,
+        new_revenue: rr.new_revenue,
+        ..empty
+    })
+}
