@@ -19,7 +19,8 @@ const CURVE_MONTHS: usize = 12;
 pub struct Retention {
     /// The currency of the revenue figures: the one with most revenue.
     pub currency: Option<String>,
-    /// Share of customers buying again k months after their first month, k = 0..=12.
+    /// Share of customers still buying (a purchase or renewal k or more months after
+    /// their first month), k = 0..=12, over the cohorts old enough to show month k.
     pub curve: Vec<Estimate>,
     /// `YYYY-MM` of the base and compare months of revenue retention.
     pub base_month: Option<String>,
@@ -28,6 +29,28 @@ pub struct Retention {
     pub net: Option<f64>,
     pub existing_revenue: f64,
     pub new_revenue: f64,
+}
+
+/// A customer counts as retained in every month from their first purchase to
+/// their last: with quarterly or yearly renewals, "bought in month k" would say
+/// most customers left and came back. The curve is then the share still buying
+/// k months on — non-increasing, and honest about gaps between renewals.
+fn still_buying(activity: &[Activity]) -> Vec<Activity> {
+    let mut span: std::collections::BTreeMap<i64, (i32, i32)> = std::collections::BTreeMap::new();
+    for a in activity {
+        let e = span.entry(a.customer).or_insert((a.month, a.month));
+        e.0 = e.0.min(a.month);
+        e.1 = e.1.max(a.month);
+    }
+    span.into_iter()
+        .flat_map(|(customer, (first, last))| {
+            (first..=last).map(move |month| Activity {
+                customer,
+                month,
+                revenue: 0.0,
+            })
+        })
+        .collect()
 }
 
 fn month_index(micros: i64) -> Option<i32> {
@@ -114,4 +137,41 @@ pub(crate) async fn retention(
         new_revenue: rr.new_revenue,
         ..empty
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn customers_count_as_buying_between_their_first_and_last_month() {
+        let a = |customer, month| Activity {
+            customer,
+            month,
+            revenue: 1.0,
+        };
+        // Customer 1 renews quarterly (months 0, 3, 6); customer 2 buys once (month 0).
+        let filled = still_buying(&[a(1, 0), a(1, 3), a(1, 6), a(2, 0)]);
+        let months: Vec<(i64, i32)> = filled.iter().map(|x| (x.customer, x.month)).collect();
+        assert_eq!(
+            months,
+            vec![
+                (1, 0),
+                (1, 1),
+                (1, 2),
+                (1, 3),
+                (1, 4),
+                (1, 5),
+                (1, 6),
+                (2, 0)
+            ]
+        );
+        // Both from the month-0 cohort: 2/2 at k = 0, then 1/2 up to k = 6.
+        let curve = retention_curve(&cohorts(&filled));
+        assert_eq!(curve[0].value, 1.0);
+        assert!(
+            curve[1..=6].iter().all(|e| e.value == 0.5 && e.n == 2),
+            "{curve:?}"
+        );
+    }
 }

@@ -203,7 +203,7 @@ fn retention_view(r: Option<&throughline_dashboard::Retention>) -> (String, Stri
     };
     let x: Vec<String> = (0..r.curve.len()).map(|k| format!("+{k}")).collect();
     let series = Series {
-        name: "customers buying again".into(),
+        name: "still buying".into(),
         points: r
             .curve
             .iter()
@@ -213,7 +213,7 @@ fn retention_view(r: Option<&throughline_dashboard::Retention>) -> (String, Stri
     };
     let chart = charts::line_chart(
         "retention",
-        "Customers buying k months after their first month (%)",
+        "Customers still buying k months after their first (%)",
         &x,
         &[series],
         "% of cohort",
