@@ -14,13 +14,16 @@ use crate::filters::Period;
 
 /// Months after the first purchase shown on the retention curve.
 const CURVE_MONTHS: usize = 12;
+/// Age a cohort needs to enter the curve: the curve's length plus a quarter, so a
+/// quarterly renewal due after the newest data is not counted as a loss.
+const COMPLETE_AFTER_MONTHS: i32 = CURVE_MONTHS as i32 + 3;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Retention {
     /// The currency of the revenue figures: the one with most revenue.
     pub currency: Option<String>,
     /// Share of customers still buying (a purchase or renewal k or more months after
-    /// their first month), k = 0..=12, over the cohorts old enough to show month k.
+    /// their first month), k = 0..=12, over the cohorts at least 15 months old.
     pub curve: Vec<Estimate>,
     /// `YYYY-MM` of the base and compare months of revenue retention.
     pub base_month: Option<String>,
@@ -50,6 +53,22 @@ fn still_buying(activity: &[Activity]) -> Vec<Activity> {
                 revenue: 0.0,
             })
         })
+        .collect()
+}
+
+/// Customers whose first month is old enough that every point of the curve is
+/// observed with a renewal cycle to spare: then every k is measured on the same
+/// customers, and a renewal that is due but not yet made is not read as churn.
+fn complete_cohorts(activity: Vec<Activity>, last: i32) -> Vec<Activity> {
+    let newest_first = last - COMPLETE_AFTER_MONTHS;
+    let mut first: std::collections::BTreeMap<i64, i32> = std::collections::BTreeMap::new();
+    for a in &activity {
+        let f = first.entry(a.customer).or_insert(a.month);
+        *f = (*f).min(a.month);
+    }
+    activity
+        .into_iter()
+        .filter(|a| first[&a.customer] <= newest_first)
         .collect()
 }
 
@@ -101,9 +120,9 @@ pub(crate) async fn retention(
     let Some(c) = currency else { return Ok(empty) };
     let sql = format!(
         "SELECT profile_id, date_trunc('month', occurred_at) AS m, sum(amount) AS r FROM signals \
-         WHERE {paid} AND currency = {}{}{fsql} GROUP BY 1, 2",
+         WHERE {paid} AND currency = {} AND occurred_at < TIMESTAMP '{}T00:00:00Z'{fsql} GROUP BY 1, 2",
         crate::filters::quote(&c),
-        window.sql()
+        cur.end
     );
     let answer = dash.sql(ws, &sql).await?;
     let activity: Vec<Activity> = answer
@@ -122,7 +141,7 @@ pub(crate) async fn retention(
     let Some(last) = activity.iter().map(|a| a.month).max() else {
         return Ok(empty);
     };
-    let mut curve = retention_curve(&cohorts(&activity));
+    let mut curve = retention_curve(&cohorts(&complete_cohorts(still_buying(&activity), last)));
     curve.truncate(CURVE_MONTHS + 1);
     let base = last - 12;
     let rr = revenue_retention(&activity, base, last);
