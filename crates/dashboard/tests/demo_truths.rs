@@ -199,7 +199,10 @@ async fn headline_figures_match_a_recount_of_the_rows() {
     // Still-buying shares of the same (complete) cohorts never rise: a
     // customer counts until their last purchase (quarterly renewals are not churn).
     let values: Vec<f64> = retention.curve.iter().map(|e| e.value).collect();
-    assert!(values.windows(2).all(|w| w[1] <= w[0] + 1e-12), "{values:?}");
+    assert!(
+        values.windows(2).all(|w| w[1] <= w[0] + 1e-12),
+        "{values:?}"
+    );
     assert!(retention.gross.unwrap() <= 1.0 && retention.net.unwrap() >= retention.gross.unwrap());
     // Share of voice: the brands' shares of the same posts add up to one.
     let total: f64 = recent.voice.iter().map(|v| v.share.value).sum();
