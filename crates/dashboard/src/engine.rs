@@ -92,13 +92,19 @@ pub(crate) fn month_label(micros: i64) -> String {
 const MAX_MENU_VALUES: usize = 60;
 
 impl Dashboard {
-    /// The values each filterable dimension takes in this workspace, for filter menus.
+    /// The values each of `dims` (filterable dimensions) takes in this workspace,
+    /// for filter menus. Names outside `DIMENSIONS` are ignored.
     pub async fn dimension_values(
         &self,
         ws: WorkspaceId,
+        dims: &[&'static str],
     ) -> Result<Vec<(&'static str, Vec<String>)>> {
         let mut out = Vec::new();
-        for dim in crate::filters::DIMENSIONS {
+        for dim in dims
+            .iter()
+            .copied()
+            .filter(|d| crate::filters::DIMENSIONS.contains(d))
+        {
             let sql = format!(
                 "SELECT DISTINCT {dim} AS v FROM signals WHERE {dim} IS NOT NULL ORDER BY 1 LIMIT {MAX_MENU_VALUES}"
             );

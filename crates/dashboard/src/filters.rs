@@ -107,7 +107,9 @@ pub fn quote(value: &str) -> String {
     format!("'{}'", value.replace('\'', "''"))
 }
 
-fn url_encode(value: &str) -> String {
+/// Percent-encodes everything but RFC 3986 unreserved characters: safe in a path
+/// segment and in a query value.
+pub fn url_encode(value: &str) -> String {
     value
         .bytes()
         .map(|b| match b {

@@ -26,7 +26,7 @@ pub use drivers::{DriverQuery, DriversView};
 pub use engine::{Dashboard, DashboardSettings};
 pub use error::{DashboardError, Result};
 pub use explore::{Comment, Explore, ExploreQuery, Kpi, TrendPoint};
-pub use filters::{Filters, Grain, Period, DIMENSIONS};
+pub use filters::{url_encode, Filters, Grain, Period, DIMENSIONS};
 pub use overview::{Overview, SegmentRow, StoreRow, VoiceRow};
 pub use retention::Retention;
 pub use themes::ThemeRow;

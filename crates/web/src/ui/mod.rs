@@ -117,16 +117,7 @@ pub async fn workspace_root(Path(ws): Path<String>) -> Redirect {
     Redirect::permanent(&format!("/w/{}/", url_path(&ws)))
 }
 
-pub(crate) fn url_path(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
+pub(crate) use throughline_dashboard::url_encode as url_path;
 
 /// The stylesheet every page links (one file, cached by the browser).
 pub async fn stylesheet() -> impl IntoResponse {

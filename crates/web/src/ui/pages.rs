@@ -26,11 +26,13 @@ async fn chrome(
     filters: &Filters,
 ) -> Result<(Chrome, throughline_domain::WorkspaceId), PageError> {
     let ws = workspace(state, ws_name).await?;
-    let values = state.dashboard.dimension_values(ws).await?;
+    let values = state
+        .dashboard
+        .dimension_values(ws, &MENU_DIMENSIONS)
+        .await?;
     let chosen: Vec<(&str, &str)> = filters.pairs();
     let menus = values
         .into_iter()
-        .filter(|(d, _)| MENU_DIMENSIONS.contains(d))
         .map(|(name, vs)| {
             let pick = chosen.iter().find(|(d, _)| *d == name).map(|(_, v)| *v);
             Menu {
