@@ -12,6 +12,7 @@ pub mod kind;
 pub mod limits;
 pub mod resolve;
 pub mod signal;
+pub mod spend;
 pub mod wire;
 
 pub use error::{FieldError, RecordRejected};
@@ -19,4 +20,5 @@ pub use identity::{Identities, Identity, IdentityKind, IdentityPolicy};
 pub use ids::{MergeId, ProfileId, SignalSeq, WorkspaceId};
 pub use kind::{Action, SignalKind, StakeholderType};
 pub use signal::{Rating, Signal, SliceError};
+pub use spend::{AcquisitionSpend, RawSpend};
 pub use wire::WireSignal;

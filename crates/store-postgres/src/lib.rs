@@ -9,11 +9,14 @@ mod merges;
 mod migrate;
 mod read;
 mod row;
+mod spend;
 mod tenancy;
 
 use async_trait::async_trait;
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
-use throughline_domain::{IdentityPolicy, MergeId, ProfileId, Signal, SignalSeq, WorkspaceId};
+use throughline_domain::{
+    AcquisitionSpend, IdentityPolicy, MergeId, ProfileId, Signal, SignalSeq, WorkspaceId,
+};
 use throughline_store::{
     IngestOutcome, MergeRecord, Profile, ProfileLink, Result, Store, StoreError, StoredSignal,
     Workspace,
@@ -143,5 +146,18 @@ impl Store for PostgresStore {
 
     async fn high_water(&self) -> Result<SignalSeq> {
         read::high_water(&*self.client().await?).await
+    }
+
+    async fn put_acquisition_spend(
+        &self,
+        workspace: WorkspaceId,
+        rows: &[AcquisitionSpend],
+    ) -> Result<usize> {
+        let mut client = self.client().await?;
+        spend::put(&mut client, workspace, rows).await
+    }
+
+    async fn acquisition_spend(&self, workspace: WorkspaceId) -> Result<Vec<AcquisitionSpend>> {
+        spend::list(&*self.client().await?, workspace).await
     }
 }

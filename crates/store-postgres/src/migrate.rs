@@ -5,8 +5,14 @@ use throughline_store::StoreError;
 use tokio_postgres::Client;
 
 /// (version, name, SQL), in the order they apply. Append only.
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "initial", include_str!("../migrations/0001_initial.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "initial", include_str!("../migrations/0001_initial.sql")),
+    (
+        2,
+        "acquisition_spend",
+        include_str!("../migrations/0002_acquisition_spend.sql"),
+    ),
+];
 
 /// Serialises migrations of concurrent starts (two servers on one database).
 const MIGRATION_LOCK: i64 = 0x7468_726f_6d69_6772; // "thromigr"

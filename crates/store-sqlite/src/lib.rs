@@ -11,6 +11,7 @@ mod merges;
 mod migrate;
 mod read;
 mod row;
+mod spend;
 mod tenancy;
 
 use async_trait::async_trait;
@@ -18,7 +19,9 @@ use rusqlite::Connection;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use throughline_domain::{IdentityPolicy, MergeId, ProfileId, Signal, SignalSeq, WorkspaceId};
+use throughline_domain::{
+    AcquisitionSpend, IdentityPolicy, MergeId, ProfileId, Signal, SignalSeq, WorkspaceId,
+};
 use throughline_store::{
     IngestOutcome, MergeRecord, Profile, ProfileLink, Result, Store, StoreError, StoredSignal,
     Workspace,
@@ -268,5 +271,19 @@ impl Store for SqliteStore {
 
     async fn high_water(&self) -> Result<SignalSeq> {
         self.read(read::high_water).await
+    }
+
+    async fn put_acquisition_spend(
+        &self,
+        workspace: WorkspaceId,
+        rows: &[AcquisitionSpend],
+    ) -> Result<usize> {
+        let rows = rows.to_vec();
+        self.write(move |w| spend::put(&mut w.conn, workspace, &rows))
+            .await
+    }
+
+    async fn acquisition_spend(&self, workspace: WorkspaceId) -> Result<Vec<AcquisitionSpend>> {
+        self.read(move |c| spend::list(c, workspace)).await
     }
 }

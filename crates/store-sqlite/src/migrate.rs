@@ -8,8 +8,14 @@ use rusqlite::{params, Connection, OptionalExtension};
 use throughline_store::StoreError;
 
 /// (version, name, SQL), in the order they apply. Append only.
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "initial", include_str!("../migrations/0001_initial.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "initial", include_str!("../migrations/0001_initial.sql")),
+    (
+        2,
+        "acquisition_spend",
+        include_str!("../migrations/0002_acquisition_spend.sql"),
+    ),
+];
 
 /// Brings the schema up to date in one transaction per migration.
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {

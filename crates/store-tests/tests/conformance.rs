@@ -34,6 +34,7 @@ macro_rules! every_story {
             story_merge_chain_and_partial_unmerge,
             story_feed_order,
             story_feed_under_concurrent_batches,
+            story_acquisition_spend,
         );
     };
 }

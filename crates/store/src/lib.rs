@@ -14,7 +14,9 @@ pub use links::canonical_links;
 pub use types::*;
 
 use async_trait::async_trait;
-use throughline_domain::{IdentityPolicy, MergeId, ProfileId, Signal, SignalSeq, WorkspaceId};
+use throughline_domain::{
+    AcquisitionSpend, IdentityPolicy, MergeId, ProfileId, Signal, SignalSeq, WorkspaceId,
+};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
@@ -79,4 +81,15 @@ pub trait Store: Send + Sync + 'static {
 
     /// The highest `seq` committed so far (0 when empty).
     async fn high_water(&self) -> Result<SignalSeq>;
+
+    /// Writes acquisition-spend rows in one transaction. A row whose (channel, campaign,
+    /// month, currency) is already stored replaces it. Returns the rows written.
+    async fn put_acquisition_spend(
+        &self,
+        workspace: WorkspaceId,
+        rows: &[AcquisitionSpend],
+    ) -> Result<usize>;
+
+    /// This workspace's acquisition spend, ordered by month, channel, campaign, currency.
+    async fn acquisition_spend(&self, workspace: WorkspaceId) -> Result<Vec<AcquisitionSpend>>;
 }

@@ -5,7 +5,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use async_trait::async_trait;
-use throughline_domain::{IdentityPolicy, MergeId, ProfileId, Signal, SignalSeq, WorkspaceId};
+use throughline_domain::{
+    AcquisitionSpend, IdentityPolicy, MergeId, ProfileId, Signal, SignalSeq, WorkspaceId,
+};
 use throughline_store::{
     IngestOutcome, MergeRecord, Profile, ProfileLink, Result, Store, StoreError, StoredSignal,
     Workspace,
@@ -135,5 +137,11 @@ impl Store for FakeStore {
     }
     async fn high_water(&self) -> Result<SignalSeq> {
         Ok(SignalSeq(self.signals.lock().unwrap().len() as i64))
+    }
+    async fn put_acquisition_spend(&self, _: WorkspaceId, _: &[AcquisitionSpend]) -> Result<usize> {
+        unsupported("put_acquisition_spend")
+    }
+    async fn acquisition_spend(&self, _: WorkspaceId) -> Result<Vec<AcquisitionSpend>> {
+        unsupported("acquisition_spend")
     }
 }

@@ -5,6 +5,7 @@ mod feed;
 mod identity;
 mod ingest;
 mod merges;
+mod spend;
 mod tenancy;
 
 pub use feed::{story_feed_order, story_feed_under_concurrent_batches};
@@ -17,6 +18,7 @@ pub use ingest::{
     story_unknown_workspace_writes_nothing, FAILING_EXTERNAL_ID,
 };
 pub use merges::{story_identity_resolution_merge_unmerge, story_merge_chain_and_partial_unmerge};
+pub use spend::story_acquisition_spend;
 pub use tenancy::{story_api_keys, story_workspace_isolation, story_workspaces};
 
 use throughline_domain::{ProfileId, SignalSeq, WorkspaceId};
