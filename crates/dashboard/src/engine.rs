@@ -9,6 +9,7 @@ use throughline_analytics::{AnalyticsCopy, QueryBatches};
 use throughline_domain::WorkspaceId;
 
 use crate::error::Result;
+use crate::value::{ValueCache, ValueSettings};
 
 /// What "first-contact resolution" and "within SLA" mean for this company.
 #[derive(Debug, Clone, Serialize)]
@@ -22,6 +23,8 @@ pub struct DashboardSettings {
     pub alert_baseline_months: u32,
     /// Fewest complaints in a period (current or expected) for a series to be tested.
     pub alert_min_count: u64,
+    /// Customer-value models: CLV horizon, discounting, churn window, high-risk threshold.
+    pub value: ValueSettings,
 }
 
 impl Default for DashboardSettings {
@@ -31,6 +34,7 @@ impl Default for DashboardSettings {
             first_response_sla_hours: 24.0,
             alert_baseline_months: 6,
             alert_min_count: 10,
+            value: ValueSettings::default(),
         }
     }
 }
@@ -40,6 +44,7 @@ impl Default for DashboardSettings {
 pub struct Dashboard {
     pub(crate) analytics: Arc<AnalyticsCopy>,
     pub(crate) settings: DashboardSettings,
+    pub(crate) value_cache: Arc<ValueCache>,
 }
 
 impl Dashboard {
@@ -47,6 +52,7 @@ impl Dashboard {
         Self {
             analytics,
             settings,
+            value_cache: Arc::default(),
         }
     }
 

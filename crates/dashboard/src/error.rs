@@ -8,6 +8,9 @@ pub enum DashboardError {
     BadFilter { field: &'static str, reason: String },
     #[error(transparent)]
     Analytics(#[from] AnalyticsError),
+    /// A background computation failed (a panic in a fit, say): a bug, not the caller's fault.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 impl DashboardError {
@@ -15,6 +18,7 @@ impl DashboardError {
         match self {
             DashboardError::BadFilter { .. } => true,
             DashboardError::Analytics(e) => e.is_user_error(),
+            DashboardError::Internal(_) => false,
         }
     }
 
@@ -22,6 +26,7 @@ impl DashboardError {
         match self {
             DashboardError::BadFilter { .. } => "bad_filter",
             DashboardError::Analytics(e) => e.code(),
+            DashboardError::Internal(_) => "internal",
         }
     }
 }

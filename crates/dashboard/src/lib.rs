@@ -19,6 +19,7 @@ mod retention;
 mod service;
 mod themes;
 mod tiles;
+mod value;
 
 pub use alerts::{Alert, AlertQuery, Alerts};
 pub use commercial::{Commercial, Money, RevenueAtRisk};
@@ -31,6 +32,10 @@ pub use overview::{Overview, SegmentRow, StoreRow, VoiceRow};
 pub use retention::Retention;
 pub use themes::ThemeRow;
 pub use tiles::{Format, Tile};
+pub use value::{
+    AtRisk, ChannelEconomics, ChurnView, ClvBucket, DetractorCost, Distribution, Param,
+    ProfileValue, PurchaseModel, RiskGroup, SpendModelView, ValueGroup, ValueSettings, ValueView,
+};
 
 /// The statistics types the view models carry, re-exported for renderers.
 pub use throughline_drivers::{DriverReport, DriverResult, Quadrant};

@@ -2,58 +2,11 @@
 //! planted (`throughline_demo::truths`), and its headline figures agree with a
 //! recount from the raw rows.
 
-use std::sync::Arc;
-use tokio::sync::OnceCell;
+mod common;
 
-use throughline_analytics::AnalyticsCopy;
-use throughline_dashboard::{
-    AlertQuery, Dashboard, DashboardSettings, DriverQuery, ExploreQuery, Filters, Kpi,
-};
+use common::world;
+use throughline_dashboard::{AlertQuery, DriverQuery, ExploreQuery, Filters, Kpi};
 use throughline_demo::{truths, DemoConfig};
-use throughline_domain::{IdentityPolicy, WorkspaceId};
-use throughline_store::Store;
-use throughline_store_sqlite::{Durability, SqliteStore};
-
-struct World {
-    _dir: tempfile::TempDir,
-    dash: Dashboard,
-    copy: Arc<AnalyticsCopy>,
-    ws: WorkspaceId,
-}
-
-/// One demo company (5 000 customers) shared by every test in this file.
-async fn world() -> &'static World {
-    static WORLD: OnceCell<World> = OnceCell::const_new();
-    WORLD.get_or_init(build).await
-}
-
-async fn build() -> World {
-    let dir = tempfile::tempdir().unwrap();
-    let store: Arc<dyn Store> =
-        Arc::new(SqliteStore::open(&dir.path().join("db.sqlite"), Durability::Normal).unwrap());
-    let ws = store.ensure_workspace("demo").await.unwrap().id;
-    let config = DemoConfig {
-        customers: 5_000,
-        ..DemoConfig::default()
-    };
-    let mut signals = Vec::new();
-    throughline_demo::generate(&config, |s| signals.push(s));
-    for chunk in signals.chunks(10_000) {
-        store
-            .ingest(ws, chunk, &IdentityPolicy::default())
-            .await
-            .unwrap();
-    }
-    let copy = Arc::new(AnalyticsCopy::open(dir.path().join("analytics"), store).unwrap());
-    copy.refresh().await.unwrap();
-    let dash = Dashboard::new(copy.clone(), DashboardSettings::default());
-    World {
-        _dir: dir,
-        dash,
-        copy,
-        ws,
-    }
-}
 
 fn whole_window() -> Filters {
     Filters {

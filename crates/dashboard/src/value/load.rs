@@ -1,0 +1,261 @@
+//! Loads what the value models need from the analytics copy, one row per customer:
+//! paid transactions, the cancellation (if any), where they came from, and every
+//! experience signal (answers, texts, support contacts) with its time.
+
+use std::collections::HashMap;
+
+use throughline_domain::WorkspaceId;
+
+use crate::engine::Dashboard;
+use crate::error::Result;
+
+/// Microseconds since the epoch, as the analytics copy stores times.
+pub(crate) type Micros = i64;
+pub(crate) const DAY: Micros = 86_400_000_000;
+
+/// One paid transaction (purchase or renewal).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Paid {
+    pub at: Micros,
+    pub amount: f64,
+    pub renewal: bool,
+}
+
+/// One experience signal of a customer.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Touch {
+    pub at: Micros,
+    pub nps: Option<f64>,
+    pub sentiment: Option<f64>,
+    /// A ticket, chat, call or email: a support contact.
+    pub contact: bool,
+    pub resolved_at: Option<Micros>,
+    pub churn_intent: bool,
+    /// Detractor answer, CSAT 1–2 or negative text.
+    pub negative: bool,
+    pub touchpoint: Option<String>,
+    /// Themes this signal complains about (negative aspect, or negative text naming it).
+    pub complaints: Vec<String>,
+}
+
+/// Everything known about one customer, times ascending.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Customer {
+    pub profile: i64,
+    pub first_seen: Micros,
+    pub acquisition_channel: Option<String>,
+    pub brand: Option<String>,
+    pub region: Option<String>,
+    pub currency: Option<String>,
+    pub paid: Vec<Paid>,
+    pub cancelled_at: Option<Micros>,
+    pub touches: Vec<Touch>,
+}
+
+const CUSTOMER: &str = "stakeholder_type = 'customer'";
+
+/// Every customer of the workspace with at least one signal, by profile id.
+pub(crate) async fn customers(dash: &Dashboard, ws: WorkspaceId) -> Result<Vec<Customer>> {
+    let mut by_id: HashMap<i64, Customer> = HashMap::new();
+    origins(dash, ws, &mut by_id).await?;
+    transactions(dash, ws, &mut by_id).await?;
+    touches(dash, ws, &mut by_id).await?;
+    let mut out: Vec<Customer> = by_id.into_values().collect();
+    out.sort_by_key(|c| c.profile);
+    Ok(out)
+}
+
+/// First signal (time and channel) and the customer's most common brand and region.
+async fn origins(
+    dash: &Dashboard,
+    ws: WorkspaceId,
+    by_id: &mut HashMap<i64, Customer>,
+) -> Result<()> {
+    // The latest non-null brand and region: rows with a value sort last.
+    let first = dash
+        .sql(
+            ws,
+            &format!(
+                "SELECT profile_id AS p, min(occurred_at) AS t, \
+                        first_value(channel ORDER BY occurred_at, seq) AS ch, \
+                        last_value(brand ORDER BY brand IS NOT NULL, occurred_at, seq) AS b, \
+                        last_value(region ORDER BY region IS NOT NULL, occurred_at, seq) AS r \
+                 FROM signals WHERE {CUSTOMER} GROUP BY profile_id"
+            ),
+        )
+        .await?;
+    let (p, t, ch, b, r) = (
+        first.i64s("p")?,
+        first.i64s("t")?,
+        first.strings("ch")?,
+        first.strings("b")?,
+        first.strings("r")?,
+    );
+    for i in 0..p.len() {
+        let Some(id) = p[i] else { continue };
+        by_id.insert(
+            id,
+            Customer {
+                profile: id,
+                first_seen: t[i].unwrap_or(0),
+                acquisition_channel: ch[i].clone(),
+                brand: b[i].clone(),
+                region: r[i].clone(),
+                ..Customer::default()
+            },
+        );
+    }
+    Ok(())
+}
+
+/// Paid transactions in time order, the first cancellation, and the customer's currency
+/// (the one most of their payments are in).
+async fn transactions(
+    dash: &Dashboard,
+    ws: WorkspaceId,
+    by_id: &mut HashMap<i64, Customer>,
+) -> Result<()> {
+    let rows = dash
+        .sql(
+            ws,
+            &format!(
+                "SELECT profile_id AS p, occurred_at AS t, action AS a, amount AS m, currency AS c \
+                 FROM signals WHERE {CUSTOMER} AND kind = 'transaction' \
+                   AND action IN ('purchase', 'renewal', 'cancellation') \
+                 ORDER BY profile_id, occurred_at, seq"
+            ),
+        )
+        .await?;
+    let (p, t, a, m, c) = (
+        rows.i64s("p")?,
+        rows.i64s("t")?,
+        rows.strings("a")?,
+        rows.f64s("m")?,
+        rows.strings("c")?,
+    );
+    let mut currencies: HashMap<i64, HashMap<String, usize>> = HashMap::new();
+    for i in 0..p.len() {
+        let (Some(id), Some(at)) = (p[i], t[i]) else {
+            continue;
+        };
+        let Some(customer) = by_id.get_mut(&id) else {
+            continue;
+        };
+        match a[i].as_deref() {
+            Some("cancellation") => {
+                customer.cancelled_at.get_or_insert(at);
+            }
+            Some(action) => {
+                let Some(amount) = m[i].filter(|v| v.is_finite()) else {
+                    continue;
+                };
+                customer.paid.push(Paid {
+                    at,
+                    amount,
+                    renewal: action == "renewal",
+                });
+                if let Some(cur) = &c[i] {
+                    *currencies
+                        .entry(id)
+                        .or_default()
+                        .entry(cur.clone())
+                        .or_default() += 1;
+                }
+            }
+            None => {}
+        }
+    }
+    for (id, counts) in currencies {
+        let main = counts
+            .into_iter()
+            .max_by(|x, y| x.1.cmp(&y.1).then_with(|| y.0.cmp(&x.0)))
+            .map(|(c, _)| c);
+        if let Some(customer) = by_id.get_mut(&id) {
+            customer.currency = main;
+        }
+    }
+    Ok(())
+}
+
+/// Answers, texts and support contacts, in time order per customer.
+async fn touches(
+    dash: &Dashboard,
+    ws: WorkspaceId,
+    by_id: &mut HashMap<i64, Customer>,
+) -> Result<()> {
+    let rows = dash
+        .sql(
+            ws,
+            &format!(
+                "SELECT profile_id AS p, occurred_at AS t, kind AS k, nps, csat, sentiment AS s, \
+                        intents AS i, aspects AS asp, touchpoint AS tp, resolved_at AS r \
+                 FROM signals WHERE {CUSTOMER} AND (nps IS NOT NULL OR csat IS NOT NULL \
+                   OR sentiment IS NOT NULL OR kind IN ('ticket', 'chat', 'call', 'email')) \
+                 ORDER BY profile_id, occurred_at, seq"
+            ),
+        )
+        .await?;
+    let (p, t, k) = (rows.i64s("p")?, rows.i64s("t")?, rows.strings("k")?);
+    let (nps, csat, s) = (rows.f64s("nps")?, rows.f64s("csat")?, rows.f64s("s")?);
+    let (intents, aspects) = (rows.strings("i")?, rows.strings("asp")?);
+    let (tp, resolved) = (rows.strings("tp")?, rows.i64s("r")?);
+    for i in 0..p.len() {
+        let (Some(id), Some(at)) = (p[i], t[i]) else {
+            continue;
+        };
+        let Some(customer) = by_id.get_mut(&id) else {
+            continue;
+        };
+        let sentiment = s[i].filter(|v| v.is_finite());
+        let negative_text = sentiment.is_some_and(|v| v <= NEGATIVE_TEXT);
+        let negative =
+            nps[i].is_some_and(|v| v <= 6.0) || csat[i].is_some_and(|v| v <= 2.0) || negative_text;
+        customer.touches.push(Touch {
+            at,
+            nps: nps[i],
+            sentiment,
+            contact: matches!(k[i].as_deref(), Some("ticket" | "chat" | "call" | "email")),
+            resolved_at: resolved[i],
+            churn_intent: intents[i]
+                .as_deref()
+                .is_some_and(|v| v.split(',').any(|x| x.trim() == "churn")),
+            negative,
+            touchpoint: tp[i].clone(),
+            complaints: complaints(aspects[i].as_deref()),
+        });
+    }
+    Ok(())
+}
+
+/// At or below this document sentiment a text counts as negative (VADER's convention).
+pub(crate) const NEGATIVE_TEXT: f64 = -0.05;
+
+/// Themes a text complains about: the (top-level) themes whose aspect sentiment in it is
+/// negative, from the `aspects` column (`theme:score,…`).
+pub(crate) fn complaints(aspects: Option<&str>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for part in aspects.unwrap_or("").split(',') {
+        let Some((theme, score)) = part.trim().rsplit_once(':') else {
+            continue;
+        };
+        let negative = score.parse::<f64>().is_ok_and(|v| v <= NEGATIVE_TEXT);
+        if negative && !out.iter().any(|t| t == theme) {
+            out.push(theme.to_string());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::complaints;
+
+    #[test]
+    fn complaints_are_the_negative_aspects() {
+        let got = complaints(Some("staff:0.600,delivery:-0.400,price:-0.050"));
+        assert_eq!(got, ["delivery", "price"]);
+        assert!(complaints(Some("price:0.000")).is_empty());
+        assert!(complaints(Some("garbled")).is_empty());
+        assert!(complaints(None).is_empty());
+    }
+}

@@ -1,0 +1,378 @@
+//! Customer value on the analytics copy: lifetime value (BG/NBD + Gamma-Gamma), churn
+//! risk with its reasons, revenue at risk by segment and theme, the value of experience,
+//! and acquisition cost against lifetime value.
+//!
+//! Fitting runs once per workspace and analytics high-water mark (cached); acquisition
+//! spend comes from the system of record on each call, so a new spend file shows at once.
+
+mod load;
+mod model;
+mod views;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use throughline_domain::{AcquisitionSpend, WorkspaceId};
+use throughline_value::churn::{Factor, ReliabilityBucket};
+use throughline_value::HoldoutRow;
+
+use crate::commercial::Money;
+use crate::engine::{micros_to_date, Dashboard};
+use crate::error::Result;
+
+pub use model::ValueSettings;
+pub use views::{
+    AtRisk, ChannelEconomics, ClvBucket, DetractorCost, Distribution, RiskGroup, ValueGroup,
+};
+
+/// The value page.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ValueView {
+    pub as_of: Option<NaiveDate>,
+    pub settings: ValueSettings,
+    /// Customers with at least one paid transaction.
+    pub paying_customers: u64,
+    /// Of whom cancelled and bought nothing since.
+    pub left: u64,
+    pub purchase_model: Option<PurchaseModel>,
+    pub spend_models: Vec<SpendModelView>,
+    /// Why a model could not be fitted, in words.
+    pub refusals: Vec<String>,
+    pub total_clv: Vec<Money>,
+    pub main_currency: Option<String>,
+    pub distribution: Option<Distribution>,
+    /// Expected vs actual repeat purchases in the holdout weeks, by calibration frequency.
+    pub calibration: Vec<HoldoutRow>,
+    pub churn: Option<ChurnView>,
+    pub at_risk: Option<AtRisk>,
+    pub by_nps: Vec<ValueGroup>,
+    pub detractor_cost: Option<DetractorCost>,
+    pub by_theme: Vec<ValueGroup>,
+    pub acquisition: Vec<ChannelEconomics>,
+    pub definitions: Definitions,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PurchaseModel {
+    pub r: Param,
+    pub alpha: Param,
+    pub a: Param,
+    pub b: Param,
+    pub log_likelihood: f64,
+    pub customers: usize,
+    pub repeat_buyers: usize,
+}
+
+/// A fitted parameter with its standard error.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Param {
+    pub value: f64,
+    pub se: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SpendModelView {
+    pub currency: String,
+    pub p: Option<Param>,
+    pub q: Option<Param>,
+    pub v: Option<Param>,
+    pub customers: usize,
+    pub mean_spend: Option<f64>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChurnView {
+    pub method: &'static str,
+    pub trained_as_of: Option<NaiveDate>,
+    pub window_days: u32,
+    pub examples: usize,
+    pub churned: usize,
+    pub n_train: usize,
+    pub n_holdout: usize,
+    pub holdout_auc: Option<f64>,
+    pub train_auc: Option<f64>,
+    pub reliability: Vec<ReliabilityBucket>,
+    /// Standardised coefficients (log-odds per SD; + raises risk), largest |β| first.
+    pub coefficients: Vec<(String, f64)>,
+}
+
+/// What each figure means, shown beside it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Definitions {
+    pub clv: String,
+    pub churn: String,
+    pub at_risk: String,
+    pub acquisition: &'static str,
+}
+
+/// One customer's value and risk, for the profile page and API.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProfileValue {
+    pub profile: i64,
+    pub currency: Option<String>,
+    pub clv: Option<f64>,
+    pub probability_alive: Option<f64>,
+    pub expected_purchases: Option<f64>,
+    pub churn_probability: Option<f64>,
+    pub high_risk: bool,
+    pub reasons: Vec<Factor>,
+    pub left: bool,
+    pub horizon_weeks: f64,
+}
+
+/// A fitted workspace, reused until the analytics copy moves on.
+pub(crate) struct Fitted {
+    high_water: i64,
+    customers: Vec<load::Customer>,
+    index: HashMap<i64, usize>,
+    model: model::Fitted,
+    view: ValueView,
+}
+
+#[derive(Default)]
+pub(crate) struct ValueCache(Mutex<HashMap<WorkspaceId, Arc<Fitted>>>);
+
+impl Dashboard {
+    /// The value page; `spend` is the workspace's acquisition spend from the store.
+    pub async fn value(&self, ws: WorkspaceId, spend: &[AcquisitionSpend]) -> Result<ValueView> {
+        let fitted = self.fitted_value(ws).await?;
+        let mut view = fitted.view.clone();
+        if let Some(currency) = &view.main_currency {
+            view.acquisition = views::acquisition(
+                &fitted.customers,
+                &fitted.model.scores,
+                spend,
+                currency,
+                fitted.model.as_of,
+            );
+        }
+        Ok(view)
+    }
+
+    /// One customer's CLV, P(alive) and churn risk; `None` if the profile has no signals
+    /// in the analytics copy. `profile` must be the canonical (current) profile id.
+    pub async fn profile_value(
+        &self,
+        ws: WorkspaceId,
+        profile: i64,
+    ) -> Result<Option<ProfileValue>> {
+        let fitted = self.fitted_value(ws).await?;
+        let Some(&i) = fitted.index.get(&profile) else {
+            return Ok(None);
+        };
+        let (c, s) = (&fitted.customers[i], &fitted.model.scores[i]);
+        let paid = !c.paid.is_empty();
+        let churn = s.churn.as_ref();
+        Ok(Some(ProfileValue {
+            profile,
+            currency: c.currency.clone(),
+            clv: s.clv,
+            probability_alive: paid.then_some(s.probability_alive),
+            expected_purchases: paid.then_some(s.expected_purchases),
+            churn_probability: churn.map(|c| c.probability),
+            high_risk: churn.is_some_and(|c| c.probability >= self.settings.value.high_risk),
+            reasons: churn.map(|c| c.top_factors.clone()).unwrap_or_default(),
+            left: s.left,
+            horizon_weeks: self.settings.value.horizon_weeks,
+        }))
+    }
+
+    async fn fitted_value(&self, ws: WorkspaceId) -> Result<Arc<Fitted>> {
+        let high_water = self.analytics.pulled_high_water();
+        if let Some(f) = self
+            .value_cache
+            .0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&ws)
+        {
+            if f.high_water == high_water {
+                return Ok(Arc::clone(f));
+            }
+        }
+        let customers = load::customers(self, ws).await?;
+        let as_of = self.latest_micros(ws).await?;
+        let settings = self.settings.value.clone();
+        // Fitting is CPU work of up to seconds on large workspaces: keep it off the runtime.
+        let fitted = tokio::task::spawn_blocking(move || {
+            let model = model::fit(&customers, as_of, &settings);
+            let view = build_view(&customers, &model, &settings);
+            let index = customers
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.profile, i))
+                .collect();
+            Fitted {
+                high_water,
+                customers,
+                index,
+                model,
+                view,
+            }
+        })
+        .await
+        .map_err(|e| crate::error::DashboardError::Internal(e.to_string()))?;
+        let fitted = Arc::new(fitted);
+        self.value_cache
+            .0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(ws, Arc::clone(&fitted));
+        Ok(fitted)
+    }
+
+    async fn latest_micros(&self, ws: WorkspaceId) -> Result<i64> {
+        let answer = self
+            .sql(ws, "SELECT max(occurred_at) AS t FROM signals")
+            .await?;
+        Ok(answer.i64s("t")?.first().copied().flatten().unwrap_or(0))
+    }
+}
+
+fn param(value: f64, se: f64) -> Param {
+    Param { value, se }
+}
+
+fn build_view(
+    customers: &[load::Customer],
+    m: &model::Fitted,
+    settings: &ValueSettings,
+) -> ValueView {
+    let mut refusals = Vec::new();
+    let purchase_model = match &m.purchase_model {
+        Ok(f) => Some(PurchaseModel {
+            r: param(f.params.r, f.std_errors.r),
+            alpha: param(f.params.alpha, f.std_errors.alpha),
+            a: param(f.params.a, f.std_errors.a),
+            b: param(f.params.b, f.std_errors.b),
+            log_likelihood: f.log_likelihood,
+            customers: f.n_customers,
+            repeat_buyers: f.n_repeaters,
+        }),
+        Err(e) => {
+            refusals.push(format!("purchase model (BG/NBD): {e}"));
+            None
+        }
+    };
+    let spend_models = m.spend_models.iter().map(spend_view).collect();
+    let calibration = m.calibration.clone().unwrap_or_else(|e| {
+        refusals.push(format!("calibration check: {e}"));
+        Vec::new()
+    });
+    let churn = match &m.churn {
+        Ok(c) => Some(churn_view(c, settings)),
+        Err(e) => {
+            refusals.push(format!("churn model: {e}"));
+            None
+        }
+    };
+    let main = views::main_currency(customers);
+    let mut total = views::Purse::default();
+    for (c, s) in customers.iter().zip(&m.scores) {
+        if let Some(v) = s.clv {
+            total.add(c.currency.as_deref(), v);
+        }
+    }
+    let (by_nps, detractor_cost) = main
+        .as_deref()
+        .map(|cur| views::by_nps(customers, &m.scores, cur))
+        .unwrap_or_default();
+    ValueView {
+        as_of: micros_to_date(m.as_of),
+        settings: settings.clone(),
+        paying_customers: customers.iter().filter(|c| !c.paid.is_empty()).count() as u64,
+        left: m.scores.iter().filter(|s| s.left).count() as u64,
+        purchase_model,
+        spend_models,
+        refusals,
+        total_clv: total.money(),
+        distribution: main
+            .as_deref()
+            .and_then(|cur| views::distribution(customers, &m.scores, cur)),
+        calibration,
+        at_risk: churn
+            .as_ref()
+            .map(|_| views::at_risk(customers, &m.scores, m.as_of, settings)),
+        churn,
+        by_nps,
+        detractor_cost,
+        by_theme: main
+            .as_deref()
+            .map(|cur| views::by_theme(customers, &m.scores, cur))
+            .unwrap_or_default(),
+        acquisition: Vec::new(),
+        definitions: definitions(settings),
+        main_currency: main,
+    }
+}
+
+fn spend_view(s: &model::SpendModel) -> SpendModelView {
+    match &s.fit {
+        Ok(f) => SpendModelView {
+            currency: s.currency.clone(),
+            p: Some(param(f.params.p, f.std_errors.p)),
+            q: Some(param(f.params.q, f.std_errors.q)),
+            v: Some(param(f.params.v, f.std_errors.v)),
+            customers: f.n_customers,
+            mean_spend: f.params.population_mean_spend(),
+            error: None,
+        },
+        Err(e) => SpendModelView {
+            currency: s.currency.clone(),
+            p: None,
+            q: None,
+            v: None,
+            customers: 0,
+            mean_spend: None,
+            error: Some(e.clone()),
+        },
+    }
+}
+
+fn churn_view(c: &model::ChurnFit, settings: &ValueSettings) -> ChurnView {
+    let m = &c.model;
+    let mut coefficients: Vec<(String, f64)> = m
+        .model
+        .names
+        .iter()
+        .cloned()
+        .zip(m.model.coefficients.iter().copied())
+        .collect();
+    coefficients.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
+    ChurnView {
+        method: "logistic regression (ridge, standardised features), trained on customers active one window ago",
+        trained_as_of: micros_to_date(c.cutoff),
+        window_days: settings.churn_window_days,
+        examples: c.examples,
+        churned: c.churned,
+        n_train: m.n_train,
+        n_holdout: m.n_holdout,
+        holdout_auc: m.holdout_auc,
+        train_auc: m.train_auc,
+        reliability: m.reliability.clone(),
+        coefficients,
+    }
+}
+
+fn definitions(s: &ValueSettings) -> Definitions {
+    Definitions {
+        clv: format!(
+            "Expected revenue{} from each customer's future purchases and renewals over {:.0} weeks, discounted {:.1}% a month: BG/NBD (Fader, Hardie & Lee 2005) for how many, Gamma-Gamma for how much, fitted per workspace. Customers who cancelled and bought nothing since count as 0.",
+            if (s.margin - 1.0).abs() < 1e-12 { String::new() } else { format!(" × margin {:.0}%", s.margin * 100.0) },
+            s.horizon_weeks,
+            s.monthly_discount * 100.0
+        ),
+        churn: format!(
+            "Probability of cancelling within {} days, from recency, frequency, tenure, spend, latest NPS, sentiment, open cases, repeat contacts (within {} days) and churn intent in the customer's own words.",
+            s.churn_window_days, s.repeat_contact_days
+        ),
+        at_risk: format!(
+            "CLV of customers whose churn probability is at least {:.0}%; expected loss weighs every customer's CLV by their churn probability.",
+            s.high_risk * 100.0
+        ),
+        acquisition: "A customer's acquisition channel is the channel of their first signal. CAC = spend on the channel in the months with spend ÷ customers acquired through it in those months; payback = CAC ÷ average monthly revenue in a customer's first year.",
+    }
+}
