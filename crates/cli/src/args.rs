@@ -103,6 +103,15 @@ pub enum ValueCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Import acquisition spend (CSV with a header: `channel,campaign,month,amount,currency`;
+    /// `campaign` may be empty or absent, `month` is YYYY-MM). A row with the same channel,
+    /// campaign, month and currency as a stored one replaces it. Bad rows are listed with
+    /// their line and reason and the exit code is 2; good rows are kept.
+    Spend {
+        file: PathBuf,
+        #[arg(long, default_value = "default")]
+        workspace: String,
+    },
 }
 
 #[derive(Debug, Args)]

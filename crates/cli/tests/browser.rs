@@ -1,7 +1,8 @@
 //! Every dashboard page in real headless Chromium: the `throughline` binary serves the demo
 //! company (2 000 customers), and each page — overview (desktop and phone width), explore by
 //! channel, explore of delivery comments, the explanation of one of those comments, drivers,
-//! the alerts of the planted delivery spike and one profile — must render with no console errors, with every stylesheet and image it
+//! the alerts of the planted delivery spike, one profile and the value page (with the planted
+//! social-ads-below-break-even truth) — must render with no console errors, with every stylesheet and image it
 //! references answering 200, and with the demo's planted truths on screen (the outlier channel
 //! `phone`, the low-eNPS store, the Kestrel delivery spike). Screenshots are kept under
 //! `CARGO_TARGET_TMPDIR/screenshots/` for a human to look at.
@@ -141,6 +142,11 @@ fn every_dashboard_page_renders_in_headless_chromium_with_the_demo_truths_on_scr
         DESKTOP,
     );
     check_profile(&profile, profile_id);
+
+    let value = visit("value", "/w/demo/value", DESKTOP);
+    check_value(&value);
+    let value_phone = visit("value-phone", "/w/demo/value", PHONE);
+    check_value(&value_phone);
 
     eprintln!(
         "browser: every page checked in {:.1?}; screenshots in {}",
@@ -401,6 +407,66 @@ fn check_profile(dom: &str, id: u64) {
     assert!(
         timeline.contains("<li>"),
         "profile {id}: expected at least one timeline entry (the person wrote a comment)"
+    );
+    let value = between(dom, "data-figure=\"profile-value\">", "</dl>").unwrap_or_default();
+    assert!(
+        value.contains("Lifetime value"),
+        "profile {id}: expected the value box with a lifetime value, got {value:?}"
+    );
+}
+
+/// The value page: lifetime value, revenue at risk with its headline figure, the planted
+/// acquisition truth (social ads below break-even), and both model checks.
+fn check_value(dom: &str) {
+    for heading in [
+        "Lifetime value",
+        "Revenue at risk",
+        "The value of experience",
+        "Acquisition cost against lifetime value",
+        "Does the purchase model forecast?",
+        "Membership retention",
+        "Churn model",
+    ] {
+        assert!(
+            dom.contains(heading),
+            "value: expected the section {heading:?}"
+        );
+    }
+    let at_risk = between(dom, "data-figure=\"at-risk\">", "</p>").unwrap_or_default();
+    assert!(
+        at_risk.contains("at high churn risk") && at_risk.contains("GBP"),
+        "value: expected the revenue-at-risk headline with an amount in GBP, got {at_risk:?}"
+    );
+    for chart in [
+        "clv-distribution",
+        "risk-by-theme",
+        "clv-to-cac",
+        "calibration",
+        "membership-retention",
+    ] {
+        assert!(
+            dom.contains(&format!("id=\"{chart}")),
+            "value: expected the {chart} chart (an <svg> with that id)"
+        );
+    }
+    let cost = between(dom, "data-figure=\"detractor-cost\">", "</p>").unwrap_or_default();
+    assert!(
+        cost.contains("less than a promoter"),
+        "value: expected what a detractor costs, got {cost:?}"
+    );
+    // g) social ads do not pay back: its CLV ÷ CAC row is below 1×.
+    let social = dom
+        .split("<tr>")
+        .find(|row| row.contains("<th scope=\"row\">social</th>"))
+        .unwrap_or_else(|| panic!("value: expected an acquisition row for social"));
+    let ratio = social
+        .split("<td>")
+        .filter_map(|cell| cell.split('×').next()?.trim().parse::<f64>().ok())
+        .next()
+        .unwrap_or_else(|| panic!("value: expected a CLV ÷ CAC ratio in the social row: {social}"));
+    assert!(
+        ratio < 1.0,
+        "value: social should be below break-even, got {ratio}×"
     );
 }
 

@@ -33,10 +33,11 @@ pub use retention::Retention;
 pub use themes::ThemeRow;
 pub use tiles::{Format, Tile};
 pub use value::{
-    AtRisk, ChannelEconomics, ChurnView, ClvBucket, DetractorCost, Distribution, Param,
-    ProfileValue, PurchaseModel, RiskGroup, SpendModelView, ValueGroup, ValueSettings, ValueView,
+    AtRisk, ChannelEconomics, ChurnView, ClvBucket, DetractorCost, Distribution, MembershipView,
+    Param, ProfileValue, PurchaseModel, RiskGroup, SpendModelView, ValueGroup, ValueSettings,
+    ValueView,
 };
 
 /// The statistics types the view models carry, re-exported for renderers.
 pub use throughline_drivers::{DriverReport, DriverResult, Quadrant};
-pub use throughline_metrics::{Direction, Estimate, SegmentComparison};
+pub use throughline_metrics::{Direction, Estimate, SegmentComparison, Z95};

@@ -140,6 +140,16 @@ async fn value_figures_agree_with_a_recount() {
         (all.expected - all.actual).abs() < 0.1 * all.actual,
         "{all:?}"
     );
+    // Renewals: quarterly in the demo; the sBG curve follows the observed (Kaplan–Meier) one.
+    let m = view.membership.as_ref().unwrap();
+    assert!((m.period_days - 91.0).abs() < 3.0, "{}", m.period_days);
+    for (t, observed, se) in m.observed.iter().take(4) {
+        let projected = m.projected[*t as usize].1;
+        assert!(
+            (projected - observed).abs() < 3.0 * se + 0.01,
+            "t={t}: sBG {projected} vs KM {observed} ± {se}"
+        );
+    }
     // A cancelled customer is worth nothing and is not scored for churn.
     let gone = w.dash.profile_value(w.ws, left[0]).await.unwrap().unwrap();
     assert!(
@@ -176,6 +186,7 @@ async fn cac_is_spend_over_customers_acquired_in_the_spend_months() {
     let acquired = ids(
         "SELECT profile_id AS p FROM signals WHERE stakeholder_type = 'customer' GROUP BY profile_id \
          HAVING first_value(channel ORDER BY occurred_at, seq) = 'web' \
+            AND max(CASE WHEN kind = 'transaction' AND action IN ('purchase', 'renewal') THEN 1 ELSE 0 END) = 1 \
             AND date_trunc('month', min(occurred_at)) IN (TIMESTAMP '2025-03-01T00:00:00Z', TIMESTAMP '2025-04-01T00:00:00Z')",
     )
     .await;
@@ -194,4 +205,31 @@ async fn cac_is_spend_over_customers_acquired_in_the_spend_months() {
         .find(|c| c.channel == "store")
         .unwrap();
     assert!(store.cac.is_none() && store.customers > 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn social_ads_cost_more_than_their_customers_are_worth() {
+    // g) The planted CAC per channel against what those customers are worth.
+    let w = world().await;
+    let spend = w.store.acquisition_spend(w.ws).await.unwrap();
+    assert!(!spend.is_empty());
+    let view = w.dash.value(w.ws, &spend).await.unwrap();
+    for (channel, planted) in throughline_demo::truths::ACQUISITION_CAC {
+        let row = view
+            .acquisition
+            .iter()
+            .find(|c| c.channel == channel && c.spend.is_some())
+            .unwrap_or_else(|| panic!("{channel}: {:?}", view.acquisition));
+        let cac = row.cac.unwrap();
+        assert!(
+            (cac / planted - 1.0).abs() < 0.15,
+            "{channel}: CAC {cac} vs planted {planted}"
+        );
+        let ratio = row.clv_to_cac.unwrap();
+        if channel == "social" {
+            assert!(ratio < 1.0, "social should not pay back: {row:?}");
+        } else {
+            assert!(ratio > 1.0, "{channel} should pay back: {row:?}");
+        }
+    }
 }

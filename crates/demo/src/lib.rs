@@ -28,6 +28,7 @@ mod phrases;
 mod plan;
 mod posts;
 mod render;
+mod spend;
 mod themes;
 mod transactions;
 pub mod truths;
@@ -37,6 +38,8 @@ use std::io::{self, Write};
 
 use chrono::NaiveDate;
 use throughline_domain::{Signal, SignalKind};
+
+pub use spend::AcquisitionTally;
 
 /// What to generate. `Default` is the full demo company.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -123,3 +123,20 @@ pub const HIGH_VALUE_CHURN_MULTIPLIER: f64 = 0.7;
 pub const PURCHASE_RATE_SHAPE: f64 = 1.1;
 pub const PURCHASE_RATE_SCALE: f64 = 2.2;
 pub const DROPOUT_BETA: (f64, f64) = (1.0, 3.5);
+
+// ---------------------------------------------------------------- g) acquisition cost
+
+/// What the company pays per customer won, by the channel of the customer's first signal
+/// (`spend::AcquisitionTally`). Social ads cost more than the customers they bring are
+/// worth (mean three-year CLV ≈ 300): CAC vs CLV must show social below break-even and
+/// every other paid channel above it.
+pub const ACQUISITION_CAC: [(&str, f64); 4] = [
+    ("social", 360.0),
+    ("web", 110.0),
+    ("app", 70.0),
+    ("store", 45.0),
+];
+/// The ledger is kept in one currency (the company's books).
+pub const ACQUISITION_CURRENCY: &str = "GBP";
+/// Monthly spend deviates from the planted CAC by up to this share either way.
+pub const SPEND_NOISE: f64 = 0.1;

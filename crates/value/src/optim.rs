@@ -177,6 +177,15 @@ pub(crate) fn fit<O: Objective>(obj: &O, init: &[f64], model: &'static str) -> R
         }
         None => (Matrix::zeros(n), vec![f64::NAN; n]),
     };
+    // No finite standard error means the likelihood is flat along some direction at the
+    // "optimum" (e.g. Gamma-Gamma's p → ∞, v → 0 when spend barely varies): the estimate is
+    // a point on a ridge, not an answer, so we refuse it rather than score customers with it.
+    if std_errors.iter().any(|se: &f64| !se.is_finite()) {
+        return Err(optimizer_error(
+            model,
+            "the data do not identify the model (the likelihood is flat at the estimate, so it has no standard errors)",
+        ));
+    }
     Ok(Optimum {
         params,
         log_likelihood: -nll,
@@ -243,5 +252,26 @@ mod tests {
         let o = fit(&obj, &[1.0], "test").unwrap();
         assert!((o.params[0] - 2.5).abs() < 1e-10);
         assert!((o.std_errors[0] - 2.5 / 50f64.sqrt()).abs() < 1e-6);
+    }
+
+    /// The exponential likelihood again, with a second parameter it does not depend on:
+    /// the likelihood is flat along φ₁, so the Hessian is singular.
+    struct Flat(Expo);
+
+    impl Objective for Flat {
+        fn nll_grad(&self, phi: &[f64], grad: &mut [f64]) -> f64 {
+            grad[1] = 0.0;
+            self.0.nll_grad(&phi[..1], &mut grad[..1])
+        }
+        fn weight(&self) -> f64 {
+            self.0.n
+        }
+    }
+
+    #[test]
+    fn refuses_a_parameter_the_data_do_not_identify() {
+        let obj = Flat(Expo { n: 50.0, sum: 20.0 });
+        let err = fit(&obj, &[1.0, 1.0], "test").unwrap_err();
+        assert!(err.to_string().contains("do not identify"), "{err}");
     }
 }

@@ -58,6 +58,15 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/metrics/explore", get(routes::metrics::explore))
         .route("/api/v1/metrics/drivers", get(routes::metrics::drivers))
         .route("/api/v1/metrics/alerts", get(routes::metrics::alerts))
+        .route("/api/v1/value", get(routes::value::value))
+        .route(
+            "/api/v1/profiles/{id}/value",
+            get(routes::value::profile_value),
+        )
+        .route(
+            "/api/v1/acquisition-spend",
+            get(routes::value::list_spend).post(routes::value::put_spend),
+        )
         .route("/", get(ui::home))
         .route("/assets/app.css", get(ui::stylesheet))
         .route("/w/{ws}", get(ui::workspace_root))
@@ -65,6 +74,7 @@ pub fn router(state: AppState) -> Router {
         .route("/w/{ws}/explore", get(ui::explore))
         .route("/w/{ws}/drivers", get(ui::drivers))
         .route("/w/{ws}/alerts", get(ui::alerts))
+        .route("/w/{ws}/value", get(ui::value))
         .route("/w/{ws}/profiles/{id}", get(ui::profile))
         .route("/w/{ws}/explain", get(ui::explain))
         .with_state(state)

@@ -62,7 +62,9 @@ pub async fn generate_into(
     let cfg = config.clone();
     let generator = std::thread::spawn(move || {
         let mut batch = Vec::with_capacity(BATCH);
+        let mut tally = throughline_demo::AcquisitionTally::default();
         throughline_demo::generate(&cfg, |signal| {
+            tally.observe(&signal);
             batch.push(signal);
             if batch.len() == BATCH {
                 let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
@@ -72,6 +74,7 @@ pub async fn generate_into(
         if !batch.is_empty() {
             let _ = tx.blocking_send(batch);
         }
+        tally.spend(cfg.seed)
     });
     let bar = ProgressBar::new_spinner();
     bar.set_style(ProgressStyle::with_template(
@@ -85,11 +88,13 @@ pub async fn generate_into(
         bar.inc(batch.len() as u64);
     }
     bar.finish_and_clear();
-    generator
+    let spend = generator
         .join()
         .map_err(|_| anyhow::anyhow!("the demo generator panicked"))?;
+    store.put_acquisition_spend(workspace, &spend).await?;
     eprintln!(
-        "generated the demo company: {written} signals in {:.1?}",
+        "generated the demo company: {written} signals and {} months × channels of acquisition spend in {:.1?}",
+        spend.len(),
         started.elapsed()
     );
     Ok(written)

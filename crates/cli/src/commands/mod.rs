@@ -7,11 +7,12 @@ pub mod demo;
 pub mod import;
 pub mod query;
 pub mod serve;
+pub mod spend;
 pub mod understand;
 
 use std::process::ExitCode;
 
-use crate::args::{AnalyticsCommand, Cli, Command};
+use crate::args::{AnalyticsCommand, Cli, Command, ValueCommand};
 use crate::settings::Settings;
 use crate::wiring;
 
@@ -34,6 +35,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench(args) => bench::run(&settings, args).await,
         Command::Text(args) => understand::text(args),
         Command::Eval(cmd) => understand::eval(cmd),
+        Command::Value(ValueCommand::Spend { file, workspace }) => {
+            spend::run(&settings, &file, &workspace).await
+        }
         Command::Value(cmd) => understand::value(cmd),
     }
 }

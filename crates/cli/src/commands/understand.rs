@@ -41,7 +41,10 @@ pub fn value(cmd: ValueCommand) -> anyhow::Result<ExitCode> {
         calibration_end,
         period,
         json,
-    } = cmd;
+    } = cmd
+    else {
+        anyhow::bail!("`value spend` needs the store; it is run by `commands::spend`");
+    };
     let calibration_end = calibration_end
         .map(|d| throughline_value::Date::parse(&d).map_err(anyhow::Error::msg))
         .transpose()

@@ -6,6 +6,7 @@
 //! spend comes from the system of record on each call, so a new spend file shows at once.
 
 mod load;
+mod membership;
 mod model;
 mod views;
 
@@ -46,6 +47,7 @@ pub struct ValueView {
     /// Expected vs actual repeat purchases in the holdout weeks, by calibration frequency.
     pub calibration: Vec<HoldoutRow>,
     pub churn: Option<ChurnView>,
+    pub membership: Option<MembershipView>,
     pub at_risk: Option<AtRisk>,
     pub by_nps: Vec<ValueGroup>,
     pub detractor_cost: Option<DetractorCost>,
@@ -97,6 +99,19 @@ pub struct ChurnView {
     pub reliability: Vec<ReliabilityBucket>,
     /// Standardised coefficients (log-odds per SD; + raises risk), largest |β| first.
     pub coefficients: Vec<(String, f64)>,
+}
+
+/// The contractual side: renewals, their period and the retention curve (sBG and observed).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MembershipView {
+    pub period_days: f64,
+    pub alpha: Param,
+    pub beta: Param,
+    pub members: usize,
+    /// (periods, projected share retained by sBG), 0..=12.
+    pub projected: Vec<(u32, f64)>,
+    /// (periods, Kaplan–Meier share retained, its standard error) where members left.
+    pub observed: Vec<(u32, f64, f64)>,
 }
 
 /// What each figure means, shown beside it.
@@ -258,6 +273,14 @@ fn build_view(
         }
     };
     let spend_models = m.spend_models.iter().map(spend_view).collect();
+    for s in &m.spend_models {
+        if let Err(e) = &s.fit {
+            refusals.push(format!(
+                "spend model (Gamma-Gamma, {}): {e}; customers paying in {} have no CLV",
+                s.currency, s.currency
+            ));
+        }
+    }
     let calibration = m.calibration.clone().unwrap_or_else(|e| {
         refusals.push(format!("calibration check: {e}"));
         Vec::new()
@@ -266,6 +289,13 @@ fn build_view(
         Ok(c) => Some(churn_view(c, settings)),
         Err(e) => {
             refusals.push(format!("churn model: {e}"));
+            None
+        }
+    };
+    let membership = match &m.membership {
+        Ok(ms) => Some(membership_view(ms)),
+        Err(e) => {
+            refusals.push(format!("renewals (sBG): {e}"));
             None
         }
     };
@@ -297,6 +327,7 @@ fn build_view(
             .as_ref()
             .map(|_| views::at_risk(customers, &m.scores, m.as_of, settings)),
         churn,
+        membership,
         by_nps,
         detractor_cost,
         by_theme: main
@@ -332,6 +363,18 @@ fn spend_view(s: &model::SpendModel) -> SpendModelView {
     }
 }
 
+fn membership_view(m: &membership::Membership) -> MembershipView {
+    let p = &m.fit.params;
+    MembershipView {
+        period_days: m.period_days,
+        alpha: param(p.alpha, m.fit.std_errors.alpha),
+        beta: param(p.beta, m.fit.std_errors.beta),
+        members: m.members,
+        projected: (0..=12).map(|t| (t, p.survival(t))).collect(),
+        observed: m.observed.clone(),
+    }
+}
+
 fn churn_view(c: &model::ChurnFit, settings: &ValueSettings) -> ChurnView {
     let m = &c.model;
     let mut coefficients: Vec<(String, f64)> = m
@@ -360,7 +403,7 @@ fn churn_view(c: &model::ChurnFit, settings: &ValueSettings) -> ChurnView {
 fn definitions(s: &ValueSettings) -> Definitions {
     Definitions {
         clv: format!(
-            "Expected revenue{} from each customer's future purchases and renewals over {:.0} weeks, discounted {:.1}% a month: BG/NBD (Fader, Hardie & Lee 2005) for how many, Gamma-Gamma for how much, fitted per workspace. Customers who cancelled and bought nothing since count as 0.",
+            "Expected revenue{} from each customer's future purchases and renewals over {:.0} weeks, discounted {:.1}% a month. Purchases: BG/NBD (Fader, Hardie & Lee 2005) for how many, Gamma-Gamma (per currency) for how much. Renewals: the latest fee times the chance of still being a member at each renewal, from a shifted-beta-geometric retention model (Fader & Hardie 2007). Customers who cancelled and bought nothing since count as 0.",
             if (s.margin - 1.0).abs() < 1e-12 { String::new() } else { format!(" × margin {:.0}%", s.margin * 100.0) },
             s.horizon_weeks,
             s.monthly_discount * 100.0
@@ -373,6 +416,6 @@ fn definitions(s: &ValueSettings) -> Definitions {
             "CLV of customers whose churn probability is at least {:.0}%; expected loss weighs every customer's CLV by their churn probability.",
             s.high_risk * 100.0
         ),
-        acquisition: "A customer's acquisition channel is the channel of their first signal. CAC = spend on the channel in the months with spend ÷ customers acquired through it in those months; payback = CAC ÷ average monthly revenue in a customer's first year.",
+        acquisition: "A paying customer's acquisition channel is the channel of their first signal. CAC = spend on the channel in the months with spend ÷ paying customers acquired through it in those months; payback = CAC ÷ average monthly revenue in a customer's first year.",
     }
 }

@@ -13,6 +13,7 @@ use throughline_value::{
 };
 
 use super::load::{Customer, Micros, DAY};
+use super::membership::{self, Membership};
 
 /// How the models are set up; the defaults are documented on the value page.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -90,6 +91,7 @@ pub(crate) struct Fitted {
     pub spend_models: Vec<SpendModel>,
     pub calibration: Result<Vec<HoldoutRow>, String>,
     pub churn: Result<ChurnFit, String>,
+    pub membership: Result<Membership, String>,
     /// In the order of the customers given to `fit`.
     pub scores: Vec<Scored>,
 }
@@ -99,11 +101,12 @@ fn to_date(micros: Micros) -> Option<Date> {
     Date::from_ymd(d.year(), d.month(), d.day())
 }
 
-/// Paid transactions of everyone, as the value crate's purchases (customer id = index).
+/// Purchases (not renewals: those are contractual, see `membership`) of everyone, as the
+/// value crate's purchases (customer id = index).
 fn purchases(customers: &[Customer]) -> Vec<Purchase> {
     let mut out = Vec::new();
     for (i, c) in customers.iter().enumerate() {
-        for p in &c.paid {
+        for p in c.paid.iter().filter(|p| !p.renewal) {
             if let Some(date) = to_date(p.at) {
                 out.push(Purchase {
                     customer_id: i.to_string(),
@@ -140,17 +143,14 @@ pub(crate) fn fit(customers: &[Customer], as_of: Micros, settings: &ValueSetting
     let spend_models = spend_models(customers, &summaries);
     let calibration = calibrate(&all, as_of, settings);
     let churn = train_churn(customers, as_of, settings);
+    let membership = membership::fit(customers);
     let mut scores = vec![Scored::default(); customers.len()];
-    if let Ok(bg) = &purchase_model {
-        score_values(
-            customers,
-            &summaries,
-            bg,
-            &spend_models,
-            settings,
-            &mut scores,
-        );
-    }
+    let models = Models {
+        purchases: purchase_model.as_ref().ok(),
+        spend: &spend_models,
+        membership: membership.as_ref().ok(),
+    };
+    score_values(customers, &summaries, &models, settings, &mut scores);
     if let Ok(model) = &churn {
         for (c, s) in customers.iter().zip(scores.iter_mut()) {
             s.churn = features_at(c, as_of, settings).map(|f| model.model.score(&f, TOP_FACTORS));
@@ -162,8 +162,16 @@ pub(crate) fn fit(customers: &[Customer], as_of: Micros, settings: &ValueSetting
         spend_models,
         calibration,
         churn,
+        membership,
         scores,
     }
+}
+
+/// The fitted value models a customer's CLV is made of.
+struct Models<'a> {
+    purchases: Option<&'a BgNbdFit>,
+    spend: &'a [SpendModel],
+    membership: Option<&'a Membership>,
 }
 
 /// One Gamma-Gamma fit per currency: amounts in different currencies are never mixed.
@@ -191,35 +199,57 @@ fn spend_models(customers: &[Customer], summaries: &[Option<CustomerSummary>]) -
         .collect()
 }
 
+/// CLV = purchases (BG/NBD × Gamma-Gamma) + renewals (sBG), both discounted over the horizon.
 fn score_values(
     customers: &[Customer],
     summaries: &[Option<CustomerSummary>],
-    bg: &BgNbdFit,
-    spend: &[SpendModel],
+    models: &Models,
     settings: &ValueSettings,
     out: &mut [Scored],
 ) {
     let opts = settings.clv_options();
+    let horizon_days = settings.horizon_weeks * 7.0;
     for ((c, s), slot) in customers.iter().zip(summaries).zip(out.iter_mut()) {
-        let Some(summary) = s else { continue };
-        let gg = spend
-            .iter()
-            .find(|m| Some(m.currency.as_str()) == c.currency.as_deref())
-            .and_then(|m| m.fit.as_ref().ok())
-            .map(|f| &f.params);
-        let Ok(v) = score_customers(&bg.params, gg, std::slice::from_ref(summary), &opts) else {
-            continue;
-        };
-        let v = &v[0];
         // A cancellation with nothing bought since is a known departure: BG/NBD cannot
         // see it (it only sees silence), so the customer is set to gone.
         let left = c
             .cancelled_at
             .is_some_and(|at| c.paid.last().is_none_or(|p| p.at <= at));
+        let purchase = match (s, models.purchases) {
+            (Some(summary), Some(bg)) => {
+                let gg = models
+                    .spend
+                    .iter()
+                    .find(|m| Some(m.currency.as_str()) == c.currency.as_deref())
+                    .and_then(|m| m.fit.as_ref().ok())
+                    .map(|f| &f.params);
+                score_customers(&bg.params, gg, std::slice::from_ref(summary), &opts)
+                    .ok()
+                    .map(|v| v[0])
+            }
+            _ => None,
+        };
+        let renewals = models
+            .membership
+            .and_then(|m| m.value(c, horizon_days, settings.monthly_discount))
+            .map(|v| v * settings.margin);
+        // A buyer whose spend model was refused has no CLV: half a value would mislead.
+        let clv = match &purchase {
+            Some(p) => p.clv.map(|v| v + renewals.unwrap_or(0.0)),
+            None => renewals,
+        };
         *slot = Scored {
-            clv: if left { Some(0.0) } else { v.clv },
-            probability_alive: if left { 0.0 } else { v.probability_alive },
-            expected_purchases: if left { 0.0 } else { v.expected_purchases },
+            clv: if left { Some(0.0) } else { clv },
+            probability_alive: if left {
+                0.0
+            } else {
+                purchase.as_ref().map_or(1.0, |p| p.probability_alive)
+            },
+            expected_purchases: if left {
+                0.0
+            } else {
+                purchase.as_ref().map_or(0.0, |p| p.expected_purchases)
+            },
             churn: None,
             left,
         };

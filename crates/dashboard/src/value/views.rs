@@ -403,8 +403,8 @@ fn in_currency<'a>(
 pub struct ChannelEconomics {
     pub channel: String,
     pub currency: String,
-    /// Customers whose first signal came through this channel (in the months with spend,
-    /// when there is spend).
+    /// Paying customers whose first signal came through this channel (in the months with
+    /// spend, when there is spend).
     pub customers: u64,
     pub spend: Option<f64>,
     pub cac: Option<f64>,
@@ -477,7 +477,8 @@ fn economics(
     let mut clv = MeanAcc::default();
     let mut monthly = MeanAcc::default();
     for (c, s) in customers.iter().zip(scores) {
-        if c.acquisition_channel.as_deref() != Some(channel) {
+        // Acquired = became a paying customer; unresolved one-off reviewers do not count.
+        if c.acquisition_channel.as_deref() != Some(channel) || c.paid.is_empty() {
             continue;
         }
         if let Some((months, _)) = budget {

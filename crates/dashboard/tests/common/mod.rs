@@ -38,7 +38,15 @@ async fn build() -> World {
         ..DemoConfig::default()
     };
     let mut signals = Vec::new();
-    throughline_demo::generate(&config, |s| signals.push(s));
+    let mut tally = throughline_demo::AcquisitionTally::default();
+    throughline_demo::generate(&config, |s| {
+        tally.observe(&s);
+        signals.push(s);
+    });
+    store
+        .put_acquisition_spend(ws, &tally.spend(config.seed))
+        .await
+        .unwrap();
     for chunk in signals.chunks(10_000) {
         store
             .ingest(ws, chunk, &IdentityPolicy::default())

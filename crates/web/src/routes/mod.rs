@@ -6,3 +6,4 @@ pub mod profiles;
 pub mod query;
 pub mod signals;
 pub mod text;
+pub mod value;

@@ -5,6 +5,7 @@
 
 mod format;
 mod pages;
+mod value_page;
 mod views;
 
 use askama::Template;
@@ -17,6 +18,7 @@ use throughline_domain::WorkspaceId;
 use crate::AppState;
 
 pub use pages::{alerts, drivers, explain, explore, overview, profile};
+pub use value_page::value;
 
 /// A page-level failure: shown as an HTML page, never as JSON.
 pub struct PageError(StatusCode, String);

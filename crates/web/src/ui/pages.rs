@@ -19,7 +19,7 @@ use crate::AppState;
 /// Dimensions offered as filter menus on every page (the others stay in Explore's "by").
 const MENU_DIMENSIONS: [&str; 4] = ["brand", "channel", "region", "store"];
 
-async fn chrome(
+pub(super) async fn chrome(
     state: &AppState,
     ws_name: &str,
     nav: &'static str,
@@ -60,7 +60,7 @@ async fn chrome(
     ))
 }
 
-fn render(t: impl Template) -> Result<Html<String>, PageError> {
+pub(super) fn render(t: impl Template) -> Result<Html<String>, PageError> {
     Ok(Html(t.render()?))
 }
 
@@ -715,8 +715,19 @@ pub async fn profile(
             }
         })
         .collect();
+    // The value box is extra: a failing model must not take the profile page down.
+    let scored = match state.dashboard.profile_value(ws, profile.id.0).await {
+        Ok(v) => v,
+        Err(e) => {
+            tracing::warn!(error = %e, "profile value failed");
+            None
+        }
+    };
+    let (value_rows, reasons) = scored.map(|v| profile_value_view(&v)).unwrap_or_default();
     render(ProfilePage {
         id: profile.id.0,
+        value: value_rows,
+        reasons,
         stakeholder: value
             .get("stakeholder_type")
             .and_then(|v| v.as_str())
@@ -730,6 +741,44 @@ pub async fn profile(
         items,
         chrome,
     })
+}
+
+fn profile_value_view(
+    v: &throughline_dashboard::ProfileValue,
+) -> (Vec<(String, String)>, Vec<String>) {
+    let cur = v.currency.as_deref().unwrap_or("");
+    let pct = |p: f64| format!("{:.0}%", p * 100.0);
+    let mut rows = Vec::new();
+    if let Some(clv) = v.clv {
+        let label = format!("Lifetime value ({:.0} weeks)", v.horizon_weeks);
+        rows.push((label, format!("{cur} {}", fmt::money(clv))));
+    }
+    if v.left {
+        rows.push(("Status".into(), "cancelled".into()));
+    } else if let Some(p) = v.probability_alive {
+        rows.push(("Probability still buying".into(), pct(p)));
+    }
+    if let Some(p) = v.churn_probability {
+        let high = if v.high_risk { " — high risk" } else { "" };
+        rows.push(("Churn risk".into(), format!("{}{high}", pct(p))));
+    }
+    let reasons = v
+        .reasons
+        .iter()
+        .map(|f| {
+            let way = if f.contribution > 0.0 {
+                "raises"
+            } else {
+                "lowers"
+            };
+            format!(
+                "{} {way} the risk ({:+.2} log-odds)",
+                f.feature.replace('_', " "),
+                f.contribution
+            )
+        })
+        .collect();
+    (rows, reasons)
 }
 
 #[derive(serde::Deserialize)]

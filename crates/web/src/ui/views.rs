@@ -167,6 +167,10 @@ pub struct ProfilePage {
     pub stakeholder: String,
     pub identities: Vec<(String, String)>,
     pub merges: Vec<String>,
+    /// CLV, P(alive), churn risk (label, value), empty when the profile has no value model.
+    pub value: Vec<(String, String)>,
+    /// Why the churn risk is what it is, strongest first.
+    pub reasons: Vec<String>,
     pub items: Vec<TimelineItem>,
 }
 

@@ -1,0 +1,92 @@
+//! Customer value: the value page's figures, one profile's CLV and churn risk, and the
+//! acquisition-spend ledger that CAC is computed from.
+
+use axum::extract::{Path, State};
+use axum::Json;
+use serde::Serialize;
+use throughline_dashboard::{ProfileValue, ValueView};
+use throughline_domain::{AcquisitionSpend, FieldError, ProfileId, RawSpend};
+
+use crate::auth::Authed;
+use crate::{ApiError, AppState};
+
+/// Most spend rows one request may carry.
+pub const MAX_SPEND_ROWS: usize = 10_000;
+
+pub async fn value(
+    State(state): State<AppState>,
+    Authed(ws): Authed,
+) -> Result<Json<ValueView>, ApiError> {
+    let spend = state.store.acquisition_spend(ws).await?;
+    Ok(Json(state.dashboard.value(ws, &spend).await?))
+}
+
+pub async fn profile_value(
+    State(state): State<AppState>,
+    Authed(ws): Authed,
+    Path(id): Path<i64>,
+) -> Result<Json<ProfileValue>, ApiError> {
+    // A merged-away id answers for the profile it lives in now.
+    let profile = state
+        .store
+        .profile(ws, ProfileId(id))
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("profile {id} not found")))?;
+    let value = state
+        .dashboard
+        .profile_value(ws, profile.id.0)
+        .await?
+        .ok_or_else(|| {
+            ApiError::NotFound(format!(
+                "profile {id} has no signals in the analytics copy yet"
+            ))
+        })?;
+    Ok(Json(value))
+}
+
+pub async fn list_spend(
+    State(state): State<AppState>,
+    Authed(ws): Authed,
+) -> Result<Json<Vec<AcquisitionSpend>>, ApiError> {
+    Ok(Json(state.store.acquisition_spend(ws).await?))
+}
+
+#[derive(Debug, Serialize)]
+pub struct SpendRejected {
+    /// Position in the request array, from 0.
+    pub index: usize,
+    pub errors: Vec<FieldError>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SpendOutcome {
+    pub written: usize,
+    pub rejected: Vec<SpendRejected>,
+}
+
+/// Writes every valid row (replacing rows with the same channel, campaign, month and
+/// currency) and lists each invalid one with its reasons.
+pub async fn put_spend(
+    State(state): State<AppState>,
+    Authed(ws): Authed,
+    Json(rows): Json<Vec<RawSpend>>,
+) -> Result<Json<SpendOutcome>, ApiError> {
+    if rows.len() > MAX_SPEND_ROWS {
+        return Err(ApiError::TooLarge(format!(
+            "{} rows; at most {MAX_SPEND_ROWS} per request",
+            rows.len()
+        )));
+    }
+    let (mut good, mut rejected) = (Vec::new(), Vec::new());
+    for (index, raw) in rows.iter().enumerate() {
+        match AcquisitionSpend::parse(raw) {
+            Ok(row) => good.push(row),
+            Err(e) => rejected.push(SpendRejected {
+                index,
+                errors: e.errors,
+            }),
+        }
+    }
+    let written = state.store.put_acquisition_spend(ws, &good).await?;
+    Ok(Json(SpendOutcome { written, rejected }))
+}
