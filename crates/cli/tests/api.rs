@@ -214,6 +214,9 @@ async fn the_openapi_document_lists_every_route() {
         "/api/v1/metrics/drivers",
         "/api/v1/metrics/alerts",
         "/api/v1/text/analyze",
+        "/api/v1/value",
+        "/api/v1/profiles/{id}/value",
+        "/api/v1/acquisition-spend",
     ] {
         assert!(paths.contains_key(route), "{route} missing from the spec");
     }

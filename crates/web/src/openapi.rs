@@ -10,6 +10,39 @@ pub async fn spec() -> Json<Value> {
 }
 
 pub fn document() -> Value {
+    let mut doc = routes();
+    if let (Some(paths), Value::Object(value)) = (doc["paths"].as_object_mut(), value_paths()) {
+        paths.extend(value);
+    }
+    doc
+}
+
+/// Customer value: its own object, as one `json!` for every path exceeds the macro's recursion.
+fn value_paths() -> Value {
+    let secured = json!([{ "apiKey": [] }]);
+    json!({
+            "/api/v1/value": { "get": { "summary": "Customer value: CLV (BG/NBD + Gamma-Gamma for purchases, sBG for renewals) with its distribution and holdout check, the churn model (held-out AUC, calibration, coefficients), revenue at risk by brand, acquisition channel, region, touchpoint and theme, CLV and churn by NPS group and theme, CAC vs CLV per acquisition channel",
+                "security": secured,
+                "responses": { "200": { "description": "the value view model; `refusals` says which model could not be fitted and why" } } } },
+            "/api/v1/profiles/{id}/value": { "get": { "summary": "One customer's CLV, probability of still buying, churn probability and its top reasons",
+                "security": secured, "parameters": [id_param()],
+                "responses": { "200": { "description": "the profile's value" }, "404": { "description": "no such profile, or no signals of it in the analytics copy yet" } } } },
+            "/api/v1/acquisition-spend": {
+                "get": { "summary": "The workspace's acquisition spend, by month, channel, campaign and currency", "security": secured,
+                    "responses": { "200": { "description": "spend rows" } } },
+                "post": { "summary": "Add or replace acquisition spend rows (same channel, campaign, month and currency replaces); bad rows are listed with their index and reasons, good rows are kept",
+                    "security": secured,
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": {
+                        "type": "array", "maxItems": crate::routes::value::MAX_SPEND_ROWS, "items": { "type": "object",
+                        "required": ["channel", "month", "amount", "currency"],
+                        "properties": { "channel": { "type": "string" }, "campaign": { "type": "string" },
+                            "month": { "type": "string", "description": "YYYY-MM" },
+                            "amount": { "type": "number", "minimum": 0 }, "currency": { "type": "string", "description": "ISO 4217" } } } } } } },
+                    "responses": { "200": { "description": "`written` and `rejected` ([{index, errors}])" }, "413": { "description": "too many rows" } } } }
+    })
+}
+
+fn routes() -> Value {
     let kinds: Vec<&str> = SignalKind::ALL.iter().map(|k| k.as_str()).collect();
     let stakeholders: Vec<&str> = StakeholderType::ALL.iter().map(|k| k.as_str()).collect();
     let error = json!({ "$ref": "#/components/schemas/Error" });
