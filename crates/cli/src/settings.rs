@@ -26,6 +26,60 @@ pub struct FileSettings {
     pub text: TextSettings,
     #[serde(default)]
     pub dashboard: DashboardFileSettings,
+    #[serde(default)]
+    pub value: ValueFileSettings,
+}
+
+/// `[value]`: how customer value is computed (defaults in brackets).
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValueFileSettings {
+    /// CLV horizon in weeks [156].
+    pub horizon_weeks: Option<f64>,
+    /// Discount rate per month [0.01].
+    pub monthly_discount: Option<f64>,
+    /// Share of revenue that is margin, 0–1 [1: CLV as revenue].
+    pub margin: Option<f64>,
+    /// Churn probability at and above which a customer is "at high risk" [0.15].
+    pub high_risk: Option<f64>,
+    /// Days after the training cutoff in which a cancellation counts as churn [182].
+    pub churn_window_days: Option<u32>,
+}
+
+impl ValueFileSettings {
+    /// The dashboard's value settings with these overrides, each checked for range.
+    pub fn apply(
+        &self,
+        mut v: throughline_dashboard::ValueSettings,
+    ) -> anyhow::Result<throughline_dashboard::ValueSettings> {
+        let check = |name: &str, value: f64, ok: bool| -> anyhow::Result<f64> {
+            anyhow::ensure!(
+                ok && value.is_finite(),
+                "[value] {name} = {value} is out of range"
+            );
+            Ok(value)
+        };
+        if let Some(h) = self.horizon_weeks {
+            v.horizon_weeks = check("horizon_weeks", h, h > 0.0 && h <= 520.0)?;
+        }
+        if let Some(d) = self.monthly_discount {
+            v.monthly_discount = check("monthly_discount", d, (0.0..1.0).contains(&d))?;
+        }
+        if let Some(m) = self.margin {
+            v.margin = check("margin", m, m > 0.0 && m <= 1.0)?;
+        }
+        if let Some(r) = self.high_risk {
+            v.high_risk = check("high_risk", r, r > 0.0 && r < 1.0)?;
+        }
+        if let Some(w) = self.churn_window_days {
+            anyhow::ensure!(
+                (30..=730).contains(&w),
+                "[value] churn_window_days = {w} is out of range (30–730)"
+            );
+            v.churn_window_days = w;
+        }
+        Ok(v)
+    }
 }
 
 /// `[ui]`: the dashboard pages.
@@ -89,6 +143,7 @@ pub struct Settings {
     pub ui: UiSettings,
     pub text: TextSettings,
     pub dashboard: DashboardFileSettings,
+    pub value: throughline_dashboard::ValueSettings,
 }
 
 impl std::fmt::Debug for Settings {
@@ -106,6 +161,7 @@ impl std::fmt::Debug for Settings {
             .field("ui", &self.ui)
             .field("text", &self.text)
             .field("dashboard", &self.dashboard)
+            .field("value", &self.value)
             .finish()
     }
 }
@@ -134,6 +190,7 @@ impl Settings {
             ui: file.ui,
             text: file.text,
             dashboard: file.dashboard,
+            value: file.value.apply(Default::default())?,
         })
     }
 }
@@ -154,5 +211,41 @@ pub fn init_tracing(json: bool) {
         builder.json().init();
     } else {
         builder.init();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn value_settings_override_defaults_and_reject_nonsense() {
+        let file: FileSettings =
+            toml::from_str("[value]\nmargin = 0.4\nhorizon_weeks = 104\nhigh_risk = 0.25\n")
+                .unwrap();
+        let v = file.value.apply(Default::default()).unwrap();
+        assert_eq!((v.margin, v.horizon_weeks, v.high_risk), (0.4, 104.0, 0.25));
+        assert_eq!(
+            v.churn_window_days, 182,
+            "untouched fields keep their default"
+        );
+        for bad in [
+            "margin = 1.5",
+            "high_risk = 0",
+            "monthly_discount = -0.1",
+            "churn_window_days = 5",
+        ] {
+            let file: FileSettings = toml::from_str(&format!("[value]\n{bad}\n")).unwrap();
+            let err = file
+                .value
+                .apply(Default::default())
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("[value]"), "{bad}: {err}");
+        }
+        assert!(
+            toml::from_str::<FileSettings>("[value]\nmargn = 0.4\n").is_err(),
+            "typos are errors"
+        );
     }
 }

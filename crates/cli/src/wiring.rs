@@ -76,6 +76,7 @@ pub fn app_state(
     if let Some(hours) = settings.dashboard.first_response_sla_hours {
         dashboard.first_response_sla_hours = hours;
     }
+    dashboard.value = settings.value.clone();
     throughline_web::AppState {
         store,
         dashboard: Dashboard::new(analytics.clone(), dashboard),
