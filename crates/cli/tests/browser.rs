@@ -226,6 +226,7 @@ fn check_overview(dom: &str) {
         "sentiment",
         "first_response",
         "resolution",
+        "resolution_p90",
         "sla",
         "fcr",
         "churn",

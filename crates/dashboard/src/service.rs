@@ -10,7 +10,7 @@ use throughline_metrics::{
 use crate::engine::Dashboard;
 use crate::error::Result;
 use crate::filters::Period;
-use crate::tiles::{duration_tile, Format, Tile};
+use crate::tiles::{duration_tile, Format, Quantile, Tile};
 
 const CONTACT_KINDS: &str = "('ticket', 'chat', 'call', 'email')";
 
@@ -97,11 +97,14 @@ pub(crate) async fn tiles(
         let x = (e.value * e.n as f64).round() as u64;
         (e, x)
     };
+    let resolution = (res(&rc), res(&rp));
     Ok(vec![
-        duration_tile("first_response", "First response (median)", frt(&rc), frt(&rp),
+        duration_tile(("first_response", "First response (median)", Quantile::Median), frt(&rc), frt(&rp),
             "median hours from contact to first response; 95% CI from order statistics"),
-        duration_tile("resolution", "Resolution (median)", res(&rc), res(&rp),
+        duration_tile(("resolution", "Resolution (median)", Quantile::Median), resolution.0.clone(), resolution.1.clone(),
             "median hours from contact to resolution; 95% CI from order statistics"),
+        duration_tile(("resolution_p90", "Resolution (p90)", Quantile::P90), resolution.0, resolution.1,
+            "hours within which 90% of contacts were resolved; 95% CI from order statistics"),
         share_tile("sla", "First response within SLA", with_count(sla(&rc)), with_count(sla(&rp)),
             "share of first responses within the SLA target (24 h by default); 95% CI: Wilson"),
         share_tile("fcr", "First-contact resolution", with_count(fcr(cur)), with_count(fcr(prev)),

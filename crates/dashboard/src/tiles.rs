@@ -117,22 +117,34 @@ pub(crate) fn spark_value(key: &str, k: &KpiCounts, e: &NpsCounts) -> Option<f64
 
 /// A median-time tile: the change is tested on the share within SLA is not the
 /// same thing, so medians carry their order-statistic CIs and no test.
+/// Which quantile of a duration a tile shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Quantile {
+    Median,
+    P90,
+}
+
 pub(crate) fn duration_tile(
-    key: &'static str,
-    label: &'static str,
+    (key, label, quantile): (&'static str, &'static str, Quantile),
     cur: Option<QuantileSummary>,
     prev: Option<QuantileSummary>,
     definition: &'static str,
 ) -> Tile {
     let hours = |q: &Option<QuantileSummary>| match q {
-        Some(q) => Estimate {
-            value: q.median / 3600.0,
-            n: q.n,
-            se: 0.0,
-            ci_low: q.median_ci.0 / 3600.0,
-            ci_high: q.median_ci.1 / 3600.0,
-            small_sample: q.n < throughline_metrics::SMALL_SAMPLE,
-        },
+        Some(q) => {
+            let (value, (low, high)) = match quantile {
+                Quantile::Median => (q.median, q.median_ci),
+                Quantile::P90 => (q.p90, q.p90_ci),
+            };
+            Estimate {
+                value: value / 3600.0,
+                n: q.n,
+                se: 0.0,
+                ci_low: low / 3600.0,
+                ci_high: high / 3600.0,
+                small_sample: q.n < throughline_metrics::SMALL_SAMPLE,
+            }
+        }
         None => Estimate::empty(),
     };
     let (current, previous) = (hours(&cur), hours(&prev));
