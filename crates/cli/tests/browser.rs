@@ -384,7 +384,7 @@ fn check_alerts(dom: &str) {
                 visible_text(dom)
             )
         });
-    let headline = between(alert, "<h2>", "</h2>").unwrap_or_default();
+    let headline = between(alert, "<h3>", "</h3>").unwrap_or_default();
     assert!(
         headline.contains("Kestrel") && headline.contains("Delivery"),
         "alerts 2025-11: expected a headline about Kestrel and Delivery, got {headline:?}"
@@ -392,6 +392,10 @@ fn check_alerts(dom: &str) {
     assert!(
         alert.contains("<svg"),
         "alerts 2025-11: expected the alert's chart"
+    );
+    assert!(
+        dom.contains("NPS and CSAT shifts by segment") && dom.contains("pairs had at least"),
+        "alerts 2025-11: expected the KPI-shift scan with its summary"
     );
 }
 

@@ -12,6 +12,7 @@ use throughline_metrics::{scan, CountSeries, Direction};
 use crate::engine::{month_label, Dashboard};
 use crate::error::Result;
 use crate::filters::{Filters, Period};
+use crate::kpi_shifts::KpiShifts;
 use crate::themes::{label, mentions_subquery};
 
 /// Separates brand and theme in a series key (never in either).
@@ -45,6 +46,8 @@ pub struct Alerts {
     /// Of which reached the minimum count and were tested: the false-discovery family.
     pub tested: usize,
     pub alerts: Vec<Alert>,
+    /// NPS and CSAT shifts per segment in the same month, against the same months before.
+    pub kpi_shifts: KpiShifts,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -81,6 +84,7 @@ impl Dashboard {
                 scanned: 0,
                 tested: 0,
                 alerts: Vec::new(),
+                kpi_shifts: KpiShifts::default(),
             });
         };
         let window = Period {
@@ -97,8 +101,11 @@ impl Dashboard {
             "SELECT date_trunc('month', occurred_at) AS m, coalesce(brand, '{NO_BRAND}') AS b, count(*) AS n \
              FROM signals WHERE sentiment IS NOT NULL AND stakeholder_type = 'customer'{where_sql} GROUP BY 1, 2"
         );
-        let (complaints, texts) =
-            tokio::try_join!(self.sql(ws, &complaints), self.sql(ws, &texts))?;
+        let (complaints, texts, kpi_shifts) = tokio::try_join!(
+            self.sql(ws, &complaints),
+            self.sql(ws, &texts),
+            self.kpi_shifts(ws, &fsql, month, baseline)
+        )?;
         let months: Vec<String> = (0..=baseline)
             .map(|k| (window.start + Months::new(k)).format("%Y-%m").to_string())
             .collect();
@@ -204,6 +211,7 @@ impl Dashboard {
             scanned: series.len(),
             tested,
             alerts,
+            kpi_shifts,
         })
     }
 }

@@ -13,6 +13,7 @@ mod engine;
 mod error;
 mod explore;
 mod filters;
+mod kpi_shifts;
 mod kpis;
 mod overview;
 mod retention;
@@ -28,6 +29,7 @@ pub use engine::{Dashboard, DashboardSettings};
 pub use error::{DashboardError, Result};
 pub use explore::{Comment, Explore, ExploreQuery, Kpi, TrendPoint};
 pub use filters::{url_encode, Filters, Grain, Period, DIMENSIONS};
+pub use kpi_shifts::{KpiShift, KpiShifts, SHIFT_DIMENSIONS};
 pub use overview::{Overview, SegmentRow, StoreRow, VoiceRow};
 pub use retention::Retention;
 pub use themes::ThemeRow;
@@ -40,4 +42,4 @@ pub use value::{
 
 /// The statistics types the view models carry, re-exported for renderers.
 pub use throughline_drivers::{DriverReport, DriverResult, Quadrant};
-pub use throughline_metrics::{Direction, Estimate, SegmentComparison, Z95};
+pub use throughline_metrics::{Direction, Estimate, SegmentComparison, SMALL_SAMPLE, Z95};

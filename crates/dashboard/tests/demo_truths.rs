@@ -76,6 +76,35 @@ async fn the_planted_truths_are_found() {
         "{delivery:?}"
     );
     assert!(delivery.headline.contains("up"), "{}", delivery.headline);
+    // The same late deliveries pull the brand's CSAT down that month: the KPI-shift scan over
+    // every segment and KPI (BH-controlled) finds it, and finds next to nothing elsewhere.
+    let shifts = &alerts.kpi_shifts;
+    assert!(shifts.tested > 10, "{shifts:?}");
+    let csat = shifts
+        .shifts
+        .iter()
+        .find(|s| {
+            s.dimension == "brand" && s.segment == truths::DELAY_SPIKE_BRAND && s.kpi == "csat"
+        })
+        .unwrap_or_else(|| panic!("no CSAT shift for the brand: {shifts:#?}"));
+    assert!(csat.delta < -0.15 && csat.q_value < 0.05, "{csat:?}");
+    assert!(csat.headline.contains("down"), "{}", csat.headline);
+    let quiet = w
+        .dash
+        .alerts(
+            w.ws,
+            &AlertQuery {
+                month: Some(spike + chrono::Months::new(6)),
+                ..AlertQuery::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(
+        quiet.kpi_shifts.shifts.len() <= 1,
+        "{:#?}",
+        quiet.kpi_shifts
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

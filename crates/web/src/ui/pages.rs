@@ -637,6 +637,30 @@ pub async fn alerts(
             "Complaints per theme and brand in the month against the {} months before, as a share of that brand's customer comments (exact conditional test). {} brand–theme series had complaints; the {} with at least {} complaints in the month or expected were tested, with Benjamini–Hochberg over those {}; q < 0.05 shown.",
             a.baseline_months, a.scanned, a.tested, state.dashboard.settings().alert_min_count, a.tested
         ),
+        shifts_summary: format!(
+            "Customer NPS and CSAT (top-2-box) per brand, channel, region, store and touchpoint in the month against the same {} months pooled; {} segment–KPI pairs had at least {} answers on both sides and were tested (NPS: z on the trinomial variance; CSAT: two-proportion z), Benjamini–Hochberg over all of them; q < 0.05 shown.",
+            a.baseline_months, a.kpi_shifts.tested, throughline_dashboard::SMALL_SAMPLE
+        ),
+        shifts: a
+            .kpi_shifts
+            .shifts
+            .iter()
+            .map(|s| {
+                let f = if s.kpi == "nps" { Format::Score } else { Format::Percent };
+                (
+                    format!("{}:{}:{}", s.dimension, s.segment, s.kpi),
+                    s.headline.clone(),
+                    format!(
+                        "{} (n = {}) against {} (n = {}); p = {:.4}",
+                        fmt::value(f, &s.current),
+                        s.current.n,
+                        fmt::value(f, &s.baseline),
+                        s.baseline.n,
+                        s.p_value
+                    ),
+                )
+            })
+            .collect(),
         alerts: a.alerts.iter().map(|x| alert_view(x, &chrome)).collect(),
         chrome,
     })

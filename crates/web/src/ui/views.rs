@@ -148,6 +148,9 @@ pub struct AlertsPage {
     pub chrome: Chrome,
     pub month: String,
     pub summary: String,
+    pub shifts_summary: String,
+    /// (dimension:segment:kpi, headline, the figures behind it).
+    pub shifts: Vec<(String, String, String)>,
     pub alerts: Vec<AlertView>,
 }
 
