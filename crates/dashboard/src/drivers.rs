@@ -1,11 +1,13 @@
-//! Key drivers of NPS or CSAT: which themes, when customers mention them, move
-//! the score most — relative importance by Shapley decomposition of R² (exact,
+//! Key drivers of NPS, CSAT or churn: which themes, when customers mention them, move
+//! the score (or the chance of cancelling) most — relative importance by Shapley decomposition of R² (exact,
 //! up to 15 themes) or relative weights beyond that, with the importance ×
 //! performance priority matrix.
 
 use serde::{Deserialize, Serialize};
 use throughline_domain::WorkspaceId;
-use throughline_drivers::{analyse, DriverData, DriverReport, Method, SHAPLEY_MAX_DRIVERS};
+use throughline_drivers::{
+    analyse_with, DriverData, DriverReport, Method, OutcomePolarity, SHAPLEY_MAX_DRIVERS,
+};
 
 use crate::engine::Dashboard;
 use crate::error::{DashboardError, Result};
@@ -20,7 +22,8 @@ const MIN_THEME_SHARE: f64 = 0.01;
 pub struct DriverQuery {
     #[serde(flatten)]
     pub filters: Filters,
-    /// `nps` (default) or `csat`.
+    /// `nps` (default), `csat`, or `churn` (per customer: cancelled in the period, on every
+    /// theme they mentioned in it).
     pub outcome: Option<String>,
 }
 
@@ -42,10 +45,10 @@ impl Dashboard {
     pub async fn drivers(&self, ws: WorkspaceId, q: &DriverQuery) -> Result<DriversView> {
         q.filters.validate()?;
         let outcome = q.outcome.clone().unwrap_or_else(|| "nps".into());
-        if outcome != "nps" && outcome != "csat" {
+        if !["nps", "csat", "churn"].contains(&outcome.as_str()) {
             return Err(DashboardError::BadFilter {
                 field: "outcome",
-                reason: "nps or csat".into(),
+                reason: "nps, csat or churn".into(),
             });
         }
         let fsql = q.filters.sql();
@@ -64,11 +67,26 @@ impl Dashboard {
         };
         let (cur, _) = Period::current_and_previous(as_of, q.filters.months.unwrap_or(12));
         view.period = Some(cur);
-        let sql = format!(
-            "SELECT {outcome} AS y, coalesce(themes, '') AS t FROM signals WHERE {outcome} IS NOT NULL \
-             AND sentiment IS NOT NULL AND stakeholder_type = 'customer'{}{fsql}",
-            cur.sql()
-        );
+        let sql = if outcome == "churn" {
+            // One row per customer who wrote in the period: did they cancel in it, and which
+            // themes did they mention (a linear probability model on theme mentions).
+            format!(
+                "SELECT max(CASE WHEN x.profile_id IS NULL THEN 0 ELSE 1 END) AS y, \
+                        string_agg(coalesce(themes, ''), ',') AS t \
+                 FROM signals LEFT JOIN (SELECT DISTINCT profile_id FROM signals \
+                   WHERE kind = 'transaction' AND action = 'cancellation'{period}) x \
+                   ON signals.profile_id = x.profile_id \
+                 WHERE sentiment IS NOT NULL AND stakeholder_type = 'customer'{period}{fsql} \
+                 GROUP BY signals.profile_id",
+                period = cur.sql()
+            )
+        } else {
+            format!(
+                "SELECT {outcome} AS y, coalesce(themes, '') AS t FROM signals WHERE {outcome} IS NOT NULL \
+                 AND sentiment IS NOT NULL AND stakeholder_type = 'customer'{}{fsql}",
+                cur.sql()
+            )
+        };
         let answer = self.sql(ws, &sql).await?;
         let y: Vec<f64> = answer
             .f64s("y")?
@@ -98,7 +116,13 @@ impl Dashboard {
         } else {
             Method::RelativeWeights
         };
-        match analyse(&data, method) {
+        // More churn is worse: a theme that raises it is the one to fix.
+        let polarity = if outcome == "churn" {
+            OutcomePolarity::LowerIsBetter
+        } else {
+            OutcomePolarity::HigherIsBetter
+        };
+        match analyse_with(&data, method, polarity) {
             Ok(report) => view.report = Some(report),
             Err(e) => view.refusal = Some(e.to_string()),
         }

@@ -233,3 +233,52 @@ async fn social_ads_cost_more_than_their_customers_are_worth() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn churn_drivers_put_the_themes_that_raise_churn_first() {
+    let w = world().await;
+    let q = throughline_dashboard::DriverQuery {
+        outcome: Some("churn".into()),
+        filters: throughline_dashboard::Filters {
+            months: Some(12),
+            ..Default::default()
+        },
+    };
+    let v = w.dash.drivers(w.ws, &q).await.unwrap();
+    let report = v
+        .report
+        .as_ref()
+        .unwrap_or_else(|| panic!("{:?}", v.refusal));
+    assert!(v.respondents > 1000 && report.r_squared > 0.0);
+    // Churn is worse when higher: "fix first" means important and raising churn.
+    for d in &report.drivers {
+        let (present, absent) = (
+            d.outcome_when_present.unwrap(),
+            d.outcome_when_absent.unwrap(),
+        );
+        if d.quadrant == throughline_dashboard::Quadrant::FixFirst {
+            assert!(present > absent, "{d:?}");
+        }
+    }
+    let top = &report.drivers[0];
+    let (present, absent) = (
+        top.outcome_when_present.unwrap(),
+        top.outcome_when_absent.unwrap(),
+    );
+    assert!(
+        present > 1.5 * absent,
+        "the strongest driver should go with much more churn: {top:?}"
+    );
+    // Unknown outcomes are refused by name.
+    let bad = throughline_dashboard::DriverQuery {
+        outcome: Some("revenue".into()),
+        ..Default::default()
+    };
+    assert!(w
+        .dash
+        .drivers(w.ws, &bad)
+        .await
+        .unwrap_err()
+        .to_string()
+        .contains("churn"));
+}

@@ -160,7 +160,10 @@ fn explore_params() -> Vec<Value> {
 
 fn drivers_params() -> Vec<Value> {
     let mut params = filter_params();
-    params.push(query_param("outcome", "nps (default) or csat"));
+    params.push(query_param(
+        "outcome",
+        "nps (default), csat or churn (per customer: cancelled in the period)",
+    ));
     params
 }
 

@@ -608,9 +608,9 @@ pub async fn drivers(
     }
     let outcome = v.outcome.to_uppercase();
     render(DriversPage {
-        outcomes: ["nps", "csat"]
+        outcomes: ["nps", "csat", "churn"]
             .iter()
-            .map(|o| (*o, *o == outcome))
+            .map(|o| (*o, *o == v.outcome))
             .collect(),
         outcome,
         period: v.period.map(|p| p.label()).unwrap_or_default(),
