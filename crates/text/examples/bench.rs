@@ -38,7 +38,12 @@ fn rates(count: usize, run: impl FnOnce()) -> (f64, Option<f64>) {
     let start = Instant::now();
     run();
     let wall = start.elapsed().as_secs_f64();
-    let cpu = cpu.zip(thread_cpu_s()).map(|(a, b)| count as f64 / (b - a));
+    // The CPU clock can advance in steps longer than a pass; a pass it saw take no time has
+    // no rate (it would print as `inf`, which is not JSON).
+    let cpu = cpu
+        .zip(thread_cpu_s())
+        .filter(|(a, b)| b > a)
+        .map(|(a, b)| count as f64 / (b - a));
     (count as f64 / wall, cpu)
 }
 

@@ -1,5 +1,5 @@
-//! Development aid: prints sentiment score and full analysis JSON per text, one line each, so
-//! two builds can be diffed.
+//! Development aid: prints sentiment score (rounded, then its exact bits) and full analysis
+//! JSON per text, one line each, so two builds can be diffed.
 fn main() {
     let path = std::env::args().nth(1).expect("FILE");
     let raw = std::fs::read_to_string(&path).expect("file");
@@ -8,7 +8,8 @@ fn main() {
         let score = analyzer.sentiment_score(text);
         let analysis = analyzer.analyze(text);
         println!(
-            "{score:.6}\t{}",
+            "{score:.6}\t{:08x}\t{}",
+            score.to_bits(),
             serde_json::to_string(&analysis).expect("serializes")
         );
     }

@@ -7,6 +7,7 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::phrases::TokenPhrases;
+use crate::table::Table;
 
 const EN_WORDS: &str = include_str!("../data/en_words.tsv");
 const EN_PHRASES: &str = include_str!("../data/en_phrases.tsv");
@@ -49,6 +50,9 @@ pub mod flag {
     pub const KNOWN: u32 = 1 << 2;
     /// One of `sentiment::CONTRAST_CUES`, so sentiment rules compare only these tokens' text.
     pub const CONTRAST_CUE: u32 = 1 << 3;
+    /// "from" and "been", which open the multi-word negation and counterfactual rules in
+    /// `sentiment` ("far from", "could have been"), so those compare only these tokens' text.
+    pub const SCOPE_CUE: u32 = 1 << 4;
     /// Bits from `LANG_SHIFT` up: function-word profiles of the languages in `lang::PROFILES`.
     pub const LANG_SHIFT: u32 = 8;
 }
@@ -62,39 +66,73 @@ struct Entry {
     phrase: u32,
 }
 
+/// `Entry` as the word tables store it, in 16 bytes, so a table slot holds key and entry.
+#[derive(Clone, Copy, Debug)]
+struct Stored {
+    /// NaN for none (no data file gives a NaN valence or booster).
+    valence: f32,
+    booster: f32,
+    flags: u32,
+    phrase: u32,
+}
+
+impl Default for Stored {
+    fn default() -> Stored {
+        Stored::from(Entry::default())
+    }
+}
+
+impl From<Entry> for Stored {
+    fn from(entry: Entry) -> Stored {
+        Stored {
+            valence: entry.valence.unwrap_or(f32::NAN),
+            booster: entry.booster.unwrap_or(f32::NAN),
+            flags: entry.flags,
+            phrase: entry.phrase,
+        }
+    }
+}
+
+impl Stored {
+    #[inline]
+    fn entry(self) -> Entry {
+        let some = |value: f32| (!value.is_nan()).then_some(value);
+        Entry {
+            valence: some(self.valence),
+            booster: some(self.booster),
+            flags: self.flags,
+            phrase: self.phrase,
+        }
+    }
+}
+
 /// The merged word table. Words of up to 15 bytes (nearly all) are keyed by their bytes, so a
 /// lookup hashes and compares integers with no pointer to follow: up to 7 bytes in one `u64`
-/// (small buckets keep the frequent short words cache-resident), up to 15 in two; longer words
-/// use a string map. The maps hold indexes into `data`, which only hits touch.
-#[derive(Default)]
+/// (small slots keep more of the frequent short words in cache), up to 15 in two; longer words
+/// use a string map.
 struct Entries {
-    tiny: FxHashMap<u64, u32>,
-    short: FxHashMap<[u64; 2], u32>,
-    long: FxHashMap<Box<str>, u32>,
-    data: Vec<Entry>,
+    tiny: Table<u64, Stored>,
+    short: Table<[u64; 2], Stored>,
+    long: FxHashMap<Box<str>, Entry>,
 }
 
-/// A word of up to 15 bytes as one integer: its bytes shifted in from the right (the last byte
-/// lowest) and its length in the top byte. An integer rather than a byte array, so the
-/// tokenizer can build it in a register while it scans the word (`pack_byte`).
+/// A word of up to 15 bytes as one integer: its bytes with the first lowest (as
+/// `u128::from_le_bytes` reads them) and its length in the top byte. An integer rather than a
+/// byte array, so the tokenizer can build it in registers eight bytes at a time while it scans
+/// the word (`ascii::Block`).
 pub type PackedWord = u128;
-
-/// Appends a byte to a key being built (the length is added at the end, see `pack`).
-#[inline]
-pub fn pack_byte(packed: PackedWord, byte: u8) -> PackedWord {
-    packed << 8 | byte as PackedWord
-}
 
 #[inline]
 pub fn pack(word: &str) -> Option<PackedWord> {
     let bytes = word.as_bytes();
-    if bytes.len() > 15 {
+    // The empty word would pack to 0, which marks an empty table slot.
+    if bytes.is_empty() || bytes.len() > 15 {
         return None;
     }
-    let packed = bytes
-        .iter()
-        .fold(0, |packed, &byte| pack_byte(packed, byte));
-    Some(packed | (bytes.len() as PackedWord) << 120)
+    let mut packed = [0u8; 16];
+    packed[..bytes.len()].copy_from_slice(bytes);
+    packed[15] = bytes.len() as u8;
+    Some(PackedWord::from_le_bytes(packed))
 }
 
 enum Key {
@@ -116,33 +154,40 @@ fn key_of(packed: PackedWord) -> Key {
 }
 
 impl Entries {
-    fn insert(&mut self, word: &str, entry: Entry) {
-        let index = self.data.len() as u32;
-        self.data.push(entry);
-        match pack(word).map(key_of) {
-            Some(Key::Tiny(key)) => self.tiny.insert(key, index),
-            Some(Key::Short(key)) => self.short.insert(key, index),
-            None => self.long.insert(word.into(), index),
-        };
+    fn new<'w>(words: impl IntoIterator<Item = (&'w str, Entry)>) -> Entries {
+        let (mut tiny, mut short, mut long) = (Vec::new(), Vec::new(), FxHashMap::default());
+        for (word, entry) in words {
+            match pack(word).map(key_of) {
+                Some(Key::Tiny(key)) => tiny.push((key, Stored::from(entry))),
+                Some(Key::Short(key)) => short.push((key, Stored::from(entry))),
+                None => {
+                    long.insert(word.into(), entry);
+                }
+            }
+        }
+        Entries {
+            tiny: Table::new(&tiny),
+            short: Table::new(&short),
+            long,
+        }
     }
 
-    #[inline]
+    // Always inlined into the tokenizer: out of line, the entry came back through the stack
+    // in pieces narrower than the token's stores that read them (a stall on every token).
+    #[inline(always)]
     fn get_packed(&self, packed: PackedWord) -> Entry {
-        let index = match key_of(packed) {
-            Key::Tiny(key) => self.tiny.get(&key),
-            Key::Short(key) => self.short.get(&key),
+        let stored = match key_of(packed) {
+            Key::Tiny(key) => self.tiny.get(key),
+            Key::Short(key) => self.short.get(key),
         };
-        index.map_or_else(Entry::default, |&i| self.data[i as usize])
+        stored.entry()
     }
 
     #[inline]
     fn get(&self, word: &str) -> Entry {
         match pack(word) {
             Some(packed) => self.get_packed(packed),
-            None => self
-                .long
-                .get(word)
-                .map_or_else(Entry::default, |&i| self.data[i as usize]),
+            None => self.long.get(word).copied().unwrap_or_default(),
         }
     }
 }
@@ -152,6 +197,8 @@ pub struct Lexicon {
     /// Valence, booster, negator and language flags merged, one lookup per token.
     entries: Entries,
     emoticons: FxHashMap<Box<str>, f32>,
+    /// Bit `b` set when some emoticon starts with ASCII byte `b` (lowercased).
+    emoticon_starts: u128,
     emoji: FxHashMap<Box<str>, f32>,
     boosters: FxHashMap<Box<str>, f32>,
     negators: FxHashSet<Box<str>>,
@@ -239,6 +286,9 @@ impl Lexicon {
         for word in crate::sentiment::CONTRAST_CUES {
             entries.entry(word.into()).or_default().flags |= flag::CONTRAST_CUE;
         }
+        for word in crate::sentiment::SCOPE_CUES {
+            entries.entry(word.into()).or_default().flags |= flag::SCOPE_CUE;
+        }
         let phrase_index = TokenPhrases::new(phrases.clone());
         for (head, list) in phrase_index.heads() {
             entries.entry(head.into()).or_default().phrase = list;
@@ -249,34 +299,15 @@ impl Lexicon {
                     1 << (flag::LANG_SHIFT + index as u32);
             }
         }
-        // Frequent words first, so their entries share a few cache lines: English function
-        // words, then modifiers, then the rest in alphabetical order.
-        let mut order: Vec<(u8, Box<str>)> = entries
-            .keys()
-            .map(|word| {
-                let entry = &entries[word];
-                let english = 1 << (flag::LANG_SHIFT + crate::lang::ENGLISH_PROFILES);
-                let rank = if entry.flags & (english - (1 << flag::LANG_SHIFT)) != 0 {
-                    0
-                } else if entry.flags & (flag::NEGATOR | flag::SCORE_NEGATOR) != 0
-                    || entry.booster.is_some()
-                {
-                    1
-                } else {
-                    2
-                };
-                (rank, word.clone())
-            })
-            .collect();
+        // In a fixed order, so the tables come out the same on every build.
+        let mut order: Vec<&str> = entries.keys().map(|word| &**word).collect();
         order.sort_unstable();
-        let mut packed = Entries::default();
-        for (_, word) in order {
-            packed.insert(&word, entries[&word]);
-        }
+        let packed = Entries::new(order.iter().map(|&word| (word, entries[word])));
         let mut lexicon = Lexicon {
             phrase_index,
             entries: packed,
             words,
+            emoticon_starts: emoticon_starts(&emoticons),
             emoticons,
             emoji: FxHashMap::default(),
             boosters,
@@ -340,34 +371,30 @@ impl Lexicon {
     /// Everything known about a lowercased word in one lookup; the valence falls back to
     /// shortened letter runs like `word`.
     pub fn info(&self, norm: &str) -> WordInfo {
-        self.info_entry(self.entries.get(norm), norm, has_letter_run(norm, 3))
+        let entry = self.entries.get(norm);
+        let elongated = norm.len() >= 4 && has_letter_run(norm, 3);
+        info_from(entry, norm.ends_with("n't"), elongated, || self.word(norm))
     }
 
-    /// `info` for a word whose packed key (`pack`) the caller already built, with whether it
-    /// has a run of three equal bytes (`has_letter_run(norm, 3)`), also found while scanning.
-    #[inline]
-    pub fn info_key(&self, key: PackedWord, norm: &str, long_run: bool) -> WordInfo {
+    /// `info` for an ASCII word (`norm`, lowercased) whose packed key (`pack`) the caller
+    /// already built.
+    #[inline(always)]
+    pub fn info_key(&self, key: PackedWord, norm: &[u8]) -> WordInfo {
         let entry = self.entries.get_packed(key);
-        self.info_entry(entry, norm, long_run)
+        // `&`, not `&&`: word lengths are too irregular for a branch on them to predict well.
+        let elongated = (norm.len() >= 4) & crate::ascii::has_triple(key, norm.len());
+        let shortened = || {
+            std::str::from_utf8(norm)
+                .ok()
+                .and_then(|norm| self.word(norm))
+        };
+        info_from(entry, norm.ends_with(b"n't"), elongated, shortened)
     }
 
+    /// The phrase list number of a word (`phrase_index.head`) by its packed key.
     #[inline]
-    fn info_entry(&self, entry: Entry, norm: &str, long_run: bool) -> WordInfo {
-        let mut flags = entry.flags;
-        if norm.ends_with("n't") {
-            flags |= flag::NEGATOR | flag::SCORE_NEGATOR | flag::KNOWN;
-        }
-        let valence = match entry.valence {
-            Some(valence) => Some(valence),
-            None if norm.len() >= 4 && long_run => self.word(norm),
-            None => None,
-        };
-        WordInfo {
-            valence,
-            booster: entry.booster,
-            flags,
-            phrase: entry.phrase,
-        }
+    pub fn phrase_head_key(&self, key: PackedWord) -> u32 {
+        self.entries.get_packed(key).phrase
     }
 
     pub fn emoji(&self, symbol: &str) -> Option<f32> {
@@ -384,6 +411,12 @@ impl Lexicon {
     /// Emoticons are looked up case-insensitively (":D" and ":d" are one entry).
     pub fn emoticon(&self, raw: &str) -> Option<f32> {
         if raw.len() > 16 {
+            return None;
+        }
+        // Most chunks asked about are short words with a mark ("I'm", "it."), and no
+        // emoticon starts as they do: answered without hashing.
+        let first = *raw.as_bytes().first()?;
+        if first.is_ascii() && self.emoticon_starts & 1 << first.to_ascii_lowercase() == 0 {
             return None;
         }
         let mut buffer = [0u8; 16];
@@ -412,6 +445,43 @@ impl Lexicon {
             || self.boosters.contains_key(norm)
             || self.negators.contains(norm)
     }
+}
+
+/// `WordInfo` from a word's entry; `negator` says it ends in "n't", `elongated` that it has 4
+/// bytes or more and a run of three equal letters. Such a word without a valence of its own
+/// takes the valence of its shortened letter runs ("gooood"), from `shortened`.
+#[inline(always)]
+fn info_from(
+    entry: Entry,
+    negator: bool,
+    elongated: bool,
+    shortened: impl FnOnce() -> Option<f32>,
+) -> WordInfo {
+    let mut flags = entry.flags;
+    if negator {
+        flags |= flag::NEGATOR | flag::SCORE_NEGATOR | flag::KNOWN;
+    }
+    // `elongated` first: it is known from the word alone and nearly always false, so the
+    // processor need not wait for the entry to be read to know which way this goes.
+    let valence = if elongated & entry.valence.is_none() {
+        shortened()
+    } else {
+        entry.valence
+    };
+    WordInfo {
+        valence,
+        booster: entry.booster,
+        flags,
+        phrase: entry.phrase,
+    }
+}
+
+/// Bit `b` set when some key starts with ASCII byte `b` (see `Lexicon::emoticon_starts`).
+fn emoticon_starts(emoticons: &FxHashMap<Box<str>, f32>) -> u128 {
+    emoticons
+        .keys()
+        .filter_map(|key| key.bytes().next().filter(u8::is_ascii))
+        .fold(0, |starts, byte| starts | 1 << byte)
 }
 
 fn has_letter_run(word: &str, length: usize) -> bool {

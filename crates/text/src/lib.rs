@@ -6,6 +6,7 @@
 //! `Analyzer` is built once and then shared (`&self` everywhere, `Send + Sync`).
 
 pub mod analysis;
+mod ascii;
 pub mod discover;
 pub mod error;
 pub mod eval;
@@ -16,6 +17,7 @@ pub mod pii;
 mod render;
 pub mod sentiment;
 pub mod signals;
+mod table;
 pub mod taxonomy;
 pub mod themes;
 pub mod tokenize;

@@ -89,16 +89,18 @@ impl<T: Clone> TokenPhrases<T> {
 
     /// Every match, starting where `list_of` gives a list number, as the same token ranges the
     /// automaton would find (phrases never cross a clause break), longest kept as in
-    /// `PhraseIndex::find_longest`.
+    /// `PhraseIndex::find_longest`. Only tokens in `starts` (increasing) are tried; it must
+    /// hold every token with a list number.
     pub fn find_longest(
         &self,
         doc: &Doc<'_>,
+        starts: impl Iterator<Item = usize>,
         list_of: impl Fn(usize) -> u32,
         out: &mut Vec<(Range<usize>, T)>,
     ) {
         out.clear();
         let count = doc.tokens.len();
-        for start in 0..count {
+        for start in starts {
             let list = list_of(start);
             if list == 0 {
                 continue;
@@ -110,7 +112,7 @@ impl<T: Clone> TokenPhrases<T> {
                 }
                 for (offset, word) in words.iter().enumerate().skip(1) {
                     let at = start + offset;
-                    if doc.tokens[at - 1].brk != Break::None || doc.norm_of(at) != &**word {
+                    if doc.tokens[at - 1].brk != Break::None || !doc.norm_is(at, word) {
                         continue 'phrase;
                     }
                 }

@@ -207,7 +207,7 @@ impl SentimentModel {
     /// Scores with reused buffers; the returned `DocScore` owns the hit and sentence buffers,
     /// which `recycle` hands back.
     pub fn score_with(&self, doc: &Doc<'_>, scratch: &mut ScoreScratch) -> DocScore {
-        let (score, label) = self.score_into(doc, scratch);
+        let (score, label) = self.score_into(doc, scratch, true);
         DocScore {
             sentences: std::mem::take(&mut scratch.sentences),
             hits: std::mem::take(&mut scratch.hits),
@@ -218,11 +218,13 @@ impl SentimentModel {
 
     /// Document score only, with reused buffers (the fast path).
     pub fn score_only(&self, doc: &Doc<'_>, scratch: &mut ScoreScratch) -> f32 {
-        self.score_into(doc, scratch).0
+        self.score_into(doc, scratch, false).0
     }
 
     /// Fills `scratch.hits` and `scratch.sentences`; returns the document score and label.
-    fn score_into(&self, doc: &Doc<'_>, scratch: &mut ScoreScratch) -> (f32, Label) {
+    /// Without `labels` (the score-only path) every label is left `Neutral` and sentence
+    /// scores 0: neither feeds back into the document score.
+    fn score_into(&self, doc: &Doc<'_>, scratch: &mut ScoreScratch, labels: bool) -> (f32, Label) {
         let ScoreScratch {
             found,
             roles,
@@ -234,10 +236,16 @@ impl SentimentModel {
         roles.clear();
         roles.resize(doc.tokens.len(), Role::Free);
         // Phrase first words carry their phrase list number from the lexicon lookup.
+        let heads = doc.token_set(doc.phrase_heads, 0..doc.tokens.len());
         self.lexicon
             .phrase_index
-            .find_longest(doc, |at| doc.tokens[at].info.phrase, found);
+            .find_longest(doc, heads, |at| doc.tokens[at].info.phrase, found);
+        // Tokens that may start a hit: those with a valence and phrases with one.
+        let mut starts = doc.valence_tokens;
         for (range, effect) in found.drain(..) {
+            if matches!(effect, PhraseEffect::Valence(_)) && range.start < 64 {
+                starts |= 1 << range.start;
+            }
             roles[range.start] = Role::PhraseStart {
                 end: range.end,
                 effect,
@@ -248,13 +256,16 @@ impl SentimentModel {
         }
         for range in &doc.sentences {
             let first_hit = hits.len();
-            self.score_sentence(doc, roles, range.clone(), hits);
+            self.score_sentence(doc, roles, range.clone(), starts, hits);
             let mut raw: f32 = hits[first_hit..].iter().map(|h| h.valence).sum();
             let mut rules = 0;
+            // Emphasis only strengthens a sentence that has a score.
             let (mut exclaims, mut questions) = (0u32, 0u32);
-            for token in &doc.tokens[range.clone()] {
-                exclaims += token.exclaims as u32;
-                questions += token.questions as u32;
+            if raw != 0.0 {
+                for token in &doc.tokens[range.clone()] {
+                    exclaims += token.exclaims as u32;
+                    questions += token.questions as u32;
+                }
             }
             if raw != 0.0 && exclaims > 0 {
                 raw += raw.signum() * EXCLAIM_BOOST * exclaims.min(4) as f32;
@@ -264,14 +275,20 @@ impl SentimentModel {
                 raw += raw.signum() * QUESTION_BOOST * questions.min(4) as f32;
                 rules |= rule::QUESTION;
             }
-            let score = normalize(raw);
+            // The document score needs only `raw`; a sentence's own score is for explanations.
+            let (score, label) = if labels {
+                let score = normalize(raw);
+                (score, label_for(score, &hits[first_hit..]))
+            } else {
+                (0.0, Label::Neutral)
+            };
             sentences.push(SentenceScore {
                 tokens: range.clone(),
                 hits: first_hit..hits.len(),
                 raw,
                 rules,
                 score,
-                label: label_for(score, &hits[first_hit..]),
+                label,
             });
         }
         // A sentence opening with "but" / "however" weakens the sentence before it.
@@ -289,7 +306,12 @@ impl SentimentModel {
             }
         }
         let score = normalize(total);
-        (score, label_for(score, hits))
+        let label = if labels {
+            label_for(score, hits)
+        } else {
+            Label::Neutral
+        };
+        (score, label)
     }
 
     /// True when a sentiment-bearing token follows `index` within `reach` tokens of its clause.
@@ -318,25 +340,33 @@ impl SentimentModel {
         false
     }
 
+    /// Adds the hits of one sentence. `starts` (bits as in `Doc::token_set`) holds every
+    /// token that may start a hit; the others are skipped unseen.
     fn score_sentence(
         &self,
         doc: &Doc<'_>,
         roles: &[Role],
         range: Range<usize>,
+        starts: u64,
         hits: &mut Vec<Hit>,
     ) {
-        let contrast = find_contrast(doc, range.clone());
-        let mut index = range.start;
-        while index < range.end {
+        let contrast = if doc.flags & flag::CONTRAST_CUE != 0 {
+            find_contrast(doc, range.clone())
+        } else {
+            None
+        };
+        // Tokens before `next` belong to a phrase already scored.
+        let mut next = range.start;
+        for index in doc.token_set(starts, range.clone()) {
+            if index < next {
+                continue;
+            }
             let (span_end, base, mut rules) = match roles[index] {
                 Role::PhraseInner
                 | Role::PhraseStart {
                     effect: PhraseEffect::Booster(_),
                     ..
-                } => {
-                    index += 1;
-                    continue;
-                }
+                } => continue,
                 Role::PhraseStart {
                     effect: PhraseEffect::Valence(v),
                     end,
@@ -351,15 +381,12 @@ impl SentimentModel {
                                 && Self::valence_follows(doc, roles, index, range.end, SCOPE)));
                     match valence {
                         Some((v, rules)) if !acts_as_modifier => (index + 1, v, rules),
-                        _ => {
-                            index += 1;
-                            continue;
-                        }
+                        _ => continue,
                     }
                 }
             };
             if base == 0.0 {
-                index = span_end;
+                next = span_end;
                 continue;
             }
             let mut valence = base;
@@ -430,14 +457,24 @@ impl SentimentModel {
                 valence,
                 rules,
             });
-            index = span_end;
+            next = span_end;
         }
     }
 }
 
+/// Words the multi-word negation and counterfactual rules start from; the lexicon flags them
+/// (`flag::SCOPE_CUE`), so other tokens are skipped without comparing text.
+pub(crate) const SCOPE_CUES: [&str; 2] = ["from", "been"];
+
+/// True when token `at` may be "from" or "been" (see `SCOPE_CUES`).
+fn scope_cue(doc: &Doc<'_>, at: usize) -> bool {
+    doc.tokens[at].info.flags & flag::SCOPE_CUE != 0
+}
+
 /// "far from" negates like "not" ("far from perfect").
 fn multi_word_negator(doc: &Doc<'_>, at: usize, start: usize) -> bool {
-    at > start
+    scope_cue(doc, at)
+        && at > start
         && doc.tokens[at - 1].brk == Break::None
         && doc.norm_of(at) == "from"
         && doc.norm_of(at - 1) == "far"
@@ -447,7 +484,11 @@ fn multi_word_negator(doc: &Doc<'_>, at: usize, start: usize) -> bool {
 /// been"): what follows did not happen. "would have been" is left alone: it is as often a
 /// compliment ("that would have been perfect") as a regret.
 fn is_counterfactual(doc: &Doc<'_>, at: usize, start: usize) -> bool {
-    if doc.norm_of(at) != "been" || at <= start || doc.tokens[at - 1].brk != Break::None {
+    if !scope_cue(doc, at)
+        || doc.norm_of(at) != "been"
+        || at <= start
+        || doc.tokens[at - 1].brk != Break::None
+    {
         return false;
     }
     match doc.norm_of(at - 1) {

@@ -7,7 +7,8 @@
 
 use std::ops::Range;
 
-use crate::lexicon::{pack_byte, Lexicon, PackedWord, WordInfo};
+use crate::ascii::{self, Block};
+use crate::lexicon::{Lexicon, PackedWord, WordInfo};
 
 /// What a token is; only words, emoji and emoticons can carry sentiment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,12 +61,29 @@ pub struct Doc<'a> {
     pub sentences: Vec<Range<usize>>,
     /// True when some word has a lower-case letter: caps only count as emphasis in mixed case.
     pub mixed_case: bool,
+    /// Every token's `info.flags` or-ed together, so rules can skip a text that has none of
+    /// the words they look for.
+    pub flags: u32,
+    /// Bit `i` set when token `i` has a valence (`info.valence`), for the first 64 tokens, so
+    /// scoring visits only those (see `Doc::token_set`).
+    pub valence_tokens: u64,
+    /// Bit `i` set when token `i` may start a phrase (`info.phrase`), for the first 64 tokens.
+    pub phrase_heads: u64,
 }
 
 impl<'a> Doc<'a> {
     pub fn norm_of(&self, index: usize) -> &str {
         let token = &self.tokens[index];
         &self.norm[token.norm_start as usize..token.norm_end as usize]
+    }
+
+    /// `norm_of(index) == word`, comparing lengths first and bytes without slicing a `str`
+    /// (which checks character boundaries).
+    #[inline]
+    pub fn norm_is(&self, index: usize, word: &str) -> bool {
+        let token = &self.tokens[index];
+        let (start, end) = (token.norm_start as usize, token.norm_end as usize);
+        end - start == word.len() && &self.norm.as_bytes()[start..end] == word.as_bytes()
     }
 
     pub fn text_of(&self, index: usize) -> &'a str {
@@ -78,6 +96,17 @@ impl<'a> Doc<'a> {
         let first = &self.tokens[range.start];
         let last = &self.tokens[range.end - 1];
         (first.start as usize, last.end as usize)
+    }
+
+    /// The indexes in `range` of a set of tokens kept as bits (`valence_tokens`,
+    /// `phrase_heads`), in order; every index in `range` when the text has more than 64 tokens
+    /// (the bits cover only the first 64).
+    pub fn token_set(&self, bits: u64, range: Range<usize>) -> TokenSet {
+        if self.tokens.len() > 64 {
+            return TokenSet::All(range);
+        }
+        let below = |n: usize| if n >= 64 { u64::MAX } else { (1u64 << n) - 1 };
+        TokenSet::Bits(bits & below(range.end) & !below(range.start))
     }
 
     /// Token index whose normalized form starts at `norm_byte`, if any.
@@ -94,6 +123,29 @@ impl<'a> Doc<'a> {
             .tokens
             .binary_search_by_key(&(norm_byte as u32), |t| t.norm_end);
         found.ok()
+    }
+}
+
+/// Token indexes from `Doc::token_set`: the set bits, lowest first, or a whole range.
+pub enum TokenSet {
+    Bits(u64),
+    All(Range<usize>),
+}
+
+impl Iterator for TokenSet {
+    type Item = usize;
+
+    #[inline]
+    fn next(&mut self) -> Option<usize> {
+        match self {
+            TokenSet::Bits(0) => None,
+            TokenSet::Bits(bits) => {
+                let index = bits.trailing_zeros() as usize;
+                *bits &= *bits - 1;
+                Some(index)
+            }
+            TokenSet::All(range) => range.next(),
+        }
     }
 }
 
@@ -246,22 +298,28 @@ fn scan_word(text: &str, mut word_end: usize, end: usize) -> usize {
 /// Tokenizes into reused buffers. Scans bytes and decodes a character only outside ASCII.
 pub fn tokenize_into<'a>(text: &'a str, lexicon: &Lexicon, buffers: DocBuffers) -> Doc<'a> {
     let DocBuffers {
-        mut norm,
+        norm,
         mut tokens,
         mut sentences,
     } = buffers;
+    let mut norm = norm.into_bytes();
     norm.clear();
-    norm.reserve(text.len() + 8);
+    // Room for the 16-byte writes of `push_lower` past the last token.
+    norm.reserve(text.len() + 32);
     tokens.clear();
     sentences.clear();
     let mut builder = Builder {
         doc: Doc {
             text,
-            norm,
+            norm: String::new(),
             tokens,
             sentences,
             mixed_case: false,
+            flags: 0,
+            valence_tokens: 0,
+            phrase_heads: 0,
         },
+        norm,
         sentence_start: 0,
         lexicon,
         chunk_ascii: false,
@@ -289,15 +347,8 @@ pub fn tokenize_into<'a>(text: &'a str, lexicon: &Lexicon, buffers: DocBuffers) 
         // Fast path: most chunks are ASCII letters and digits only, which the general
         // `chunk` would turn into exactly one word or number token (no URL, emoticon or
         // punctuation is possible), so scan them once, gathering what `push` needs.
-        let mut scan = WordScan::default();
-        while position < length {
-            let byte = text.as_bytes()[position];
-            if CLASSES[byte as usize] & (WORD | UNDERSCORE) != WORD {
-                break;
-            }
-            scan.add(byte);
-            position += 1;
-        }
+        let scan = WordScan::alnum_run(text.as_bytes(), chunk_start);
+        position += scan.length;
         // Also common: a word closed by `.` `,` `!` `?` ("life.", "great!!"). With more than
         // two letters it cannot be an emoticon, and unless it is "www." no URL either, so
         // `chunk` would push the word and then handle each mark as punctuation.
@@ -316,8 +367,17 @@ pub fn tokenize_into<'a>(text: &'a str, lexicon: &Lexicon, buffers: DocBuffers) 
             }
             continue;
         }
-        position = word_end;
-        let mut seen = if position > chunk_start { WORD } else { 0 };
+        // Next most common: mentions, hashtags, "don't", "it." and the like.
+        if let Some(simple) = SimpleChunk::scan(text, lexicon, chunk_start, scan) {
+            builder.push_simple(&simple);
+            for &mark in &text.as_bytes()[simple.word_end..simple.end] {
+                builder.punctuation(mark as char);
+            }
+            position = simple.end;
+            continue;
+        }
+        position = chunk_start;
+        let mut seen = 0;
         while position < length {
             let class = CLASSES[text.as_bytes()[position] as usize];
             if class == SPACE {
@@ -339,48 +399,203 @@ pub fn tokenize_into<'a>(text: &'a str, lexicon: &Lexicon, buffers: DocBuffers) 
     builder.finish()
 }
 
-/// What one pass over an ASCII word gathers: its lowercased lexicon key (`Lexicon::info_key`),
-/// case counts and whether it has an elongation (three equal bytes in a row, lowercased).
-#[derive(Default)]
+/// A chunk of the shape most chunks have, which `Builder::chunk` would turn into one token
+/// and punctuation marks: an optional `@` or `#`, one ASCII word (letters and digits, maybe
+/// joined by single inner joiners: "don't", "well-made", "3.5") and ASCII punctuation up to
+/// whitespace or the end ("life.", "great!!", "@anonymous:"). The fast path takes it in one
+/// scan, and its word eight bytes at a time.
+struct SimpleChunk {
+    /// The token: the word, with the `@` of a mention but not the `#` of a hashtag.
+    token_start: usize,
+    word_end: usize,
+    /// End of the chunk (after its punctuation).
+    end: usize,
+    kind: TokenKind,
+    scan: WordScan,
+}
+
+impl SimpleChunk {
+    /// The simple chunk starting at `start`, if it is one: never an emoticon, URL, HTML
+    /// entity or placeholder (which `chunk` treats specially). `run` is
+    /// `WordScan::alnum_run` at `start`, which the caller already has.
+    fn scan(text: &str, lexicon: &Lexicon, start: usize, run: WordScan) -> Option<SimpleChunk> {
+        let bytes = text.as_bytes();
+        let prefix = bytes[start];
+        // URLs first: `chunk` keeps them whole.
+        let rest = &text[start..];
+        if (prefix == b'h' || prefix == b'w')
+            && (rest.starts_with("http://")
+                || rest.starts_with("https://")
+                || rest.starts_with("www."))
+        {
+            return None;
+        }
+        let word_start = start + matches!(prefix, b'@' | b'#') as usize;
+        let first = if word_start > start {
+            WordScan::alnum_run(bytes, word_start)
+        } else {
+            run
+        };
+        if first.length == 0 {
+            return None;
+        }
+        // Joiners with a letter or digit after them stay inside the word (`scan_word`).
+        let mut word_end = word_start + first.length;
+        let (mut joined, mut only_dots) = (false, true);
+        while let Some(&joiner) = bytes.get(word_end) {
+            if CLASSES[joiner as usize] != JOINER {
+                break;
+            }
+            let run = ascii::alnum_len(bytes, word_end + 1);
+            if run == 0 {
+                break;
+            }
+            joined = true;
+            only_dots &= joiner == b'.';
+            word_end += 1 + run;
+        }
+        // Then ASCII punctuation (not `[`, which may open a placeholder), up to whitespace.
+        let mut end = word_end;
+        while let Some(&byte) = bytes.get(end) {
+            if CLASSES[byte as usize] & (JOINER | PUNCT) == 0 || byte == b'[' {
+                break;
+            }
+            end += 1;
+        }
+        if bytes
+            .get(end)
+            .is_some_and(|&byte| CLASSES[byte as usize] != SPACE)
+        {
+            return None;
+        }
+        let chunk = &text[start..end];
+        let scan = if joined {
+            WordScan::ascii(bytes, word_start, word_end)
+        } else {
+            first
+        };
+        // Emoticons have at most two letters; with more this cannot be one.
+        if scan.letters <= 2 && (end > word_end || word_start > start || joined) {
+            let trimmed = chunk.trim_end_matches([',', '.']);
+            // The lexicon first looks at the first byte, which rules out most words at once.
+            if lexicon.is_emoticon(trimmed) && may_be_emoticon(trimmed) {
+                return None;
+            }
+        }
+        let (token_start, kind) = match prefix {
+            b'@' => (start, TokenKind::Mention),
+            _ if scan.letters == 0 && only_dots => (word_start, TokenKind::Number),
+            _ => (word_start, TokenKind::Word),
+        };
+        Some(SimpleChunk {
+            token_start,
+            word_end,
+            end,
+            kind,
+            scan,
+        })
+    }
+}
+
+/// What one pass over an ASCII word gathers, eight bytes at a time: its lowercased bytes (the
+/// lexicon key, `Lexicon::info_key`) and case counts. Plain fields, no array, so the compiler
+/// keeps a scan in registers.
+#[derive(Clone, Copy, Default)]
 struct WordScan {
     length: usize,
     letters: usize,
     upper: usize,
-    /// The lowercased bytes so far, packed with `pack_byte` (only used up to 15 bytes).
-    packed: PackedWord,
-    previous: u8,
-    run: usize,
-    long_run: bool,
+    /// Bytes 0..8 and 8..16, lowercased, first byte lowest (the key uses 15 at most).
+    lower: u64,
+    lower_high: u64,
 }
 
 impl WordScan {
+    /// The first `count` bytes of `block`, the start of a word.
     #[inline]
-    fn add(&mut self, byte: u8) {
-        let upper = byte.is_ascii_uppercase();
-        let lower = byte | (upper as u8) << 5;
-        self.letters += lower.is_ascii_lowercase() as usize;
-        self.upper += upper as usize;
-        self.packed = pack_byte(self.packed, lower);
-        // Same as `has_letter_run(norm, 3)`: runs of equal lowercased bytes.
-        self.run = if lower == self.previous && self.length > 0 {
-            self.run + 1
-        } else {
-            1
-        };
-        self.long_run |= self.run >= 3;
-        self.previous = lower;
-        self.length += 1;
+    fn first(block: &Block, count: usize) -> WordScan {
+        let mask = ascii::first_bytes(count);
+        WordScan {
+            length: count,
+            letters: ascii::count(block.letters & mask),
+            upper: ascii::count(block.upper & mask),
+            lower: block.lower & mask,
+            lower_high: 0,
+        }
+    }
+
+    /// The run of ASCII letters and digits starting at byte `start`. Nearly all words fit in
+    /// two blocks of eight bytes, handled here in registers; longer runs loop.
+    #[inline(always)]
+    fn alnum_run(bytes: &[u8], start: usize) -> WordScan {
+        let block = Block::new(ascii::load(bytes, start));
+        let count = block.alnum_prefix();
+        let mut scan = WordScan::first(&block, count);
+        if count < 8 {
+            return scan;
+        }
+        let block = Block::new(ascii::load(bytes, start + 8));
+        let count = block.alnum_prefix();
+        scan.add_block(&block, count);
+        if count < 8 {
+            return scan;
+        }
+        scan.alnum_run_on(bytes, start)
+    }
+
+    /// `alnum_run` past two full blocks.
+    #[cold]
+    #[inline(never)]
+    fn alnum_run_on(mut self, bytes: &[u8], start: usize) -> WordScan {
+        loop {
+            let block = Block::new(ascii::load(bytes, start + self.length));
+            let count = block.alnum_prefix();
+            self.add_block(&block, count);
+            if count < 8 {
+                return self;
+            }
+        }
+    }
+
+    /// The ASCII bytes `start..end`, whatever they are.
+    fn ascii(bytes: &[u8], start: usize, end: usize) -> WordScan {
+        let block = Block::new(ascii::load(bytes, start));
+        let mut scan = WordScan::first(&block, (end - start).min(8));
+        while start + scan.length < end {
+            let block = Block::new(ascii::load(bytes, start + scan.length));
+            scan.add_block(&block, (end - start - scan.length).min(8));
+        }
+        scan
+    }
+
+    /// Takes the first `count` bytes of `block`, which starts 8, 16, ... bytes into the word.
+    #[inline(always)]
+    fn add_block(&mut self, block: &Block, count: usize) {
+        let mask = ascii::first_bytes(count);
+        self.letters += ascii::count(block.letters & mask);
+        self.upper += ascii::count(block.upper & mask);
+        if self.length == 8 {
+            self.lower_high = block.lower & mask;
+        }
+        self.length += count;
     }
 
     /// The complete key (`lexicon::pack` of the lowercased word), if it is short enough.
     #[inline]
     fn key(&self) -> Option<PackedWord> {
-        (self.length <= 15).then_some(self.packed | (self.length as PackedWord) << 120)
+        let packed = (self.lower_high as PackedWord) << 64
+            | self.lower as PackedWord
+            | (self.length as PackedWord) << 120;
+        (self.length <= 15).then_some(packed)
     }
 }
 
 struct Builder<'a, 'l> {
+    /// The document so far; its `norm` stays empty until `finish`.
     doc: Doc<'a>,
+    /// `Doc::norm` being built, as bytes, so ASCII words can be written eight lowercased bytes
+    /// at a time; every piece written is UTF-8, checked once in `finish`.
+    norm: Vec<u8>,
     sentence_start: usize,
     lexicon: &'l Lexicon,
     /// The chunk being split is all ASCII (saves re-checking each token).
@@ -425,45 +640,107 @@ impl<'a> Builder<'a, '_> {
     fn begin_token(&mut self) -> usize {
         if let Some(previous) = self.doc.tokens.last() {
             let separator = if previous.brk == Break::None {
-                ' '
+                b' '
             } else {
-                '\n'
+                b'\n'
             };
             if previous.brk == Break::Sentence {
                 let index = self.doc.tokens.len();
                 self.doc.sentences.push(self.sentence_start..index);
                 self.sentence_start = index;
             }
-            self.doc.norm.push(separator);
+            self.norm.push(separator);
         }
-        self.doc.norm.len()
+        self.norm.len()
     }
 
     /// A chunk of ASCII letters and digits that `tokenize_into` already scanned.
     #[inline]
     fn push_scanned(&mut self, start: usize, end: usize, scan: &WordScan) {
         let norm_start = self.begin_token();
-        self.doc.norm.push_str(&self.doc.text[start..end]);
-        self.doc.norm[norm_start..].make_ascii_lowercase();
-        let kind = if scan.letters == 0 {
-            TokenKind::Number
-        } else {
-            TokenKind::Word
+        self.push_lower(scan, start);
+        let (kind, info) = match scan.key() {
+            // Numbers can start phrases ("5 stars"); the entry has the phrase list number.
+            Some(key) if scan.letters == 0 => (
+                TokenKind::Number,
+                WordInfo {
+                    phrase: self.lexicon.phrase_head_key(key),
+                    ..WordInfo::default()
+                },
+            ),
+            Some(key) => (
+                TokenKind::Word,
+                self.lexicon.info_key(key, &self.norm[norm_start..]),
+            ),
+            None => {
+                let kind = if scan.letters == 0 {
+                    TokenKind::Number
+                } else {
+                    TokenKind::Word
+                };
+                (kind, self.info(kind, None, norm_start))
+            }
         };
-        self.finish_token(start, end, norm_start, kind, scan);
+        self.store_token(start, end, norm_start, kind, scan, info);
+    }
+
+    /// Writes the lowercased word that `scan` (of the word at `start`) holds to `norm`: whole
+    /// blocks (one store each), cut back to the word; a word too long for the scan's two
+    /// blocks is copied and lowercased.
+    #[inline(always)]
+    fn push_lower(&mut self, scan: &WordScan, start: usize) {
+        let at = self.norm.len();
+        if scan.length <= 16 {
+            self.norm.extend_from_slice(&scan.lower.to_le_bytes());
+            if scan.length > 8 {
+                self.norm.extend_from_slice(&scan.lower_high.to_le_bytes());
+            }
+            self.norm.truncate(at + scan.length);
+        } else {
+            let text = self.doc.text.as_bytes();
+            self.norm
+                .extend_from_slice(&text[start..start + scan.length]);
+            self.norm[at..].make_ascii_lowercase();
+        }
+    }
+
+    /// The token of a chunk that `SimpleChunk::scan` took.
+    fn push_simple(&mut self, simple: &SimpleChunk) {
+        let (start, end, scan) = (simple.token_start, simple.word_end, &simple.scan);
+        let norm_start = self.begin_token();
+        // A mention's scan leaves out its `@`.
+        let word_start = end - scan.length;
+        if start < word_start {
+            self.norm.push(b'@');
+        }
+        self.push_lower(scan, word_start);
+        let key = scan.key().filter(|_| start + scan.length == end);
+        let info = match (simple.kind, key) {
+            (TokenKind::Word, Some(key)) => self.lexicon.info_key(key, &self.norm[norm_start..]),
+            // Numbers can start phrases ("5 stars"); the entry has the phrase list number.
+            (TokenKind::Number, Some(key)) => WordInfo {
+                phrase: self.lexicon.phrase_head_key(key),
+                ..WordInfo::default()
+            },
+            (kind, _) => self.info(kind, None, norm_start),
+        };
+        self.store_token(start, end, norm_start, simple.kind, scan, info);
     }
 
     fn push(&mut self, start: usize, end: usize, kind: TokenKind) {
         let norm_start = self.begin_token();
         let raw = &self.doc.text[start..end];
         if self.chunk_ascii || raw.is_ascii() {
-            let mut scan = WordScan::default();
-            for &byte in raw.as_bytes() {
-                scan.add(byte);
-            }
-            self.doc.norm.push_str(raw);
-            self.doc.norm[norm_start..].make_ascii_lowercase();
-            self.finish_token(start, end, norm_start, kind, &scan);
+            // Only words need case counts and a key.
+            let scan = if kind == TokenKind::Word {
+                WordScan::ascii(self.doc.text.as_bytes(), start, end)
+            } else {
+                WordScan::default()
+            };
+            self.norm.extend_from_slice(raw.as_bytes());
+            self.norm[norm_start..].make_ascii_lowercase();
+            let info = self.info(kind, scan.key(), norm_start);
+            self.store_token(start, end, norm_start, kind, &scan, info);
             return;
         }
         let (mut letters, mut upper) = (0, 0);
@@ -475,63 +752,81 @@ impl<'a> Builder<'a, '_> {
                 }
             }
             match c {
-                '’' | '‘' => self.doc.norm.push('\''),
-                c if c.is_ascii() => self.doc.norm.push(c.to_ascii_lowercase()),
-                c => self.doc.norm.extend(c.to_lowercase()),
+                '’' | '‘' => self.norm.push(b'\''),
+                c if c.is_ascii() => self.norm.push(c.to_ascii_lowercase() as u8),
+                c => {
+                    for lower in c.to_lowercase() {
+                        let mut utf8 = [0u8; 4];
+                        self.norm
+                            .extend_from_slice(lower.encode_utf8(&mut utf8).as_bytes());
+                    }
+                }
             }
         }
         let scan = WordScan {
-            // No key: the lookup goes by the string.
-            length: usize::MAX,
             letters,
             upper,
             ..WordScan::default()
         };
-        self.finish_token(start, end, norm_start, kind, &scan);
+        let info = self.info(kind, None, norm_start);
+        self.store_token(start, end, norm_start, kind, &scan, info);
     }
 
-    /// Looks the token up and stores it; `scan` has its case counts and, for ASCII, its key.
+    /// What the lexicon knows about the token being pushed (from `norm_start` to the end of
+    /// `norm`); `key` is its packed form when it is ASCII and short enough.
+    fn info(&self, kind: TokenKind, key: Option<PackedWord>, norm_start: usize) -> WordInfo {
+        let norm_bytes = &self.norm[norm_start..];
+        let norm = || std::str::from_utf8(norm_bytes).expect("norm pieces are UTF-8");
+        match kind {
+            TokenKind::Word => match key {
+                Some(key) => self.lexicon.info_key(key, norm_bytes),
+                None => self.lexicon.info(norm()),
+            },
+            // Emoji and emoticons carry their valence in the same place as words.
+            TokenKind::Emoji => WordInfo {
+                valence: self.lexicon.emoji(norm()),
+                ..WordInfo::default()
+            },
+            TokenKind::Emoticon => WordInfo {
+                valence: self.lexicon.emoticon(norm()),
+                ..WordInfo::default()
+            },
+            // Numbers can start phrases ("5 stars").
+            TokenKind::Number => WordInfo {
+                phrase: self.lexicon.phrase_index.head(norm()),
+                ..WordInfo::default()
+            },
+            _ => WordInfo::default(),
+        }
+    }
+
+    /// Stores the token whose normalized form runs from `norm_start` to the end of `norm`;
+    /// `scan` has its case counts.
     #[inline]
-    fn finish_token(
+    fn store_token(
         &mut self,
         start: usize,
         end: usize,
         norm_start: usize,
         kind: TokenKind,
         scan: &WordScan,
+        info: WordInfo,
     ) {
         let (letters, upper) = (scan.letters, scan.upper);
         if kind == TokenKind::Word && upper < letters {
             self.doc.mixed_case = true;
         }
-        let norm_end = self.doc.norm.len();
-        let norm = &self.doc.norm[norm_start..norm_end];
-        let info = match kind {
-            TokenKind::Word => match scan.key() {
-                Some(key) => self.lexicon.info_key(key, norm, scan.long_run),
-                None => self.lexicon.info(norm),
-            },
-            // Emoji and emoticons carry their valence in the same place as words.
-            TokenKind::Emoji => WordInfo {
-                valence: self.lexicon.emoji(norm),
-                ..WordInfo::default()
-            },
-            TokenKind::Emoticon => WordInfo {
-                valence: self.lexicon.emoticon(norm),
-                ..WordInfo::default()
-            },
-            // Numbers can start phrases ("5 stars").
-            TokenKind::Number => WordInfo {
-                phrase: self.lexicon.phrase_index.head(norm),
-                ..WordInfo::default()
-            },
-            _ => WordInfo::default(),
-        };
+        self.doc.flags |= info.flags;
+        let index = self.doc.tokens.len();
+        if index < 64 {
+            self.doc.valence_tokens |= (info.valence.is_some() as u64) << index;
+            self.doc.phrase_heads |= ((info.phrase != 0) as u64) << index;
+        }
         self.doc.tokens.push(Token {
             start: start as u32,
             end: end as u32,
             norm_start: norm_start as u32,
-            norm_end: norm_end as u32,
+            norm_end: self.norm.len() as u32,
             kind,
             caps: kind == TokenKind::Word && letters >= 2 && upper == letters,
             exclaims: 0,
@@ -649,8 +944,9 @@ impl<'a> Builder<'a, '_> {
             }
             '.' | '…' => {
                 let is_abbreviation = {
-                    let norm = self.doc.norm_of(last_index);
-                    c == '.' && ABBREVIATIONS.contains(&norm)
+                    let token = &self.doc.tokens[last_index];
+                    let norm = &self.norm[token.norm_start as usize..token.norm_end as usize];
+                    c == '.' && ABBREVIATIONS.iter().any(|a| a.as_bytes() == norm)
                 };
                 if c == '…' {
                     self.mark_break(Break::Clause);
@@ -670,6 +966,7 @@ impl<'a> Builder<'a, '_> {
         if self.sentence_start < count {
             self.doc.sentences.push(self.sentence_start..count);
         }
+        self.doc.norm = String::from_utf8(self.norm).expect("norm pieces are UTF-8");
         self.doc
     }
 }
