@@ -217,6 +217,10 @@ fn check_common(url: &str, dom: &str) {
 }
 
 fn check_overview(dom: &str) {
+    // Custom ratings: the demo's delivery-speed rating, with its scale.
+    let rating = element_with(dom, "<tr", "</tr>", "data-rating=\"delivery speed\"")
+        .unwrap_or_else(|| panic!("overview: expected the custom rating \"delivery speed\""));
+    assert!(rating.contains("1–5") && rating.contains("n = "), "overview: {rating}");
     // Every KPI tile, each with its n and 95% CI.
     for kpi in [
         "nps",

@@ -13,6 +13,7 @@ use crate::engine::{month_label, Dashboard};
 use crate::error::Result;
 use crate::filters::{Filters, Period};
 use crate::kpis::{self, KpiCounts};
+use crate::ratings::RatingRow;
 use crate::retention::{self, Retention};
 use crate::service;
 use crate::themes::{self, ThemeRow};
@@ -39,6 +40,8 @@ pub struct Overview {
     pub retention: Option<Retention>,
     /// Share of voice and brand sentiment in reviews and social posts.
     pub voice: Vec<VoiceRow>,
+    /// Every named custom rating, customers and employees apart.
+    pub ratings: Vec<RatingRow>,
 }
 
 /// One brand's share of the review and social conversation, and how it feels.
@@ -86,6 +89,7 @@ impl Dashboard {
         let alerts = self.alerts(ws, &alert_query);
         let retention = retention::retention(self, ws, &fsql, &cur);
         let voice = self.voice(ws, &fsql, &cur);
+        let ratings = self.ratings(ws, &fsql, &cur, &prev);
         let (
             monthly,
             brands,
@@ -97,9 +101,10 @@ impl Dashboard {
             alerts,
             retention,
             voice,
+            ratings,
         ) = tokio::try_join!(
             monthly, brands, channels, stores, themes, service, commercial, alerts, retention,
-            voice
+            voice, ratings
         )?;
 
         let sum = |p: &Period, employee: bool| -> KpiCounts {
@@ -148,6 +153,7 @@ impl Dashboard {
             commercial: Some(commercial),
             retention: Some(retention),
             voice,
+            ratings,
         })
     }
 
@@ -320,5 +326,6 @@ fn empty(filters: &Filters) -> Overview {
         commercial: None,
         retention: None,
         voice: Vec::new(),
+        ratings: Vec::new(),
     }
 }

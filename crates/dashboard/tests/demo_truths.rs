@@ -194,6 +194,40 @@ async fn headline_figures_match_a_recount_of_the_rows() {
     );
     assert!(p90.current.value > median.current.value);
     assert!(p90.current.ci_low <= p90.current.value && p90.current.value <= p90.current.ci_high);
+    // Custom ratings: delivery speed (customers, 1–5) recounted from the raw JSON.
+    let answer = w
+        .copy
+        .query_batches(
+            w.ws,
+            &format!(
+                "SELECT ratings FROM signals WHERE ratings LIKE '%delivery_speed%' \
+                 AND stakeholder_type = 'customer' AND occurred_at >= TIMESTAMP '{}T00:00:00Z' \
+                 AND occurred_at < TIMESTAMP '{}T00:00:00Z'",
+                period.start, period.end
+            ),
+        )
+        .await
+        .unwrap();
+    let values: Vec<f64> = answer
+        .strings("ratings")
+        .unwrap()
+        .into_iter()
+        .flatten()
+        .map(|r| {
+            let v: serde_json::Value = serde_json::from_str(&r).unwrap();
+            v["delivery_speed"]["value"].as_f64().unwrap()
+        })
+        .collect();
+    let rating = recent
+        .ratings
+        .iter()
+        .find(|r| r.name == "delivery_speed" && r.stakeholder == "customer")
+        .unwrap_or_else(|| panic!("{:?}", recent.ratings));
+    assert_eq!(rating.current.n, values.len() as u64);
+    let mean = values.iter().sum::<f64>() / values.len() as f64;
+    assert!((rating.current.value - mean).abs() < 1e-9);
+    assert_eq!((rating.min, rating.max), (1.0, 5.0));
+    assert!(recent.ratings.iter().any(|r| r.stakeholder == "employee"));
     // A revenue-at-risk figure exists and is a part of the revenue.
     let commercial = overview.commercial.as_ref().unwrap();
     let risk = &commercial.revenue_at_risk;

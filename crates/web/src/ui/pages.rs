@@ -176,6 +176,7 @@ pub async fn overview(
             )
         },
         voice,
+        ratings: o.ratings.iter().map(rating_view).collect(),
         alerts: o.alerts.iter().map(|a| alert_view(a, &chrome)).collect(),
         risk: o
             .commercial
@@ -197,6 +198,27 @@ pub async fn overview(
         chrome,
     };
     render(page)
+}
+
+/// (name, who, scale, mean with CI and n, change against the previous period).
+fn rating_view(r: &throughline_dashboard::RatingRow) -> [String; 5] {
+    let change = match r.p_value {
+        Some(p) if r.significant => format!("{:+.2} ({})", r.delta, fmt::p_value(Some(p))),
+        Some(_) => format!("{:+.2} (not significant)", r.delta),
+        None => "—".into(),
+    };
+    [
+        r.name.replace('_', " "),
+        r.stakeholder.clone(),
+        format!("{}–{}", r.min, r.max),
+        format!(
+            "{:.2} ({}; {})",
+            r.current.value,
+            fmt::ci(Format::Mean, &r.current),
+            fmt::n(&r.current)
+        ),
+        change,
+    ]
 }
 
 fn retention_view(r: Option<&throughline_dashboard::Retention>) -> (String, String) {

@@ -86,6 +86,8 @@ pub struct OverviewPage {
     pub retention_detail: String,
     pub voice_chart: String,
     pub voice: Vec<(String, String, String, String)>,
+    /// Custom ratings: name, who, scale, mean (CI; n), change.
+    pub ratings: Vec<[String; 5]>,
 }
 
 pub struct CommentView {

@@ -1,0 +1,113 @@
+//! Custom ratings on the overview: every named rating (`ratings` on the wire, e.g.
+//! `{"delivery_speed": 4}` on 1–5) as a mean on its own scale with its 95% CI, for customers
+//! and employees apart, tested against the previous period (Welch).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use throughline_domain::WorkspaceId;
+use throughline_metrics::{compare, Estimate, MeanAcc};
+
+use crate::engine::Dashboard;
+use crate::error::Result;
+use crate::filters::Period;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RatingRow {
+    pub name: String,
+    /// `customer` or `employee`.
+    pub stakeholder: String,
+    /// The scale as answered (the widest seen in the window).
+    pub min: f64,
+    pub max: f64,
+    pub current: Estimate,
+    pub previous: Estimate,
+    pub delta: f64,
+    pub p_value: Option<f64>,
+    pub significant: bool,
+}
+
+#[derive(Default)]
+struct Acc {
+    cur: MeanAcc,
+    prev: MeanAcc,
+    min: f64,
+    max: f64,
+}
+
+/// One rating as the analytics copy stores it: `{"value": v, "min": a, "max": b}`.
+#[derive(serde::Deserialize)]
+struct Stored {
+    value: f64,
+    min: f64,
+    max: f64,
+}
+
+impl Dashboard {
+    pub(crate) async fn ratings(
+        &self,
+        ws: WorkspaceId,
+        fsql: &str,
+        cur: &Period,
+        prev: &Period,
+    ) -> Result<Vec<RatingRow>> {
+        let window = Period {
+            start: prev.start,
+            end: cur.end,
+        };
+        let sql = format!(
+            "SELECT occurred_at >= TIMESTAMP '{}T00:00:00Z' AS cur, stakeholder_type AS st, ratings AS r \
+             FROM signals WHERE ratings IS NOT NULL AND stakeholder_type IN ('customer', 'employee'){}{fsql}",
+            cur.start,
+            window.sql()
+        );
+        let answer = self.sql(ws, &sql).await?;
+        let (is_cur, st, r) = (
+            answer.i64s("cur")?,
+            answer.strings("st")?,
+            answer.strings("r")?,
+        );
+        let mut accs: BTreeMap<(String, String), Acc> = BTreeMap::new();
+        for i in 0..r.len() {
+            let (Some(text), Some(who)) = (&r[i], &st[i]) else {
+                continue;
+            };
+            // Written by our own encoder; a row that does not parse is skipped, not guessed.
+            let Ok(map) = serde_json::from_str::<BTreeMap<String, Stored>>(text) else {
+                continue;
+            };
+            for (name, rating) in map {
+                let acc = accs.entry((name, who.clone())).or_insert_with(|| Acc {
+                    min: rating.min,
+                    max: rating.max,
+                    ..Acc::default()
+                });
+                acc.min = acc.min.min(rating.min);
+                acc.max = acc.max.max(rating.max);
+                if is_cur[i] == Some(1) {
+                    acc.cur.add(rating.value);
+                } else {
+                    acc.prev.add(rating.value);
+                }
+            }
+        }
+        Ok(accs
+            .into_iter()
+            .filter(|(_, a)| a.cur.n > 0)
+            .map(|((name, stakeholder), a)| {
+                let change = compare::mean_change(&a.cur, &a.prev);
+                RatingRow {
+                    name,
+                    stakeholder,
+                    min: a.min,
+                    max: a.max,
+                    p_value: change.test.as_ref().map(|t| t.p_value),
+                    significant: change.significant,
+                    delta: change.delta,
+                    current: change.current,
+                    previous: change.previous,
+                }
+            })
+            .collect())
+    }
+}
