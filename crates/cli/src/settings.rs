@@ -113,6 +113,8 @@ pub struct DashboardFileSettings {
     pub fcr_window_days: Option<u32>,
     /// First-response SLA in hours (default 24).
     pub first_response_sla_hours: Option<f64>,
+    /// Profile properties offered in Explore's "by" menu (default `["segment", "tier"]`).
+    pub segment_properties: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]

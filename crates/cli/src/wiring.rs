@@ -77,6 +77,9 @@ pub fn app_state(
         dashboard.first_response_sla_hours = hours;
     }
     dashboard.value = settings.value.clone();
+    if let Some(keys) = &settings.dashboard.segment_properties {
+        dashboard.segment_properties = keys.clone();
+    }
     throughline_web::AppState {
         store,
         dashboard: Dashboard::new(analytics.clone(), dashboard),

@@ -111,6 +111,19 @@ fn every_dashboard_page_renders_in_headless_chromium_with_the_demo_truths_on_scr
     );
     check_explore_by_channel(&by_channel);
 
+    // A customer property (set once, on the account) as the segment.
+    let by_tier = visit(
+        "explore-by-tier",
+        "/w/demo/explore?by=properties.tier&months=24",
+        DESKTOP,
+    );
+    assert!(
+        by_tier.contains("<option value=\"properties.tier\" selected")
+            && by_tier.contains("gold")
+            && by_tier.contains("standard"),
+        "explore by properties.tier: expected the property chosen in the menu and the gold and standard segments"
+    );
+
     let delivery = visit(
         "explore-delivery-sentiment",
         "/w/demo/explore?kpi=sentiment&theme=delivery",
@@ -220,7 +233,10 @@ fn check_overview(dom: &str) {
     // Custom ratings: the demo's delivery-speed rating, with its scale.
     let rating = element_with(dom, "<tr", "</tr>", "data-rating=\"delivery speed\"")
         .unwrap_or_else(|| panic!("overview: expected the custom rating \"delivery speed\""));
-    assert!(rating.contains("1–5") && rating.contains("n = "), "overview: {rating}");
+    assert!(
+        rating.contains("1–5") && rating.contains("n = "),
+        "overview: {rating}"
+    );
     // Every KPI tile, each with its n and 95% CI.
     for kpi in [
         "nps",

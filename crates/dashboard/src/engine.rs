@@ -25,6 +25,9 @@ pub struct DashboardSettings {
     pub alert_min_count: u64,
     /// Customer-value models: CLV horizon, discounting, churn window, high-risk threshold.
     pub value: ValueSettings,
+    /// Profile properties offered in Explore's "by" menu (`properties.KEY`); any key works
+    /// in the query string.
+    pub segment_properties: Vec<String>,
 }
 
 impl Default for DashboardSettings {
@@ -35,6 +38,7 @@ impl Default for DashboardSettings {
             alert_baseline_months: 6,
             alert_min_count: 10,
             value: ValueSettings::default(),
+            segment_properties: vec!["segment".into(), "tier".into()],
         }
     }
 }

@@ -120,14 +120,7 @@ pub struct Explore {
 impl Dashboard {
     pub async fn explore(&self, ws: WorkspaceId, q: &ExploreQuery) -> Result<Explore> {
         q.filters.validate()?;
-        if let Some(by) = &q.by {
-            if !DIMENSIONS.contains(&by.as_str()) {
-                return Err(DashboardError::BadFilter {
-                    field: "by",
-                    reason: format!("one of {}", DIMENSIONS.join(", ")),
-                });
-            }
-        }
+        let by = q.by.as_deref().map(By::parse).transpose()?;
         let mut fsql = q.filters.sql();
         if let Some(theme) = q.theme.as_deref().filter(|t| !t.is_empty()) {
             if !theme
@@ -158,12 +151,13 @@ impl Dashboard {
         };
         let (window, _) = Period::current_and_previous(as_of, q.filters.months.unwrap_or(12));
         out.period = Some(window);
-        let seg = q.by.as_deref().map_or_else(
-            || "'all'".to_string(),
-            |d| format!("coalesce({d}, '(none)')"),
-        );
+        let (seg, join) = match &by {
+            None => ("'all'".to_string(), String::new()),
+            Some(By::Dimension(d)) => (format!("coalesce({d}, '(none)')"), String::new()),
+            Some(By::Property(key)) => ("coalesce(pp.v, '(none)')".to_string(), property_join(key)),
+        };
         let sql = format!(
-            "SELECT date_trunc('{}', occurred_at) AS p, {seg} AS seg, {} FROM signals \
+            "SELECT date_trunc('{}', occurred_at) AS p, {seg} AS seg, {} FROM signals{join} \
              WHERE stakeholder_type = '{}'{}{fsql} GROUP BY 1, 2 ORDER BY 1, 2",
             q.grain.sql_unit(),
             kpis::select_list(),
@@ -200,12 +194,56 @@ impl Dashboard {
             }
         }
         out.total = q.kpi.estimate(&all);
-        if q.by.is_some() {
+        if by.is_some() {
             out.segments = compare_segments(q.kpi, &totals);
         }
         out.comments = read_comments(&comments)?;
         Ok(out)
     }
+}
+
+/// What Explore slices by: a signal dimension, or a property of the person (`properties.KEY`:
+/// the latest value any of their signals gave it, so a customer's plan or tier set on one
+/// signal segments all their answers).
+enum By {
+    Dimension(&'static str),
+    Property(String),
+}
+
+/// Longest property key accepted in `by`.
+const MAX_PROPERTY_KEY: usize = 64;
+
+impl By {
+    fn parse(raw: &str) -> Result<By> {
+        if let Some(d) = DIMENSIONS.iter().find(|d| **d == raw) {
+            return Ok(By::Dimension(d));
+        }
+        let key = raw.strip_prefix("properties.").unwrap_or("");
+        let valid = !key.is_empty()
+            && key.len() <= MAX_PROPERTY_KEY
+            && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        if valid {
+            return Ok(By::Property(key.to_string()));
+        }
+        Err(DashboardError::BadFilter {
+            field: "by",
+            reason: format!(
+                "one of {}, or properties.KEY (KEY: letters, digits, _; at most {MAX_PROPERTY_KEY})",
+                DIMENSIONS.join(", ")
+            ),
+        })
+    }
+}
+
+/// Each profile's latest value of a property, joined as `pp.v`. `properties` holds compact
+/// JSON written by our encoder, so `"key":value` is found by a pattern (strings unquoted).
+fn property_join(key: &str) -> String {
+    format!(
+        " LEFT JOIN (SELECT profile_id AS pid, last_value(v ORDER BY occurred_at, seq) AS v FROM \
+           (SELECT profile_id, occurred_at, seq, regexp_match(properties, '\"{key}\":\"?([^\",}}]*)')[1] AS v \
+            FROM signals WHERE properties LIKE '%\"{key}\":%') WHERE v IS NOT NULL GROUP BY profile_id) pp \
+         ON signals.profile_id = pp.pid"
+    )
 }
 
 fn compare_segments(kpi: Kpi, totals: &[(String, KpiCounts)]) -> Vec<SegmentComparison> {

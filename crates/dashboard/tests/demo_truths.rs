@@ -293,6 +293,57 @@ async fn explore_slices_and_drills_down_and_drivers_decompose() {
     );
     assert!(!ex.comments.is_empty() && ex.comments.len() <= 50);
 
+    // By a customer property set once on the account (`tier`), recounted in Rust: each
+    // customer's tier from their own signals, then their NPS answers in the window.
+    let by_tier = ExploreQuery {
+        by: Some("properties.tier".into()),
+        ..q.clone()
+    };
+    let ex = w.dash.explore(w.ws, &by_tier).await.unwrap();
+    let period = ex.period.unwrap();
+    let rows = w
+        .copy
+        .query_batches(
+            w.ws,
+            "SELECT profile_id, properties FROM signals WHERE properties LIKE '%\"tier\"%'",
+        )
+        .await
+        .unwrap();
+    let tiers: std::collections::HashMap<i64, String> = rows
+        .i64s("profile_id")
+        .unwrap()
+        .into_iter()
+        .zip(rows.strings("properties").unwrap())
+        .filter_map(|(p, props)| {
+            let v: serde_json::Value = serde_json::from_str(&props?).ok()?;
+            Some((p?, v["tier"].as_str()?.to_string()))
+        })
+        .collect();
+    let answers = w
+        .copy
+        .query_batches(
+            w.ws,
+            &format!(
+                "SELECT profile_id FROM signals WHERE nps IS NOT NULL AND stakeholder_type = 'customer' \
+                 AND occurred_at >= TIMESTAMP '{}T00:00:00Z' AND occurred_at < TIMESTAMP '{}T00:00:00Z'",
+                period.start, period.end
+            ),
+        )
+        .await
+        .unwrap();
+    let mut gold = 0u64;
+    for p in answers.i64s("profile_id").unwrap().into_iter().flatten() {
+        gold += u64::from(tiers.get(&p).is_some_and(|t| t == "gold"));
+    }
+    let seg = ex.segments.iter().find(|s| s.segment == "gold").unwrap();
+    assert_eq!(seg.estimate.n, gold, "{:?}", ex.segments);
+    assert!(ex.segments.iter().any(|s| s.segment == "standard"));
+    let bad = ExploreQuery {
+        by: Some("properties.x'; DROP".into()),
+        ..q.clone()
+    };
+    assert!(w.dash.explore(w.ws, &bad).await.is_err());
+
     let themed = ExploreQuery {
         theme: Some("delivery".into()),
         ..q.clone()

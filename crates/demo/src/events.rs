@@ -73,6 +73,16 @@ pub fn render(ctx: &Ctx, rng: &mut DemoRng, emit: &mut dyn FnMut(Signal)) {
                 s.dimensions[STORE_DIM] = Some(STORES[store as usize].name.into());
             }
             prop(&mut s, "plan", "club");
+            // A customer segment set once, on the account: Explore slices by `properties.tier`.
+            prop(
+                &mut s,
+                "tier",
+                if c.is_high_value() {
+                    "gold"
+                } else {
+                    "standard"
+                },
+            );
             emit(s);
             let fee = (BRANDS[c.brand].club_fee * 100.0) as i64;
             let mut s = transaction(

@@ -459,7 +459,19 @@ pub async fn explore(
             .collect(),
         bys: DIMENSIONS
             .iter()
-            .map(|d| (*d, q.by.as_deref() == Some(*d)))
+            .map(|d| d.to_string())
+            .chain(
+                state
+                    .dashboard
+                    .settings()
+                    .segment_properties
+                    .iter()
+                    .map(|k| format!("properties.{k}")),
+            )
+            .map(|d| {
+                let sel = q.by.as_deref() == Some(d.as_str());
+                (d, sel)
+            })
             .collect(),
         grains: ["day", "week", "month", "quarter"]
             .iter()

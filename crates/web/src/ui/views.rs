@@ -108,7 +108,7 @@ pub struct CommentView {
 pub struct ExplorePage {
     pub chrome: Chrome,
     pub kpis: Vec<(&'static str, &'static str, bool)>,
-    pub bys: Vec<(&'static str, bool)>,
+    pub bys: Vec<(String, bool)>,
     pub grains: Vec<(&'static str, bool)>,
     pub theme: String,
     pub kpi_label: String,
