@@ -247,6 +247,7 @@ fn check_overview(dom: &str) {
         "first_response",
         "resolution",
         "resolution_p90",
+        "response_rate",
         "sla",
         "fcr",
         "churn",

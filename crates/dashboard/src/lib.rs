@@ -17,6 +17,7 @@ mod kpi_shifts;
 mod kpis;
 mod overview;
 mod ratings;
+mod response_rate;
 mod retention;
 mod service;
 mod themes;

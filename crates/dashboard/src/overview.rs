@@ -14,6 +14,7 @@ use crate::error::Result;
 use crate::filters::{Filters, Period};
 use crate::kpis::{self, KpiCounts};
 use crate::ratings::RatingRow;
+use crate::response_rate;
 use crate::retention::{self, Retention};
 use crate::service;
 use crate::themes::{self, ThemeRow};
@@ -90,6 +91,7 @@ impl Dashboard {
         let retention = retention::retention(self, ws, &fsql, &cur);
         let voice = self.voice(ws, &fsql, &cur);
         let ratings = self.ratings(ws, &fsql, &cur, &prev);
+        let response_rate = response_rate::tile(self, ws, &fsql, &cur, &prev);
         let (
             monthly,
             brands,
@@ -102,9 +104,20 @@ impl Dashboard {
             retention,
             voice,
             ratings,
+            response_rate,
         ) = tokio::try_join!(
-            monthly, brands, channels, stores, themes, service, commercial, alerts, retention,
-            voice, ratings
+            monthly,
+            brands,
+            channels,
+            stores,
+            themes,
+            service,
+            commercial,
+            alerts,
+            retention,
+            voice,
+            ratings,
+            response_rate
         )?;
 
         let sum = |p: &Period, employee: bool| -> KpiCounts {
@@ -133,6 +146,7 @@ impl Dashboard {
                 .map(|(_, k, e)| tiles::spark_value(tile.key, k, &e.nps))
                 .collect();
         }
+        tiles.extend(response_rate);
         tiles.extend(service);
         tiles.extend(commercial.tiles.clone());
         Ok(Overview {

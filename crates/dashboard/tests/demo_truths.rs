@@ -147,6 +147,7 @@ async fn headline_figures_match_a_recount_of_the_rows() {
         "sla",
         "fcr",
         "churn",
+        "response_rate",
     ] {
         let t = recent
             .tiles
@@ -194,6 +195,29 @@ async fn headline_figures_match_a_recount_of_the_rows() {
     );
     assert!(p90.current.value > median.current.value);
     assert!(p90.current.ci_low <= p90.current.value && p90.current.value <= p90.current.ci_high);
+    // Response rate: the demo sends a CSAT survey after every support contact and about a
+    // third are answered (half after a repeat contact); recounted from the rows.
+    let count = |sql: String| {
+        let copy = w.copy.clone();
+        async move {
+            let a = copy.query_batches(w.ws, &sql).await.unwrap();
+            a.i64s("n").unwrap()[0].unwrap() as u64
+        }
+    };
+    let in_period = format!(
+        "properties LIKE '%\"survey\":\"contact_csat\"%' AND occurred_at >= TIMESTAMP '{}T00:00:00Z' \
+         AND occurred_at < TIMESTAMP '{}T00:00:00Z'",
+        period.start, period.end
+    );
+    let sent = count(format!("SELECT count(*) AS n FROM signals WHERE kind = 'event' AND action = 'survey_sent' AND {in_period}")).await;
+    let answered = count(format!(
+        "SELECT count(*) AS n FROM signals WHERE kind = 'survey_response' AND {in_period}"
+    ))
+    .await;
+    let rate = tile("response_rate");
+    assert_eq!(rate.current.n, sent);
+    assert!((rate.current.value - answered as f64 / sent as f64).abs() < 1e-12);
+    assert!((0.28..0.45).contains(&rate.current.value), "{rate:?}");
     // Custom ratings: delivery speed (customers, 1–5) recounted from the raw JSON.
     let answer = w
         .copy

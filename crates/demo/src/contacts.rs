@@ -3,10 +3,10 @@
 //! first contact is left unresolved.
 
 use rand::Rng;
-use throughline_domain::{IdentityKind, Signal, SignalKind};
+use throughline_domain::{Action, IdentityKind, Signal, SignalKind};
 
 use crate::comments::{clause, comment, typo, Theme};
-use crate::company::{BRANDS, TEAMS};
+use crate::company::{BRANDS, EMAIL, TEAMS};
 use crate::customers::id;
 use crate::dist::{chance, pick, uniform, DemoRng};
 use crate::employees::Employee;
@@ -232,6 +232,20 @@ pub fn render(ctx: &Ctx, rng: &mut DemoRng, emit: &mut dyn FnMut(Signal)) {
     }
     prop(&mut s, "status", if unresolved { "open" } else { "solved" });
     emit(s);
+    // Every contact gets a CSAT survey by email an hour later; whether it is answered (about
+    // a third are) is decided in the journey. No randomness here, so the episode's other
+    // signals are unchanged.
+    let mut invite = ctx.signal(
+        SignalKind::Event,
+        "survey_tool",
+        ctx.xid("inv", 0),
+        at + HOUR,
+        vec![c.email_id()],
+    );
+    invite.action = Some(Action::Event("survey_sent".into()));
+    place(&mut invite, EMAIL, Some("support_contact"));
+    prop(&mut invite, "survey", "contact_csat");
+    emit(invite);
 }
 
 /// The care-team employee who handled the contact (none if the team is empty).

@@ -1,0 +1,97 @@
+//! Survey response rate where invitations are known: invitations are `event` signals with
+//! action `survey_sent` and `properties.survey` naming the survey; responses are
+//! `survey_response` signals naming the same survey. Only surveys with invitations count, and
+//! a survey never answers more than it was sent.
+
+use std::collections::BTreeMap;
+
+use throughline_domain::WorkspaceId;
+use throughline_metrics::{compare, proportion};
+
+use crate::engine::Dashboard;
+use crate::error::Result;
+use crate::filters::Period;
+use crate::tiles::{Format, Tile};
+
+/// (responses counted, invitations) in one period, over surveys with invitations.
+fn rate(per_survey: &BTreeMap<String, (u64, u64)>) -> (u64, u64) {
+    per_survey
+        .values()
+        .filter(|(_, sent)| *sent > 0)
+        .fold((0, 0), |(x, n), (answered, sent)| {
+            (x + answered.min(sent), n + sent)
+        })
+}
+
+/// The response-rate tile, or `None` when no invitations are known in either period.
+pub(crate) async fn tile(
+    dash: &Dashboard,
+    ws: WorkspaceId,
+    fsql: &str,
+    cur: &Period,
+    prev: &Period,
+) -> Result<Option<Tile>> {
+    let window = Period {
+        start: prev.start,
+        end: cur.end,
+    };
+    let sql = format!(
+        "SELECT occurred_at >= TIMESTAMP '{}T00:00:00Z' AS c, kind AS k, \
+                regexp_match(properties, '\"survey\":\"?([^\",}}]*)')[1] AS s, count(*) AS n \
+         FROM signals WHERE ((kind = 'event' AND action = 'survey_sent') OR kind = 'survey_response') \
+           AND properties LIKE '%\"survey\":%'{}{fsql} GROUP BY 1, 2, 3",
+        cur.start,
+        window.sql()
+    );
+    let answer = dash.sql(ws, &sql).await?;
+    let (c, k, s, n) = (
+        answer.i64s("c")?,
+        answer.strings("k")?,
+        answer.strings("s")?,
+        answer.i64s("n")?,
+    );
+    let mut periods: [BTreeMap<String, (u64, u64)>; 2] = Default::default();
+    for i in 0..n.len() {
+        let (Some(kind), Some(survey)) = (&k[i], &s[i]) else {
+            continue;
+        };
+        let slot = periods[usize::from(c[i] != Some(1))]
+            .entry(survey.clone())
+            .or_default();
+        let count = n[i].unwrap_or(0).max(0) as u64;
+        if kind == "event" {
+            slot.1 += count;
+        } else {
+            slot.0 += count;
+        }
+    }
+    let (now, before) = (rate(&periods[0]), rate(&periods[1]));
+    if now.1 == 0 && before.1 == 0 {
+        return Ok(None);
+    }
+    let mut change = compare::proportion_change(now, before);
+    change.current = proportion(now.0, now.1);
+    change.previous = proportion(before.0, before.1);
+    Ok(Some(Tile::from_change(
+        "response_rate",
+        "Survey response rate",
+        Format::Percent,
+        true,
+        change,
+        "responses ÷ invitations (events `survey_sent` with `properties.survey`), over surveys with invitations; 95% CI: Wilson",
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_surveys_with_invitations_count_and_never_above_them() {
+        let mut m = BTreeMap::new();
+        m.insert("contact_csat".to_string(), (30, 100));
+        m.insert("web_intercept".to_string(), (50, 0)); // no invitations: left out
+        m.insert("nps".to_string(), (12, 10)); // more answers than sent: capped
+        assert_eq!(rate(&m), (40, 110));
+    }
+}
