@@ -229,4 +229,8 @@ pub struct BenchArgs {
     /// Timed repetitions per dashboard figure (p50 and p99 are reported).
     #[arg(long, default_value_t = 50)]
     pub queries: usize,
+    /// With `--dashboard`: load the demo company (`--customers` of them) instead of synthetic
+    /// responses and events, so the figures are for real-looking data of every kind.
+    #[arg(long)]
+    pub demo: bool,
 }

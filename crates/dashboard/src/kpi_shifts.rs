@@ -40,6 +40,9 @@ pub struct KpiShifts {
     pub shifts: Vec<KpiShift>,
 }
 
+/// (dimension, segment value).
+type Segment = (&'static str, String);
+
 #[derive(Default)]
 struct Counts {
     nps: NpsCounts,
@@ -106,7 +109,7 @@ impl Dashboard {
             count("csat")?,
         );
         // (dimension, segment) → (current month, baseline)
-        let mut groups: Vec<((&'static str, String), (Counts, Counts))> = Vec::new();
+        let mut groups: Vec<(Segment, (Counts, Counts))> = Vec::new();
         for i in 0..d.len() {
             let (Some(dim), Some(seg)) = (&d[i], &v[i]) else {
                 continue;

@@ -20,6 +20,19 @@ use crate::service;
 use crate::themes::{self, ThemeRow};
 use crate::tiles::{self, Tile};
 
+/// Runs one part of the overview and logs its wall time at debug level
+/// (`RUST_LOG=throughline_dashboard=debug`): the parts run concurrently, so these overlap.
+async fn timed<T>(part: &'static str, work: impl std::future::Future<Output = T>) -> T {
+    let started = std::time::Instant::now();
+    let out = work.await;
+    tracing::debug!(
+        part,
+        ms = started.elapsed().as_secs_f64() * 1000.0,
+        "overview part"
+    );
+    out
+}
+
 /// Months in a tile's sparkline.
 const SPARK_MONTHS: u32 = 12;
 
@@ -79,19 +92,25 @@ impl Dashboard {
         };
         let (cur, prev) = Period::current_and_previous(as_of, filters.months());
         let spark_start = (cur.end - Months::new(SPARK_MONTHS)).min(prev.start);
-        let monthly = self.monthly(ws, &fsql, spark_start, cur.end);
-        let brands = self.segments(ws, "brand", &fsql, &cur);
-        let channels = self.segments(ws, "channel", &fsql, &cur);
-        let stores = self.stores(ws, &fsql, &cur);
-        let themes = themes::top(self, ws, &fsql, &cur, &prev);
-        let service = service::tiles(self, ws, &fsql, &cur, &prev);
-        let commercial = commercial::summary(self, ws, &fsql, &cur, &prev);
+        let monthly = timed("monthly", self.monthly(ws, &fsql, spark_start, cur.end));
+        let brands = timed("brands", self.segments(ws, "brand", &fsql, &cur));
+        let channels = timed("channels", self.segments(ws, "channel", &fsql, &cur));
+        let stores = timed("stores", self.stores(ws, &fsql, &cur));
+        let themes = timed("themes", themes::top(self, ws, &fsql, &cur, &prev));
+        let service = timed("service", service::tiles(self, ws, &fsql, &cur, &prev));
+        let commercial = timed(
+            "commercial",
+            commercial::summary(self, ws, &fsql, &cur, &prev),
+        );
         let alert_query = AlertQuery::latest(filters.clone());
-        let alerts = self.alerts(ws, &alert_query);
-        let retention = retention::retention(self, ws, &fsql, &cur);
-        let voice = self.voice(ws, &fsql, &cur);
-        let ratings = self.ratings(ws, &fsql, &cur, &prev);
-        let response_rate = response_rate::tile(self, ws, &fsql, &cur, &prev);
+        let alerts = timed("alerts", self.alerts(ws, &alert_query));
+        let retention = timed("retention", retention::retention(self, ws, &fsql, &cur));
+        let voice = timed("voice", self.voice(ws, &fsql, &cur));
+        let ratings = timed("ratings", self.ratings(ws, &fsql, &cur, &prev));
+        let response_rate = timed(
+            "response_rate",
+            response_rate::tile(self, ws, &fsql, &cur, &prev),
+        );
         let (
             monthly,
             brands,

@@ -46,7 +46,15 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
     )?);
     let ws = store.ensure_workspace("bench").await?.id;
     let started = Instant::now();
-    let written = load(store.as_ref(), ws, args.responses, args.events).await?;
+    let written = if args.demo {
+        let config = throughline_demo::DemoConfig {
+            customers: args.customers,
+            ..Default::default()
+        };
+        crate::commands::demo::generate_into(store.as_ref(), ws, &config).await?
+    } else {
+        load(store.as_ref(), ws, args.responses, args.events).await?
+    };
     let load_s = started.elapsed().as_secs_f64();
     let copy = Arc::new(AnalyticsCopy::open(dir.join("analytics"), store.clone())?);
     let started = Instant::now();
@@ -68,7 +76,12 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
         nps.push(t.elapsed().as_secs_f64() * 1000.0);
         anyhow::ensure!(answer.num_rows() > 0, "no rows");
     }
-    println!("{written} signals ({} responses, {} events) loaded into SQLite in {load_s:.1} s; analytics copy (with text analysis) built in {copy_s:.1} s", args.responses, args.events);
+    let what = if args.demo {
+        format!("the demo company, {} customers", args.customers)
+    } else {
+        format!("{} responses, {} events", args.responses, args.events)
+    };
+    println!("{written} signals ({what}) loaded into SQLite in {load_s:.1} s; analytics copy (with text analysis) built in {copy_s:.1} s");
     println!(
         "{:<44} {:>10} {:>10} {:>6}",
         "figure (ms)", "p50", "p99", "runs"
