@@ -176,12 +176,19 @@ async fn cac_is_spend_over_customers_acquired_in_the_spend_months() {
             amount: 4000.0,
             currency: "GBP".into(),
         },
+        AcquisitionSpend {
+            channel: "social".into(),
+            campaign: "spring_sale".into(),
+            month: "2025-03".into(),
+            amount: 1500.0,
+            currency: "GBP".into(),
+        },
     ];
     let view = w.dash.value(w.ws, &spend).await.unwrap();
     let web = view
         .acquisition
         .iter()
-        .find(|c| c.channel == "web" && c.spend.is_some())
+        .find(|c| c.channel == "web" && c.campaign.is_none() && c.spend.is_some())
         .unwrap();
     let acquired = ids(
         "SELECT profile_id AS p FROM signals WHERE stakeholder_type = 'customer' GROUP BY profile_id \
@@ -198,6 +205,34 @@ async fn cac_is_spend_over_customers_acquired_in_the_spend_months() {
     );
     assert!((web.clv_to_cac.unwrap() - web.mean_clv.value / cac).abs() < 1e-9);
     assert!(web.payback_months.unwrap() > 0.0);
+    // A campaign's own row: customers whose first signal named it, in its months.
+    let campaign = view
+        .acquisition
+        .iter()
+        .find(|c| c.campaign.as_deref() == Some("spring_sale"))
+        .unwrap();
+    let rows = w
+        .copy
+        .query_batches(
+            w.ws,
+            "SELECT profile_id AS p, first_value(properties ORDER BY occurred_at, seq) AS props \
+             FROM signals WHERE stakeholder_type = 'customer' GROUP BY profile_id \
+             HAVING first_value(channel ORDER BY occurred_at, seq) = 'social' \
+                AND max(CASE WHEN kind = 'transaction' AND action IN ('purchase', 'renewal') THEN 1 ELSE 0 END) = 1 \
+                AND date_trunc('month', min(occurred_at)) = TIMESTAMP '2025-03-01T00:00:00Z'",
+        )
+        .await
+        .unwrap();
+    let named = rows
+        .strings("props")
+        .unwrap()
+        .into_iter()
+        .flatten()
+        .filter(|p| p.contains("\"campaign\":\"spring_sale\""))
+        .count() as u64;
+    assert!(named > 0);
+    assert_eq!(campaign.customers, named);
+    assert!((campaign.cac.unwrap() - 1500.0 / named as f64).abs() < 1e-9);
     // Channels without spend are listed with their customers but no CAC.
     let store = view
         .acquisition
@@ -218,7 +253,7 @@ async fn social_ads_cost_more_than_their_customers_are_worth() {
         let row = view
             .acquisition
             .iter()
-            .find(|c| c.channel == channel && c.spend.is_some())
+            .find(|c| c.channel == channel && c.campaign.is_none() && c.spend.is_some())
             .unwrap_or_else(|| panic!("{channel}: {:?}", view.acquisition));
         let cac = row.cac.unwrap();
         assert!(

@@ -44,6 +44,8 @@ pub(crate) struct Customer {
     pub profile: i64,
     pub first_seen: Micros,
     pub acquisition_channel: Option<String>,
+    /// `properties.campaign` of the first signal, if it named one.
+    pub acquisition_campaign: Option<String>,
     pub brand: Option<String>,
     pub region: Option<String>,
     pub currency: Option<String>,
@@ -78,6 +80,7 @@ async fn origins(
             &format!(
                 "SELECT profile_id AS p, min(occurred_at) AS t, \
                         first_value(channel ORDER BY occurred_at, seq) AS ch, \
+                        first_value(properties ORDER BY occurred_at, seq) AS props, \
                         last_value(brand ORDER BY brand IS NOT NULL, occurred_at, seq) AS b, \
                         last_value(region ORDER BY region IS NOT NULL, occurred_at, seq) AS r \
                  FROM signals WHERE {CUSTOMER} GROUP BY profile_id"
@@ -91,6 +94,7 @@ async fn origins(
         first.strings("b")?,
         first.strings("r")?,
     );
+    let props = first.strings("props")?;
     for i in 0..p.len() {
         let Some(id) = p[i] else { continue };
         by_id.insert(
@@ -99,6 +103,7 @@ async fn origins(
                 profile: id,
                 first_seen: t[i].unwrap_or(0),
                 acquisition_channel: ch[i].clone(),
+                acquisition_campaign: props[i].as_deref().and_then(campaign),
                 brand: b[i].clone(),
                 region: r[i].clone(),
                 ..Customer::default()
@@ -106,6 +111,12 @@ async fn origins(
         );
     }
     Ok(())
+}
+
+/// The `campaign` a properties object names, if it is a string.
+fn campaign(properties: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(properties).ok()?;
+    v.get("campaign")?.as_str().map(str::to_string)
 }
 
 /// Paid transactions in time order, the first cancellation, and the customer's currency

@@ -416,6 +416,6 @@ fn definitions(s: &ValueSettings) -> Definitions {
             "CLV of customers whose churn probability is at least {:.0}%; expected loss weighs every customer's CLV by their churn probability.",
             s.high_risk * 100.0
         ),
-        acquisition: "A paying customer's acquisition channel is the channel of their first signal. CAC = spend on the channel in the months with spend ÷ paying customers acquired through it in those months; payback = CAC ÷ average monthly revenue in a customer's first year.",
+        acquisition: "A paying customer's acquisition channel is the channel of their first signal. CAC = spend on the channel in the months with spend ÷ paying customers acquired through it in those months; payback = CAC ÷ average monthly revenue in a customer's first year. Spend booked on a campaign also gets its own row: customers whose first signal named the campaign (`properties.campaign`).",
     }
 }

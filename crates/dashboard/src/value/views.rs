@@ -398,13 +398,16 @@ fn in_currency<'a>(
         .filter(move |(c, _)| c.currency.as_deref() == Some(currency))
 }
 
-/// Unit economics of one acquisition channel in one currency.
+/// Unit economics of one acquisition channel (or one campaign in it) in one currency.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChannelEconomics {
     pub channel: String,
+    /// Set for a campaign's own row: customers whose first signal named it
+    /// (`properties.campaign`) and the spend booked on it.
+    pub campaign: Option<String>,
     pub currency: String,
-    /// Paying customers whose first signal came through this channel (in the months with
-    /// spend, when there is spend).
+    /// Paying customers whose first signal came through this channel (and campaign) in the
+    /// months with spend, when there is spend.
     pub customers: u64,
     pub spend: Option<f64>,
     pub cac: Option<f64>,
@@ -415,6 +418,20 @@ pub struct ChannelEconomics {
     pub payback_months: Option<f64>,
 }
 
+/// Spend in one currency: the months it covers and its total.
+#[derive(Default)]
+struct Budget<'a> {
+    months: Vec<&'a str>,
+    total: f64,
+}
+
+/// Who a row of the table is about.
+struct Cohort<'a> {
+    channel: &'a str,
+    campaign: Option<&'a str>,
+    currency: &'a str,
+}
+
 pub(crate) fn acquisition(
     customers: &[Customer],
     scores: &[Scored],
@@ -422,12 +439,22 @@ pub(crate) fn acquisition(
     currency: &str,
     as_of: Micros,
 ) -> Vec<ChannelEconomics> {
-    // (channel, currency) → (months with spend, total)
-    let mut budgets: BTreeMap<(&str, &str), (Vec<&str>, f64)> = BTreeMap::new();
+    // Channel rows take every campaign's spend; campaign rows only their own.
+    let mut channel_budgets: BTreeMap<(&str, &str), Budget> = BTreeMap::new();
+    let mut campaign_budgets: BTreeMap<(&str, &str, &str), Budget> = BTreeMap::new();
     for row in spend {
-        let entry = budgets.entry((&row.channel, &row.currency)).or_default();
-        entry.0.push(&row.month);
-        entry.1 += row.amount;
+        let ch = channel_budgets
+            .entry((&row.channel, &row.currency))
+            .or_default();
+        ch.months.push(&row.month);
+        ch.total += row.amount;
+        if !row.campaign.is_empty() {
+            let cp = campaign_budgets
+                .entry((&row.channel, &row.campaign, &row.currency))
+                .or_default();
+            cp.months.push(&row.month);
+            cp.total += row.amount;
+        }
     }
     let mut channels: Vec<&str> = customers
         .iter()
@@ -437,27 +464,43 @@ pub(crate) fn acquisition(
     channels.dedup();
     let mut out = Vec::new();
     for channel in channels {
-        let budget: Vec<(&str, &(Vec<&str>, f64))> = budgets
+        let mut rows = Vec::new();
+        let budgets: Vec<_> = channel_budgets
             .iter()
             .filter(|((ch, _), _)| *ch == channel)
-            .map(|((_, cur), b)| (*cur, b))
             .collect();
-        if budget.is_empty() {
-            out.push(economics(customers, scores, channel, currency, None, as_of));
-        }
-        for (cur, (months, total)) in budget {
-            out.push(economics(
-                customers,
-                scores,
+        if budgets.is_empty() {
+            let cohort = Cohort {
                 channel,
-                cur,
-                Some((months, *total)),
-                as_of,
-            ));
+                campaign: None,
+                currency,
+            };
+            rows.push(economics(customers, scores, &cohort, None, as_of));
         }
+        for ((_, cur), budget) in budgets {
+            let cohort = Cohort {
+                channel,
+                campaign: None,
+                currency: cur,
+            };
+            rows.push(economics(customers, scores, &cohort, Some(budget), as_of));
+        }
+        for ((_, campaign, cur), budget) in campaign_budgets
+            .iter()
+            .filter(|((ch, _, _), _)| *ch == channel)
+        {
+            let cohort = Cohort {
+                channel,
+                campaign: Some(campaign),
+                currency: cur,
+            };
+            rows.push(economics(customers, scores, &cohort, Some(budget), as_of));
+        }
+        out.push(rows);
     }
-    out.sort_by_key(|c| std::cmp::Reverse(c.customers));
-    out
+    // Largest channels first; each channel's campaigns right under it.
+    out.sort_by_key(|rows| std::cmp::Reverse(rows.first().map_or(0, |r| r.customers)));
+    out.into_iter().flatten().collect()
 }
 
 fn month_of(micros: Micros) -> String {
@@ -468,9 +511,8 @@ fn month_of(micros: Micros) -> String {
 fn economics(
     customers: &[Customer],
     scores: &[Scored],
-    channel: &str,
-    currency: &str,
-    budget: Option<(&Vec<&str>, f64)>,
+    who: &Cohort,
+    budget: Option<&Budget>,
     as_of: Micros,
 ) -> ChannelEconomics {
     let mut acquired = 0u64;
@@ -478,16 +520,19 @@ fn economics(
     let mut monthly = MeanAcc::default();
     for (c, s) in customers.iter().zip(scores) {
         // Acquired = became a paying customer; unresolved one-off reviewers do not count.
-        if c.acquisition_channel.as_deref() != Some(channel) || c.paid.is_empty() {
+        if c.acquisition_channel.as_deref() != Some(who.channel) || c.paid.is_empty() {
             continue;
         }
-        if let Some((months, _)) = budget {
-            if !months.contains(&month_of(c.first_seen).as_str()) {
+        if who.campaign.is_some() && c.acquisition_campaign.as_deref() != who.campaign {
+            continue;
+        }
+        if let Some(b) = budget {
+            if !b.months.contains(&month_of(c.first_seen).as_str()) {
                 continue;
             }
         }
         acquired += 1;
-        if c.currency.as_deref() != Some(currency) {
+        if c.currency.as_deref() != Some(who.currency) {
             continue;
         }
         if let Some(v) = s.clv {
@@ -497,12 +542,13 @@ fn economics(
             monthly.add(rate);
         }
     }
-    let spend = budget.map(|(_, total)| total);
+    let spend = budget.map(|b| b.total);
     let cac = spend.filter(|_| acquired > 0).map(|s| s / acquired as f64);
     let mean_clv = clv.estimate();
     ChannelEconomics {
-        channel: channel.to_string(),
-        currency: currency.to_string(),
+        channel: who.channel.to_string(),
+        campaign: who.campaign.map(str::to_string),
+        currency: who.currency.to_string(),
         customers: acquired,
         spend,
         cac,

@@ -275,7 +275,10 @@ fn acquisition_chart(v: &ValueView) -> String {
         .iter()
         .filter_map(|c| {
             Some(Bar {
-                label: format!("{} ({})", c.channel, c.currency),
+                label: match &c.campaign {
+                    Some(campaign) => format!("{} › {campaign} ({})", c.channel, c.currency),
+                    None => format!("{} ({})", c.channel, c.currency),
+                },
                 value: c.clv_to_cac?,
                 low: None,
                 high: None,
@@ -319,7 +322,10 @@ fn acquisition_table(v: &ValueView) -> Table {
             .iter()
             .map(|c| {
                 vec![
-                    c.channel.clone(),
+                    match &c.campaign {
+                        Some(campaign) => format!("{} › {campaign}", c.channel),
+                        None => c.channel.clone(),
+                    },
                     fmt::group(c.customers),
                     c.spend.map_or_else(
                         || "no spend imported".into(),
