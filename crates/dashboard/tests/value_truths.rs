@@ -150,6 +150,20 @@ async fn value_figures_agree_with_a_recount() {
             "t={t}: sBG {projected} vs KM {observed} ± {se}"
         );
     }
+    // f) Purchases follow a BG/NBD-like process with dropout ~ Beta(a, b) after each
+    // purchase: the fitted dropout parameters recover the planted ones.
+    let pm = view.purchase_model.as_ref().unwrap();
+    let (a, b) = throughline_demo::truths::DROPOUT_BETA;
+    assert!(
+        (pm.a.value - a).abs() < 3.0 * pm.a.se,
+        "a {:?} vs planted {a}",
+        pm.a
+    );
+    assert!(
+        (pm.b.value - b).abs() < 3.0 * pm.b.se,
+        "b {:?} vs planted {b}",
+        pm.b
+    );
     // A cancelled customer is worth nothing and is not scored for churn.
     let gone = w.dash.profile_value(w.ws, left[0]).await.unwrap().unwrap();
     assert!(
