@@ -91,6 +91,7 @@ async fn too_few_customers_get_counts_and_clear_refusals_not_numbers() {
     assert_eq!(status, 200, "{body}");
     app.analytics.refresh().await.unwrap();
     let value = app.get_json("/api/v1/value").await;
+    assert_eq!(value["fitted_through_seq"], 5, "fitted on all five signals");
     assert_eq!(value["paying_customers"], 3);
     assert_eq!(value["left"], 1);
     let refusals = value["refusals"].as_array().unwrap();
@@ -124,6 +125,19 @@ async fn too_few_customers_get_counts_and_clear_refusals_not_numbers() {
         .await
         .unwrap();
     assert_eq!(missing.status(), 404);
+
+    // Models are not refitted on every new signal: within five minutes the fit stands.
+    let later = json!({ "kind": "transaction", "source": "shop", "external_id": "t6",
+        "occurred_at": "2026-03-20T10:00:00Z", "customer": { "email": "d@example.com" },
+        "action": "purchase", "amount": 5.0, "currency": "GBP" });
+    let (status, _) = app
+        .post_signals(&ndjson(&[later]), "application/x-ndjson")
+        .await;
+    assert_eq!(status, 200);
+    app.analytics.refresh().await.unwrap();
+    let again = app.get_json("/api/v1/value").await;
+    assert_eq!(again["fitted_through_seq"], 5);
+    assert_eq!(again["paying_customers"], 3);
 }
 
 async fn profile_of(app: &common::TestApp, email: &str) -> i64 {

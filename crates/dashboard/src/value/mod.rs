@@ -32,6 +32,9 @@ pub use views::{
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ValueView {
     pub as_of: Option<NaiveDate>,
+    /// The analytics copy's high-water mark (signal seq) the models were fitted at. While
+    /// signals keep arriving, models are refitted at most every five minutes.
+    pub fitted_through_seq: i64,
     pub settings: ValueSettings,
     /// Customers with at least one paid transaction.
     pub paying_customers: u64,
@@ -138,9 +141,13 @@ pub struct ProfileValue {
     pub horizon_weeks: f64,
 }
 
-/// A fitted workspace, reused until the analytics copy moves on.
+/// A refit waits at least this long after the last one while signals keep arriving.
+const REFIT_AFTER: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// A fitted workspace, reused until the analytics copy moves on (and `REFIT_AFTER` passed).
 pub(crate) struct Fitted {
     high_water: i64,
+    fitted_at: std::time::Instant,
     customers: Vec<load::Customer>,
     index: HashMap<i64, usize>,
     model: model::Fitted,
@@ -204,7 +211,9 @@ impl Dashboard {
             .unwrap_or_else(|p| p.into_inner())
             .get(&ws)
         {
-            if f.high_water == high_water {
+            // Models fitted on months of history do not move with the last few minutes of
+            // intake: under a steady stream, refit at most every `REFIT_AFTER`.
+            if f.high_water == high_water || f.fitted_at.elapsed() < REFIT_AFTER {
                 return Ok(Arc::clone(f));
             }
         }
@@ -214,7 +223,8 @@ impl Dashboard {
         // Fitting is CPU work of up to seconds on large workspaces: keep it off the runtime.
         let fitted = tokio::task::spawn_blocking(move || {
             let model = model::fit(&customers, as_of, &settings);
-            let view = build_view(&customers, &model, &settings);
+            let mut view = build_view(&customers, &model, &settings);
+            view.fitted_through_seq = high_water;
             let index = customers
                 .iter()
                 .enumerate()
@@ -222,6 +232,7 @@ impl Dashboard {
                 .collect();
             Fitted {
                 high_water,
+                fitted_at: std::time::Instant::now(),
                 customers,
                 index,
                 model,
@@ -312,6 +323,7 @@ fn build_view(
         .unwrap_or_default();
     ValueView {
         as_of: micros_to_date(m.as_of),
+        fitted_through_seq: 0,
         settings: settings.clone(),
         paying_customers: customers.iter().filter(|c| !c.paid.is_empty()).count() as u64,
         left: m.scores.iter().filter(|s| s.left).count() as u64,

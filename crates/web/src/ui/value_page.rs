@@ -67,11 +67,12 @@ fn page(chrome: Chrome, v: &ValueView) -> ValuePage {
         chrome,
         empty: v.paying_customers == 0,
         summary: format!(
-            "{} paying customers up to {}; {} have cancelled. Lifetime value still to come: {}.",
+            "{} paying customers up to {}; {} have cancelled. Lifetime value still to come: {}. Models fitted on signals up to #{} (refitted at most every five minutes while data arrive).",
             fmt::group(v.paying_customers),
             v.as_of.map(|d| d.to_string()).unwrap_or_default(),
             fmt::group(v.left),
-            fmt::amounts(&v.total_clv)
+            fmt::amounts(&v.total_clv),
+            v.fitted_through_seq
         ),
         refusals: v.refusals.clone(),
         definitions: vec![
