@@ -230,6 +230,10 @@ fn check_common(url: &str, dom: &str) {
 }
 
 fn check_overview(dom: &str) {
+    assert!(
+        dom.contains("Top movers"),
+        "overview: expected the top movers"
+    );
     // Custom ratings: the demo's delivery-speed rating, with its scale.
     let rating = element_with(dom, "<tr", "</tr>", "data-rating=\"delivery speed\"")
         .unwrap_or_else(|| panic!("overview: expected the custom rating \"delivery speed\""));

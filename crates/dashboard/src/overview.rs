@@ -12,6 +12,7 @@ use crate::commercial::{self, Commercial};
 use crate::engine::{month_label, Dashboard};
 use crate::error::Result;
 use crate::filters::{Filters, Period};
+use crate::kpi_shifts::KpiShift;
 use crate::kpis::{self, KpiCounts};
 use crate::ratings::RatingRow;
 use crate::response_rate;
@@ -21,16 +22,26 @@ use crate::themes::{self, ThemeRow};
 use crate::tiles::{self, Tile};
 
 /// Runs one part of the overview and logs its wall time at debug level
-/// (`RUST_LOG=throughline_dashboard=debug`): the parts run concurrently, so these overlap.
-async fn timed<T>(part: &'static str, work: impl std::future::Future<Output = T>) -> T {
-    let started = std::time::Instant::now();
-    let out = work.await;
-    tracing::debug!(
-        part,
-        ms = started.elapsed().as_secs_f64() * 1000.0,
-        "overview part"
-    );
-    out
+/// (`THROUGHLINE_LOG=throughline_dashboard=debug`): the parts run concurrently, so these overlap.
+///
+/// Each part is boxed: a dozen parts inlined into one state machine make a future of
+/// hundreds of kilobytes, which overflows a worker's stack in debug builds.
+fn timed<T>(
+    part: &'static str,
+    work: impl std::future::Future<Output = T>,
+) -> impl std::future::Future<Output = T> {
+    // Boxed here, before any await, so the joined future holds a pointer per part.
+    let work = Box::pin(work);
+    async move {
+        let started = std::time::Instant::now();
+        let out = work.await;
+        tracing::debug!(
+            part,
+            ms = started.elapsed().as_secs_f64() * 1000.0,
+            "overview part"
+        );
+        out
+    }
 }
 
 /// Months in a tile's sparkline.
@@ -50,6 +61,8 @@ pub struct Overview {
     pub stores: Vec<StoreRow>,
     pub themes: Vec<ThemeRow>,
     pub alerts: Vec<Alert>,
+    /// Top movers: NPS and CSAT shifts per segment in the newest month (BH-controlled).
+    pub movers: Vec<KpiShift>,
     pub commercial: Option<Commercial>,
     pub retention: Option<Retention>,
     /// Share of voice and brand sentiment in reviews and social posts.
@@ -182,6 +195,7 @@ impl Dashboard {
             channels: channels.into_iter().map(|r| r.nps).collect(),
             stores,
             themes,
+            movers: alerts.kpi_shifts.shifts,
             alerts: alerts.alerts,
             commercial: Some(commercial),
             retention: Some(retention),
@@ -356,6 +370,7 @@ fn empty(filters: &Filters) -> Overview {
         stores: Vec::new(),
         themes: Vec::new(),
         alerts: Vec::new(),
+        movers: Vec::new(),
         commercial: None,
         retention: None,
         voice: Vec::new(),

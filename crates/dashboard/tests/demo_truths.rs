@@ -218,6 +218,13 @@ async fn headline_figures_match_a_recount_of_the_rows() {
     assert_eq!(rate.current.n, sent);
     assert!((rate.current.value - answered as f64 / sent as f64).abs() < 1e-12);
     assert!((0.28..0.45).contains(&rate.current.value), "{rate:?}");
+    // Top movers are the newest month's KPI shifts, as the alerts page lists them.
+    let latest = w
+        .dash
+        .alerts(w.ws, &AlertQuery::latest(Filters::default()))
+        .await
+        .unwrap();
+    assert_eq!(recent.movers, latest.kpi_shifts.shifts);
     // Custom ratings: delivery speed (customers, 1–5) recounted from the raw JSON.
     let answer = w
         .copy

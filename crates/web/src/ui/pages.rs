@@ -177,6 +177,17 @@ pub async fn overview(
         },
         voice,
         ratings: o.ratings.iter().map(rating_view).collect(),
+        movers: o
+            .movers
+            .iter()
+            .map(|m| {
+                let link = format!(
+                    "/w/{}/explore?kpi={}&by={}&grain=month&{}",
+                    chrome.ws_path, m.kpi, m.dimension, chrome.query
+                );
+                (m.headline.clone(), link)
+            })
+            .collect(),
         alerts: o.alerts.iter().map(|a| alert_view(a, &chrome)).collect(),
         risk: o
             .commercial

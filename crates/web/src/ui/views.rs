@@ -80,6 +80,8 @@ pub struct OverviewPage {
     pub stores: Vec<SegmentView>,
     pub themes: Vec<ThemeView>,
     pub alerts: Vec<AlertView>,
+    /// (headline, link to Explore for that KPI by that dimension).
+    pub movers: Vec<(String, String)>,
     pub risk: String,
     pub risk_detail: String,
     pub retention_chart: String,
