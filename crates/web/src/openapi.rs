@@ -149,7 +149,7 @@ fn explore_params() -> Vec<Value> {
         "kpi",
         "nps (default), enps, csat, ces or sentiment",
     ));
-    params.push(query_param("by", "a dimension to slice by"));
+    params.push(query_param("by", "a dimension to slice by, or properties.KEY: the latest value of that property on any of the person's signals"));
     params.push(query_param(
         "grain",
         "day, week, month (default) or quarter",
