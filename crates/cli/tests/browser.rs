@@ -141,6 +141,25 @@ fn every_dashboard_page_renders_in_headless_chromium_with_the_demo_truths_on_scr
 
     let drivers = visit("drivers", "/w/demo/drivers?months=24", DESKTOP);
     check_drivers(&drivers);
+    // Churn against touchpoints of bad experiences: support (the repeat contacts) leads, and
+    // its row links to a page that exists.
+    let churn = visit(
+        "drivers-churn-touchpoints",
+        "/w/demo/drivers?months=12&outcome=churn&drivers=touchpoints",
+        DESKTOP,
+    );
+    let first_row = between(&churn, "<tbody>", "</tr>").unwrap_or_default();
+    assert!(
+        churn.contains("Bad experience at touchpoint") && first_row.contains("support contact"),
+        "drivers of churn by touchpoint: expected support contact first, got {first_row:?}"
+    );
+    // Chromium writes `&` in attributes as `&amp;`; `first_link` turns it back.
+    let link = first_link(&churn, "/w/demo/explore?kpi=sentiment&amp;by=touchpoint")
+        .unwrap_or_else(|| {
+            panic!("drivers of churn: expected each row to link to Explore by touchpoint")
+        })
+        .replace("&amp;", "&");
+    visit("explore-from-churn-driver", &link, DESKTOP);
 
     let alerts = visit("alerts-2025-11", "/w/demo/alerts?month=2025-11", DESKTOP);
     check_alerts(&alerts);

@@ -25,12 +25,18 @@ pub struct DriverQuery {
     /// `nps` (default), `csat`, or `churn` (per customer: cancelled in the period, on every
     /// theme they mentioned in it).
     pub outcome: Option<String>,
+    /// `themes` (default): themes mentioned; `touchpoints`: touchpoints where the customer had
+    /// a bad experience (detractor answer, CSAT 1–2 or negative text) in the period, per
+    /// customer, against churn or their latest NPS / CSAT answer.
+    pub drivers: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DriversView {
     pub filters: Filters,
     pub outcome: String,
+    /// `themes` or `touchpoints`.
+    pub drivers: String,
     pub period: Option<Period>,
     /// Respondents with an analysed comment and the outcome.
     pub respondents: u64,
@@ -51,9 +57,17 @@ impl Dashboard {
                 reason: "nps, csat or churn".into(),
             });
         }
+        let set = q.drivers.clone().unwrap_or_else(|| "themes".into());
+        if set != "themes" && set != "touchpoints" {
+            return Err(DashboardError::BadFilter {
+                field: "drivers",
+                reason: "themes or touchpoints".into(),
+            });
+        }
         let fsql = q.filters.sql();
         let mut view = DriversView {
             filters: q.filters.clone(),
+            drivers: set.clone(),
             outcome: outcome.clone(),
             period: None,
             respondents: 0,
@@ -67,25 +81,10 @@ impl Dashboard {
         };
         let (cur, _) = Period::current_and_previous(as_of, q.filters.months.unwrap_or(12));
         view.period = Some(cur);
-        let sql = if outcome == "churn" {
-            // One row per customer who wrote in the period: did they cancel in it, and which
-            // themes did they mention (a linear probability model on theme mentions).
-            format!(
-                "SELECT max(CASE WHEN x.profile_id IS NULL THEN 0 ELSE 1 END) AS y, \
-                        string_agg(coalesce(themes, ''), ',') AS t \
-                 FROM signals LEFT JOIN (SELECT DISTINCT profile_id FROM signals \
-                   WHERE kind = 'transaction' AND action = 'cancellation'{period}) x \
-                   ON signals.profile_id = x.profile_id \
-                 WHERE sentiment IS NOT NULL AND stakeholder_type = 'customer'{period}{fsql} \
-                 GROUP BY signals.profile_id",
-                period = cur.sql()
-            )
+        let sql = if set == "touchpoints" {
+            touchpoint_sql(&outcome, &cur.sql(), &fsql)
         } else {
-            format!(
-                "SELECT {outcome} AS y, coalesce(themes, '') AS t FROM signals WHERE {outcome} IS NOT NULL \
-                 AND sentiment IS NOT NULL AND stakeholder_type = 'customer'{}{fsql}",
-                cur.sql()
-            )
+            theme_sql(&outcome, &cur.sql(), &fsql)
         };
         let answer = self.sql(ws, &sql).await?;
         let y: Vec<f64> = answer
@@ -105,11 +104,27 @@ impl Dashboard {
             })
             .collect();
         view.respondents = y.len() as u64;
-        let data = design(self, &y, &themes);
+        let candidates: Vec<String> = if set == "touchpoints" {
+            let mut seen: Vec<String> = themes.iter().flatten().cloned().collect();
+            seen.sort_unstable();
+            seen.dedup();
+            seen
+        } else {
+            let taxonomy = self.analytics.text_analyzer().analyzer().taxonomy();
+            taxonomy.themes.iter().map(|t| t.id.clone()).collect()
+        };
+        let data = design(&candidates, &y, &themes);
         view.labels = data
             .names
             .iter()
-            .map(|n| (n.clone(), label(self, n)))
+            .map(|n| {
+                let shown = if set == "touchpoints" {
+                    n.replace('_', " ")
+                } else {
+                    label(self, n)
+                };
+                (n.clone(), shown)
+            })
             .collect();
         let method = if data.names.len() <= SHAPLEY_MAX_DRIVERS {
             Method::ShapleyR2
@@ -130,17 +145,69 @@ impl Dashboard {
     }
 }
 
-/// One 0/1 column per top-level theme of the taxonomy that enough respondents mention.
-fn design(dash: &Dashboard, y: &[f64], mentions: &[Vec<String>]) -> DriverData {
-    let taxonomy = dash.analytics.text_analyzer().analyzer().taxonomy();
+/// Rows of (outcome `y`, comma-separated theme ids `t`): per answer for NPS / CSAT, per
+/// customer who wrote in the period for churn (a linear probability model on mentions).
+fn theme_sql(outcome: &str, period: &str, fsql: &str) -> String {
+    if outcome == "churn" {
+        format!(
+            "SELECT max(CASE WHEN x.profile_id IS NULL THEN 0 ELSE 1 END) AS y, \
+                    string_agg(coalesce(themes, ''), ',') AS t \
+             FROM signals {} \
+             WHERE sentiment IS NOT NULL AND stakeholder_type = 'customer'{period}{fsql} \
+             GROUP BY signals.profile_id",
+            cancelled_join(period)
+        )
+    } else {
+        format!(
+            "SELECT {outcome} AS y, coalesce(themes, '') AS t FROM signals WHERE {outcome} IS NOT NULL \
+             AND sentiment IS NOT NULL AND stakeholder_type = 'customer'{period}{fsql}"
+        )
+    }
+}
+
+/// Rows of (outcome `y`, comma-separated touchpoints of bad experiences `t`), one per
+/// customer who gave feedback at a touchpoint in the period: did they cancel in it, or their
+/// latest NPS / CSAT answer in it.
+fn touchpoint_sql(outcome: &str, period: &str, fsql: &str) -> String {
+    let y = if outcome == "churn" {
+        "max(CASE WHEN x.profile_id IS NULL THEN 0 ELSE 1 END)".to_string()
+    } else {
+        format!("last_value({outcome} ORDER BY {outcome} IS NOT NULL, occurred_at, seq)")
+    };
+    let having = if outcome == "churn" {
+        String::new()
+    } else {
+        format!(" HAVING count({outcome}) > 0")
+    };
+    format!(
+        "SELECT {y} AS y, \
+                string_agg(CASE WHEN nps <= 6 OR csat <= 2 OR sentiment <= -0.05 THEN touchpoint END, ',') AS t \
+         FROM signals {} \
+         WHERE stakeholder_type = 'customer' AND touchpoint IS NOT NULL \
+           AND (nps IS NOT NULL OR csat IS NOT NULL OR sentiment IS NOT NULL){period}{fsql} \
+         GROUP BY signals.profile_id{having}",
+        cancelled_join(period)
+    )
+}
+
+/// `x.profile_id` is set for customers who cancelled in the period.
+fn cancelled_join(period: &str) -> String {
+    format!(
+        "LEFT JOIN (SELECT DISTINCT profile_id FROM signals \
+           WHERE kind = 'transaction' AND action = 'cancellation'{period}) x \
+         ON signals.profile_id = x.profile_id"
+    )
+}
+
+/// One 0/1 column per candidate driver (theme or touchpoint) enough respondents have.
+fn design(candidates: &[String], y: &[f64], mentions: &[Vec<String>]) -> DriverData {
     let n = y.len().max(1) as f64;
-    let names: Vec<String> = taxonomy
-        .themes
+    let names: Vec<String> = candidates
         .iter()
-        .map(|t| t.id.clone())
         .filter(|id| {
             mentions.iter().filter(|m| m.contains(id)).count() as f64 / n >= MIN_THEME_SHARE
         })
+        .cloned()
         .collect();
     let rows = mentions
         .iter()

@@ -292,6 +292,7 @@ async fn churn_drivers_put_the_themes_that_raise_churn_first() {
             months: Some(12),
             ..Default::default()
         },
+        drivers: None,
     };
     let v = w.dash.drivers(w.ws, &q).await.unwrap();
     let report = v
@@ -330,4 +331,45 @@ async fn churn_drivers_put_the_themes_that_raise_churn_first() {
         .unwrap_err()
         .to_string()
         .contains("churn"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn touchpoint_drivers_rank_where_bad_experiences_go_with_churn() {
+    let w = world().await;
+    let q = throughline_dashboard::DriverQuery {
+        outcome: Some("churn".into()),
+        filters: throughline_dashboard::Filters {
+            months: Some(12),
+            ..Default::default()
+        },
+        drivers: Some("touchpoints".into()),
+    };
+    let v = w.dash.drivers(w.ws, &q).await.unwrap();
+    let report = v
+        .report
+        .as_ref()
+        .unwrap_or_else(|| panic!("{:?}", v.refusal));
+    assert_eq!(v.drivers, "touchpoints");
+    // c) Repeat support contacts drive churn: a bad support experience is among the top two.
+    let top: Vec<&str> = report
+        .drivers
+        .iter()
+        .take(2)
+        .map(|d| d.name.as_str())
+        .collect();
+    assert!(top.contains(&"support_contact"), "{top:?}");
+    let support = report
+        .drivers
+        .iter()
+        .find(|d| d.name == "support_contact")
+        .unwrap();
+    assert!(
+        support.outcome_when_present.unwrap() > 1.5 * support.outcome_when_absent.unwrap(),
+        "{support:?}"
+    );
+    let bad = throughline_dashboard::DriverQuery {
+        drivers: Some("stores".into()),
+        ..Default::default()
+    };
+    assert!(w.dash.drivers(w.ws, &bad).await.is_err());
 }

@@ -164,6 +164,10 @@ fn drivers_params() -> Vec<Value> {
         "outcome",
         "nps (default), csat or churn (per customer: cancelled in the period)",
     ));
+    params.push(query_param(
+        "drivers",
+        "themes (default: themes mentioned) or touchpoints (touchpoints of a customer's bad experiences in the period)",
+    ));
     params
 }
 

@@ -23,6 +23,8 @@ pub struct PageParams {
     pub grain: Option<String>,
     pub theme: Option<String>,
     pub outcome: Option<String>,
+    /// Drivers: `themes` (default) or `touchpoints`.
+    pub drivers: Option<String>,
     /// `YYYY-MM` (or a date) of the month to test for alerts.
     pub month: Option<String>,
 }
@@ -82,6 +84,7 @@ impl PageParams {
         Ok(DriverQuery {
             filters: self.filters()?,
             outcome: set(&self.outcome),
+            drivers: set(&self.drivers),
         })
     }
 

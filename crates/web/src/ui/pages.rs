@@ -558,6 +558,29 @@ fn point(label: &str, e: &Estimate, format: Format) -> Point {
     }
 }
 
+/// Where a driver's row leads: the comments mentioning the theme, or the KPI by touchpoint.
+/// Churn is no Explore KPI, so its drivers lead to sentiment.
+fn driver_link(chrome: &Chrome, outcome: &str, set: &str, name: &str) -> String {
+    let kpi = if outcome == "churn" {
+        "sentiment"
+    } else {
+        outcome
+    };
+    if set == "touchpoints" {
+        format!(
+            "/w/{}/explore?kpi={kpi}&by=touchpoint&{}",
+            chrome.ws_path, chrome.query
+        )
+    } else {
+        format!(
+            "/w/{}/explore?kpi={kpi}&theme={}&{}",
+            chrome.ws_path,
+            url_path(name),
+            chrome.query
+        )
+    }
+}
+
 fn scaled_bars(rows: &[SegmentComparison], format: Format) -> Vec<Bar> {
     rows.iter()
         .filter(|c| c.estimate.n > 0)
@@ -631,13 +654,7 @@ pub async fn drivers(
                 ),
                 quadrant,
                 quadrant_class: class,
-                link: format!(
-                    "/w/{}/explore?kpi={}&theme={}&{}",
-                    chrome.ws_path,
-                    v.outcome,
-                    url_path(&d.name),
-                    chrome.query
-                ),
+                link: driver_link(&chrome, &v.outcome, &v.drivers, &d.name),
             });
         }
         chart = charts::quadrant_chart(
@@ -653,6 +670,15 @@ pub async fn drivers(
     }
     let outcome = v.outcome.to_uppercase();
     render(DriversPage {
+        driver_sets: ["themes", "touchpoints"]
+            .iter()
+            .map(|d| (*d, *d == v.drivers))
+            .collect(),
+        driver_head: if v.drivers == "touchpoints" {
+            "Bad experience at touchpoint"
+        } else {
+            "Theme mentioned"
+        },
         outcomes: ["nps", "csat", "churn"]
             .iter()
             .map(|o| (*o, *o == v.outcome))

@@ -139,6 +139,9 @@ pub struct DriversPage {
     pub chrome: Chrome,
     pub outcome: String,
     pub outcomes: Vec<(&'static str, bool)>,
+    pub driver_sets: Vec<(&'static str, bool)>,
+    /// "Theme mentioned" or "Bad experience at touchpoint".
+    pub driver_head: &'static str,
     pub period: String,
     pub summary: String,
     pub refusal: String,
