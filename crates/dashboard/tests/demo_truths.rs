@@ -406,6 +406,7 @@ async fn explore_slices_and_drills_down_and_drivers_decompose() {
             &DriverQuery {
                 filters: whole_window(),
                 outcome: None,
+                drivers: None,
             },
         )
         .await
