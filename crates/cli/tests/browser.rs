@@ -160,6 +160,15 @@ fn every_dashboard_page_renders_in_headless_chromium_with_the_demo_truths_on_scr
         })
         .replace("&amp;", "&");
     visit("explore-from-churn-driver", &link, DESKTOP);
+    let ratings = visit(
+        "drivers-csat-ratings",
+        "/w/demo/drivers?months=24&outcome=csat&drivers=ratings",
+        DESKTOP,
+    );
+    assert!(
+        ratings.contains("Rating answered with it") && ratings.contains("delivery speed"),
+        "drivers of CSAT by rating: expected the delivery-speed rating"
+    );
 
     let alerts = visit("alerts-2025-11", "/w/demo/alerts?month=2025-11", DESKTOP);
     check_alerts(&alerts);

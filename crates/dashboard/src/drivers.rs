@@ -3,6 +3,8 @@
 //! up to 15 themes) or relative weights beyond that, with the importance ×
 //! performance priority matrix.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use throughline_domain::WorkspaceId;
 use throughline_drivers::{
@@ -58,10 +60,16 @@ impl Dashboard {
             });
         }
         let set = q.drivers.clone().unwrap_or_else(|| "themes".into());
-        if set != "themes" && set != "touchpoints" {
+        if !["themes", "touchpoints", "ratings"].contains(&set.as_str()) {
             return Err(DashboardError::BadFilter {
                 field: "drivers",
-                reason: "themes or touchpoints".into(),
+                reason: "themes, touchpoints or ratings".into(),
+            });
+        }
+        if set == "ratings" && outcome == "churn" {
+            return Err(DashboardError::BadFilter {
+                field: "drivers",
+                reason: "ratings are drivers of nps or csat (the answers they come with)".into(),
             });
         }
         let fsql = q.filters.sql();
@@ -81,47 +89,21 @@ impl Dashboard {
         };
         let (cur, _) = Period::current_and_previous(as_of, q.filters.months.unwrap_or(12));
         view.period = Some(cur);
-        let sql = if set == "touchpoints" {
-            touchpoint_sql(&outcome, &cur.sql(), &fsql)
+        let data = if set == "ratings" {
+            self.rating_data(ws, &outcome, &cur.sql(), &fsql).await?
         } else {
-            theme_sql(&outcome, &cur.sql(), &fsql)
+            self.mention_data(ws, &outcome, &set, &cur.sql(), &fsql)
+                .await?
         };
-        let answer = self.sql(ws, &sql).await?;
-        let y: Vec<f64> = answer
-            .f64s("y")?
-            .into_iter()
-            .map(|v| v.unwrap_or(0.0))
-            .collect();
-        let themes: Vec<Vec<String>> = answer
-            .strings("t")?
-            .into_iter()
-            .map(|t| {
-                t.unwrap_or_default()
-                    .split(',')
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_string)
-                    .collect()
-            })
-            .collect();
-        view.respondents = y.len() as u64;
-        let candidates: Vec<String> = if set == "touchpoints" {
-            let mut seen: Vec<String> = themes.iter().flatten().cloned().collect();
-            seen.sort_unstable();
-            seen.dedup();
-            seen
-        } else {
-            let taxonomy = self.analytics.text_analyzer().analyzer().taxonomy();
-            taxonomy.themes.iter().map(|t| t.id.clone()).collect()
-        };
-        let data = design(&candidates, &y, &themes);
+        view.respondents = data.outcome.len() as u64;
         view.labels = data
             .names
             .iter()
             .map(|n| {
-                let shown = if set == "touchpoints" {
-                    n.replace('_', " ")
-                } else {
+                let shown = if set == "themes" {
                     label(self, n)
+                } else {
+                    n.replace('_', " ")
                 };
                 (n.clone(), shown)
             })
@@ -142,6 +124,98 @@ impl Dashboard {
             Err(e) => view.refusal = Some(e.to_string()),
         }
         Ok(view)
+    }
+}
+
+impl Dashboard {
+    /// 0/1 drivers: themes mentioned, or touchpoints of a bad experience.
+    async fn mention_data(
+        &self,
+        ws: WorkspaceId,
+        outcome: &str,
+        set: &str,
+        period: &str,
+        fsql: &str,
+    ) -> Result<DriverData> {
+        let sql = if set == "touchpoints" {
+            touchpoint_sql(outcome, period, fsql)
+        } else {
+            theme_sql(outcome, period, fsql)
+        };
+        let answer = self.sql(ws, &sql).await?;
+        let y: Vec<f64> = answer
+            .f64s("y")?
+            .into_iter()
+            .map(|v| v.unwrap_or(0.0))
+            .collect();
+        let mentions: Vec<Vec<String>> = answer
+            .strings("t")?
+            .into_iter()
+            .map(|t| {
+                t.unwrap_or_default()
+                    .split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
+            .collect();
+        let candidates: Vec<String> = if set == "touchpoints" {
+            let mut seen: Vec<String> = mentions.iter().flatten().cloned().collect();
+            seen.sort_unstable();
+            seen.dedup();
+            seen
+        } else {
+            let taxonomy = self.analytics.text_analyzer().analyzer().taxonomy();
+            taxonomy.themes.iter().map(|t| t.id.clone()).collect()
+        };
+        Ok(design(&candidates, &y, &mentions))
+    }
+
+    /// Rating drivers: the custom ratings answered with the outcome. The ratings that come
+    /// with at least half of the answers are the drivers; answers missing any of them are
+    /// left out (no imputation).
+    async fn rating_data(
+        &self,
+        ws: WorkspaceId,
+        outcome: &str,
+        period: &str,
+        fsql: &str,
+    ) -> Result<DriverData> {
+        let sql = format!(
+            "SELECT {outcome} AS y, ratings AS r FROM signals WHERE {outcome} IS NOT NULL \
+             AND ratings IS NOT NULL AND stakeholder_type = 'customer'{period}{fsql}"
+        );
+        let answer = self.sql(ws, &sql).await?;
+        let y = answer.f64s("y")?;
+        let parsed: Vec<BTreeMap<String, f64>> = answer
+            .strings("r")?
+            .into_iter()
+            .map(|r| crate::ratings::values(r.as_deref().unwrap_or("")))
+            .collect();
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for m in &parsed {
+            for name in m.keys() {
+                *counts.entry(name).or_default() += 1;
+            }
+        }
+        let names: Vec<String> = counts
+            .into_iter()
+            .filter(|(_, n)| *n * 2 >= parsed.len())
+            .map(|(name, _)| name.to_string())
+            .collect();
+        let (mut rows, mut outcome_values) = (Vec::new(), Vec::new());
+        for (m, y) in parsed.iter().zip(y) {
+            let row: Option<Vec<f64>> = names.iter().map(|n| m.get(n).copied()).collect();
+            if let (Some(row), Some(y)) = (row, y) {
+                rows.push(row);
+                outcome_values.push(y);
+            }
+        }
+        Ok(DriverData {
+            names,
+            rows,
+            outcome: outcome_values,
+        })
     }
 }
 

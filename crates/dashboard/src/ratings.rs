@@ -43,6 +43,13 @@ struct Stored {
     max: f64,
 }
 
+/// The values of a stored ratings object by name; a string that does not parse gives none.
+pub(crate) fn values(text: &str) -> BTreeMap<String, f64> {
+    serde_json::from_str::<BTreeMap<String, Stored>>(text)
+        .map(|m| m.into_iter().map(|(k, v)| (k, v.value)).collect())
+        .unwrap_or_default()
+}
+
 impl Dashboard {
     pub(crate) async fn ratings(
         &self,

@@ -373,3 +373,50 @@ async fn touchpoint_drivers_rank_where_bad_experiences_go_with_churn() {
     };
     assert!(w.dash.drivers(w.ws, &bad).await.is_err());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ratings_answered_with_csat_are_its_drivers() {
+    let w = world().await;
+    let q = throughline_dashboard::DriverQuery {
+        outcome: Some("csat".into()),
+        filters: throughline_dashboard::Filters {
+            months: Some(12),
+            ..Default::default()
+        },
+        drivers: Some("ratings".into()),
+    };
+    let v = w.dash.drivers(w.ws, &q).await.unwrap();
+    let report = v
+        .report
+        .as_ref()
+        .unwrap_or_else(|| panic!("{:?}", v.refusal));
+    let period = v.period.unwrap();
+    let answered = w
+        .copy
+        .query_batches(
+            w.ws,
+            &format!(
+                "SELECT count(*) AS n FROM signals WHERE csat IS NOT NULL AND stakeholder_type = 'customer' \
+                 AND ratings LIKE '%\"delivery_speed\"%' AND occurred_at >= TIMESTAMP '{}T00:00:00Z' \
+                 AND occurred_at < TIMESTAMP '{}T00:00:00Z'",
+                period.start, period.end
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        v.respondents,
+        answered.i64s("n").unwrap()[0].unwrap() as u64
+    );
+    assert_eq!(report.drivers[0].name, "delivery_speed");
+    // Faster delivery goes with happier customers in the demo's order surveys.
+    assert!(report.r_squared > 0.05, "{}", report.r_squared);
+    let churn = throughline_dashboard::DriverQuery {
+        outcome: Some("churn".into()),
+        ..q.clone()
+    };
+    assert!(
+        w.dash.drivers(w.ws, &churn).await.is_err(),
+        "ratings are not drivers of churn"
+    );
+}

@@ -166,7 +166,7 @@ fn drivers_params() -> Vec<Value> {
     ));
     params.push(query_param(
         "drivers",
-        "themes (default: themes mentioned) or touchpoints (touchpoints of a customer's bad experiences in the period)",
+        "themes (default: themes mentioned), touchpoints (touchpoints of a customer's bad experiences in the period) or ratings (custom ratings answered with the NPS / CSAT)",
     ));
     params
 }

@@ -670,14 +670,14 @@ pub async fn drivers(
     }
     let outcome = v.outcome.to_uppercase();
     render(DriversPage {
-        driver_sets: ["themes", "touchpoints"]
+        driver_sets: ["themes", "touchpoints", "ratings"]
             .iter()
             .map(|d| (*d, *d == v.drivers))
             .collect(),
-        driver_head: if v.drivers == "touchpoints" {
-            "Bad experience at touchpoint"
-        } else {
-            "Theme mentioned"
+        driver_head: match v.drivers.as_str() {
+            "touchpoints" => "Bad experience at touchpoint",
+            "ratings" => "Rating answered with it",
+            _ => "Theme mentioned",
         },
         outcomes: ["nps", "csat", "churn"]
             .iter()
