@@ -286,14 +286,7 @@ async fn social_ads_cost_more_than_their_customers_are_worth() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn churn_drivers_put_the_themes_that_raise_churn_first() {
     let w = world().await;
-    let q = throughline_dashboard::DriverQuery {
-        outcome: Some("churn".into()),
-        filters: throughline_dashboard::Filters {
-            months: Some(12),
-            ..Default::default()
-        },
-        drivers: None,
-    };
+    let q = last_year_drivers("churn", None);
     let v = w.dash.drivers(w.ws, &q).await.unwrap();
     let report = v
         .report
@@ -336,14 +329,7 @@ async fn churn_drivers_put_the_themes_that_raise_churn_first() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn touchpoint_drivers_rank_where_bad_experiences_go_with_churn() {
     let w = world().await;
-    let q = throughline_dashboard::DriverQuery {
-        outcome: Some("churn".into()),
-        filters: throughline_dashboard::Filters {
-            months: Some(12),
-            ..Default::default()
-        },
-        drivers: Some("touchpoints".into()),
-    };
+    let q = last_year_drivers("churn", Some("touchpoints"));
     let v = w.dash.drivers(w.ws, &q).await.unwrap();
     let report = v
         .report
@@ -377,14 +363,7 @@ async fn touchpoint_drivers_rank_where_bad_experiences_go_with_churn() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ratings_answered_with_csat_are_its_drivers() {
     let w = world().await;
-    let q = throughline_dashboard::DriverQuery {
-        outcome: Some("csat".into()),
-        filters: throughline_dashboard::Filters {
-            months: Some(12),
-            ..Default::default()
-        },
-        drivers: Some("ratings".into()),
-    };
+    let q = last_year_drivers("csat", Some("ratings"));
     let v = w.dash.drivers(w.ws, &q).await.unwrap();
     let report = v
         .report
@@ -419,4 +398,16 @@ async fn ratings_answered_with_csat_are_its_drivers() {
         w.dash.drivers(w.ws, &churn).await.is_err(),
         "ratings are not drivers of churn"
     );
+}
+
+/// Drivers of `outcome` over the last 12 months, with `drivers` (None: themes).
+fn last_year_drivers(outcome: &str, drivers: Option<&str>) -> throughline_dashboard::DriverQuery {
+    throughline_dashboard::DriverQuery {
+        outcome: Some(outcome.into()),
+        filters: throughline_dashboard::Filters {
+            months: Some(12),
+            ..Default::default()
+        },
+        drivers: drivers.map(str::to_string),
+    }
 }
