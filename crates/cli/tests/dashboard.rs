@@ -83,8 +83,12 @@ async fn the_metrics_api_and_the_page_show_the_hand_computed_figures() {
     assert!(html.contains("n = 5 (small sample)"));
     for path in [
         "/w/test/explore?by=channel",
+        "/w/test/explore?by=properties.tier",
         "/w/test/drivers",
+        "/w/test/drivers?drivers=touchpoints&outcome=churn",
+        "/w/test/drivers?drivers=ratings",
         "/w/test/alerts",
+        "/w/test/value",
         "/assets/app.css",
     ] {
         let resp = app.client.get(app.url(path)).send().await.unwrap();
@@ -137,6 +141,27 @@ async fn bad_requests_say_what_is_wrong() {
         .await
         .unwrap()
         .contains("No signals in this workspace yet"));
+    let value = app
+        .client
+        .get(app.url("/w/test/value"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(value.status(), 200);
+    assert!(value
+        .text()
+        .await
+        .unwrap()
+        .contains("No paying customers yet"));
+    // A driver set or property key that is not one is a 400 that names the field.
+    for (path, field) in [
+        ("/w/test/drivers?drivers=stores", "drivers"),
+        ("/w/test/explore?by=properties.a%20b", "by"),
+    ] {
+        let resp = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(resp.status(), 400, "{path}");
+        assert!(resp.text().await.unwrap().contains(field), "{path}");
+    }
 }
 
 #[tokio::test]
