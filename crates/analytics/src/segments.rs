@@ -21,13 +21,14 @@ use crate::schema::stored_schema;
 /// sorted together, let the reader skip most groups by their min/max statistics.
 const ROW_GROUP_ROWS: usize = 64 * 1024;
 
-/// Writes `batches` as the segment `file` in `dir`, sorted by (workspace, kind, seq): almost
-/// every dashboard query names a kind (transactions, survey responses, contacts …), and with
-/// each kind's rows together its row groups and pages are the only ones read.
+/// Writes `batches` as the segment `file` in `dir`, sorted by (workspace, kind, occurred_at,
+/// seq): almost every dashboard query names a kind (transactions, survey responses, contacts …)
+/// and a period, and with each kind's rows together in time order, the row groups and pages
+/// outside both are skipped by their statistics.
 /// The file appears under its name only once complete (written as `.tmp`, renamed).
 pub fn write_segment(dir: &Path, file: &str, batches: &[RecordBatch]) -> Result<Segment> {
     let merged = batch::concat(batches)?;
-    let sorted = sort_by_workspace_kind_and_seq(&merged)?;
+    let sorted = sort_by_workspace_kind_and_time(&merged)?;
     let tmp = dir.join(format!("{file}.tmp"));
     let out = File::create(&tmp).map_err(AnalyticsError::io(&tmp))?;
     let props = WriterProperties::builder()
@@ -104,16 +105,19 @@ pub fn remove_orphans(dir: &Path, keep: &[Segment]) -> Result<()> {
     Ok(())
 }
 
-fn sort_by_workspace_kind_and_seq(batch: &RecordBatch) -> Result<RecordBatch> {
+fn sort_by_workspace_kind_and_time(batch: &RecordBatch) -> Result<RecordBatch> {
     let key = |i: usize| SortColumn {
         values: Arc::clone(batch.column(i)),
         options: None,
     };
-    let kind = batch
-        .schema()
-        .index_of("kind")
-        .map_err(|e| AnalyticsError::Engine(e.into()))?;
-    let indices = lexsort_to_indices(&[key(0), key(kind), key(1)], None)?;
+    let schema = batch.schema();
+    let column = |name: &str| {
+        schema
+            .index_of(name)
+            .map_err(|e| AnalyticsError::Engine(e.into()))
+    };
+    let (kind, at) = (column("kind")?, column("occurred_at")?);
+    let indices = lexsort_to_indices(&[key(0), key(kind), key(at), key(1)], None)?;
     Ok(take_record_batch(batch, &indices)?)
 }
 
@@ -132,11 +136,12 @@ mod tests {
     use datafusion::arrow::datatypes::{DataType, Field, Schema};
 
     #[test]
-    fn rows_are_grouped_by_workspace_then_kind_then_seq() {
+    fn rows_are_grouped_by_workspace_then_kind_then_time() {
         let schema = Arc::new(Schema::new(vec![
             Field::new("workspace_id", DataType::Int64, false),
             Field::new("seq", DataType::Int64, false),
             Field::new("kind", DataType::Utf8, false),
+            Field::new("occurred_at", DataType::Int64, false),
         ]));
         let batch = RecordBatch::try_new(
             schema,
@@ -146,10 +151,12 @@ mod tests {
                 Arc::new(StringArray::from(vec![
                     "event", "event", "ticket", "event", "ticket", "ticket",
                 ])),
+                // Ticket 6 happened before ticket 3 (history imported late).
+                Arc::new(Int64Array::from(vec![10, 20, 30, 40, 50, 5])),
             ],
         )
         .unwrap();
-        let sorted = sort_by_workspace_kind_and_seq(&batch).unwrap();
+        let sorted = sort_by_workspace_kind_and_time(&batch).unwrap();
         let seqs: Vec<i64> = sorted
             .column(1)
             .as_any()
@@ -157,8 +164,8 @@ mod tests {
             .unwrap()
             .values()
             .to_vec();
-        // Workspace 1: events 2, 4, then tickets 3, 6; workspace 2: event 1, ticket 5.
-        assert_eq!(seqs, [2, 4, 3, 6, 1, 5]);
+        // Workspace 1: events 2, 4, then tickets 6, 3 (by time); workspace 2: event 1, ticket 5.
+        assert_eq!(seqs, [2, 4, 6, 3, 1, 5]);
         assert_eq!(seq_range(&sorted), (1, 6));
     }
 }
