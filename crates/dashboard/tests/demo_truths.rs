@@ -218,6 +218,59 @@ async fn headline_figures_match_a_recount_of_the_rows() {
     assert_eq!(rate.current.n, sent);
     assert!((rate.current.value - answered as f64 / sent as f64).abs() < 1e-12);
     assert!((0.28..0.45).contains(&rate.current.value), "{rate:?}");
+    // Churn recounted in Rust: customers who paid before the period and had not cancelled
+    // before it (n), and of them those who cancelled in it.
+    let tx = w
+        .copy
+        .query_batches(
+            w.ws,
+            "SELECT profile_id AS p, occurred_at AS t, action AS a FROM signals WHERE kind = 'transaction'",
+        )
+        .await
+        .unwrap();
+    let start = period
+        .start
+        .and_hms_opt(0, 0, 0)
+        .unwrap()
+        .and_utc()
+        .timestamp_micros();
+    let end = period
+        .end
+        .and_hms_opt(0, 0, 0)
+        .unwrap()
+        .and_utc()
+        .timestamp_micros();
+    let mut first_paid: std::collections::HashMap<i64, i64> = Default::default();
+    let mut first_cancel: std::collections::HashMap<i64, i64> = Default::default();
+    for ((p, t), a) in tx
+        .i64s("p")
+        .unwrap()
+        .into_iter()
+        .zip(tx.i64s("t").unwrap())
+        .zip(tx.strings("a").unwrap())
+    {
+        let (Some(p), Some(t), Some(a)) = (p, t, a) else {
+            continue;
+        };
+        let slot = match a.as_str() {
+            "purchase" | "renewal" => first_paid.entry(p).or_insert(t),
+            "cancellation" => first_cancel.entry(p).or_insert(t),
+            _ => continue,
+        };
+        *slot = (*slot).min(t);
+    }
+    let base: Vec<i64> = first_paid
+        .iter()
+        .filter(|(p, t)| **t < start && first_cancel.get(p).is_none_or(|c| *c >= start))
+        .map(|(p, _)| *p)
+        .collect();
+    let lost = base
+        .iter()
+        .filter(|p| first_cancel.get(p).is_some_and(|c| *c < end))
+        .count();
+    let churn = tile("churn");
+    assert_eq!(churn.current.n, base.len() as u64);
+    assert!((churn.current.value - lost as f64 / base.len() as f64).abs() < 1e-12);
     // Top movers are the newest month's KPI shifts, as the alerts page lists them.
     let latest = w
         .dash
