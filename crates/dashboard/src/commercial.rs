@@ -41,21 +41,27 @@ pub struct RevenueAtRisk {
 const CANCELLED: &str = "kind = 'transaction' AND action = 'cancellation'";
 const PAID: &str = "kind = 'transaction' AND action IN ('purchase', 'renewal')";
 
-/// (customers active before `p` who had not cancelled, of whom cancelled in `p`).
+/// (customers active before `p` who had not cancelled, of whom cancelled in `p`), in one pass
+/// over the transactions: each customer's first payment (matching the filters) and first
+/// cancellation. A customer whose first cancellation falls in `p` is lost in `p`.
 async fn churn_counts(
     dash: &Dashboard,
     ws: WorkspaceId,
     fsql: &str,
     p: &Period,
 ) -> Result<(u64, u64)> {
-    let before = format!("occurred_at < TIMESTAMP '{}T00:00:00Z'", p.start);
+    let (start, end) = (
+        format!("TIMESTAMP '{}T00:00:00Z'", p.start),
+        format!("TIMESTAMP '{}T00:00:00Z'", p.end),
+    );
     let sql = format!(
-        "WITH base AS (SELECT DISTINCT profile_id FROM signals WHERE {PAID} AND {before}{fsql} \
-           AND profile_id NOT IN (SELECT profile_id FROM signals WHERE {CANCELLED} AND {before})), \
-         lost AS (SELECT DISTINCT profile_id FROM signals WHERE {CANCELLED}{}) \
-         SELECT (SELECT count(*) FROM base) AS base, \
-                (SELECT count(*) FROM base WHERE profile_id IN (SELECT profile_id FROM lost)) AS lost",
-        p.sql()
+        "SELECT count(*) AS base, coalesce(sum(CASE WHEN c < {end} THEN 1 ELSE 0 END), 0) AS lost \
+         FROM (SELECT profile_id, \
+                 min(CASE WHEN action IN ('purchase', 'renewal'){fsql} THEN occurred_at END) AS paid, \
+                 min(CASE WHEN action = 'cancellation' THEN occurred_at END) AS c \
+               FROM signals WHERE kind = 'transaction' \
+                 AND action IN ('purchase', 'renewal', 'cancellation') GROUP BY profile_id) \
+         WHERE paid < {start} AND (c IS NULL OR c >= {start})"
     );
     let answer = dash.sql(ws, &sql).await?;
     let get = |c: &str| -> Result<u64> {
