@@ -74,18 +74,25 @@ impl Dashboard {
         ws: WorkspaceId,
         filters_sql: &str,
     ) -> Result<Option<NaiveDate>> {
+        Ok(self
+            .latest_micros(ws, filters_sql)
+            .await?
+            .and_then(micros_to_date))
+    }
+
+    /// The time of the newest signal (with `filters` applied), in microseconds.
+    pub(crate) async fn latest_micros(
+        &self,
+        ws: WorkspaceId,
+        filters_sql: &str,
+    ) -> Result<Option<i64>> {
         let answer = self
             .sql(
                 ws,
                 &format!("SELECT max(occurred_at) AS t FROM signals WHERE true{filters_sql}"),
             )
             .await?;
-        Ok(answer
-            .i64s("t")?
-            .first()
-            .copied()
-            .flatten()
-            .and_then(micros_to_date))
+        Ok(answer.i64s("t")?.first().copied().flatten())
     }
 }
 

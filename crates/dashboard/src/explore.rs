@@ -235,13 +235,13 @@ impl By {
     }
 }
 
-/// Each profile's latest value of a property, joined as `pp.v`. `properties` holds compact
-/// JSON written by our encoder, so `"key":value` is found by a pattern (strings unquoted).
+/// Each profile's latest value of a property, joined as `pp.v`.
 fn property_join(key: &str) -> String {
+    let (value, has) = crate::filters::property_sql(key);
     format!(
         " LEFT JOIN (SELECT profile_id AS pid, last_value(v ORDER BY occurred_at, seq) AS v FROM \
-           (SELECT profile_id, occurred_at, seq, regexp_match(properties, '\"{key}\":\"?([^\",}}]*)')[1] AS v \
-            FROM signals WHERE properties LIKE '%\"{key}\":%') WHERE v IS NOT NULL GROUP BY profile_id) pp \
+           (SELECT profile_id, occurred_at, seq, {value} AS v FROM signals WHERE {has}) \
+           WHERE v IS NOT NULL GROUP BY profile_id) pp \
          ON signals.profile_id = pp.pid"
     )
 }

@@ -35,11 +35,11 @@ pub(crate) async fn tile(
         start: prev.start,
         end: cur.end,
     };
+    let (survey, has_survey) = crate::filters::property_sql("survey");
     let sql = format!(
-        "SELECT occurred_at >= TIMESTAMP '{}T00:00:00Z' AS c, kind AS k, \
-                regexp_match(properties, '\"survey\":\"?([^\",}}]*)')[1] AS s, count(*) AS n \
+        "SELECT occurred_at >= TIMESTAMP '{}T00:00:00Z' AS c, kind AS k, {survey} AS s, count(*) AS n \
          FROM signals WHERE ((kind = 'event' AND action = 'survey_sent') OR kind = 'survey_response') \
-           AND properties LIKE '%\"survey\":%'{}{fsql} GROUP BY 1, 2, 3",
+           AND {has_survey}{}{fsql} GROUP BY 1, 2, 3",
         cur.start,
         window.sql()
     );

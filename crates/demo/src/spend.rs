@@ -38,11 +38,6 @@ impl AcquisitionTally {
         *self.acquired.entry((month, channel)).or_default() += 1;
     }
 
-    /// Customers acquired so far.
-    pub fn customers(&self) -> u64 {
-        self.acquired.values().sum()
-    }
-
     /// The spend rows: for each paid channel and month, acquired customers × the planted
     /// CAC × noise of ±`SPEND_NOISE` (seeded, so the same seed gives the same ledger).
     pub fn spend(&self, seed: u64) -> Vec<AcquisitionSpend> {

@@ -67,7 +67,7 @@ pub(crate) async fn customers(dash: &Dashboard, ws: WorkspaceId) -> Result<Vec<C
     Ok(out)
 }
 
-/// First signal (time and channel) and the customer's most common brand and region.
+/// First signal (time, channel, properties) and the customer's latest brand and region.
 async fn origins(
     dash: &Dashboard,
     ws: WorkspaceId,

@@ -218,7 +218,7 @@ impl Dashboard {
             }
         }
         let customers = load::customers(self, ws).await?;
-        let as_of = self.latest_micros(ws).await?;
+        let as_of = self.latest_micros(ws, "").await?.unwrap_or(0);
         let settings = self.settings.value.clone();
         // Fitting is CPU work of up to seconds on large workspaces: keep it off the runtime.
         let fitted = tokio::task::spawn_blocking(move || {
@@ -248,13 +248,6 @@ impl Dashboard {
             .unwrap_or_else(|p| p.into_inner())
             .insert(ws, Arc::clone(&fitted));
         Ok(fitted)
-    }
-
-    async fn latest_micros(&self, ws: WorkspaceId) -> Result<i64> {
-        let answer = self
-            .sql(ws, "SELECT max(occurred_at) AS t FROM signals")
-            .await?;
-        Ok(answer.i64s("t")?.first().copied().flatten().unwrap_or(0))
     }
 }
 

@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Html;
 use throughline_charts::{self as charts, Bar, Highlight, Point, Series};
-use throughline_dashboard::{Estimate, Filters, Format, Money, Param, ValueGroup, ValueView};
+use throughline_dashboard::{Estimate, Filters, Format, Money, Param, ValueGroup, ValueView, Z95};
 
 use super::format as fmt;
 use super::pages::{chrome, render};
@@ -425,8 +425,8 @@ fn retention_chart(v: &ValueView) -> String {
                 Some(Point {
                     label: t.to_string(),
                     value: 100.0 * s,
-                    low: Some(100.0 * (s - charts_z() * se).max(0.0)),
-                    high: Some(100.0 * (s + charts_z() * se).min(1.0)),
+                    low: Some(100.0 * (s - Z95 * se).max(0.0)),
+                    high: Some(100.0 * (s + Z95 * se).min(1.0)),
                 })
             })
             .collect(),
@@ -441,10 +441,6 @@ fn retention_chart(v: &ValueView) -> String {
         &[observed, projected],
         "% of members",
     )
-}
-
-fn charts_z() -> f64 {
-    throughline_dashboard::Z95
 }
 
 fn churn_summary(v: &ValueView) -> String {
