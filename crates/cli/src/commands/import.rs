@@ -15,6 +15,10 @@ use crate::args::{FileFormatArg, ImportArgs};
 use crate::settings::Settings;
 use crate::wiring;
 
+/// Records per write transaction by default: 10 000 → 50 000 took the demo import
+/// from 60k to 97k signals/s, as index pages touched by many records are written once.
+pub const DEFAULT_BATCH: usize = 50_000;
+
 /// Exit code of an import that finished but rejected rows (1 is "did not finish").
 const EXIT_REJECTED: u8 = 2;
 
