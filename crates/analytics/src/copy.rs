@@ -48,6 +48,9 @@ pub struct AnalyticsCopy {
     /// The writer's high water, visible during a rebuild (which publishes only at
     /// the end): what a progress bar shows.
     pub(crate) pulled_high_water: std::sync::atomic::AtomicI64,
+    /// Bumped every time a new snapshot is published: equal generations read equal
+    /// data, so results computed at one can be cached until it moves.
+    generation: std::sync::atomic::AtomicU64,
 }
 
 /// The write side's state. Only touched with `AnalyticsCopy::writer` held.
@@ -115,6 +118,7 @@ impl AnalyticsCopy {
             snapshot: RwLock::new(Arc::new(snapshot)),
             last_refresh: Mutex::new(None),
             pulled_high_water: std::sync::atomic::AtomicI64::new(high_water),
+            generation: std::sync::atomic::AtomicU64::new(0),
         })
     }
 
@@ -190,6 +194,12 @@ impl AnalyticsCopy {
             .load(std::sync::atomic::Ordering::Relaxed)
     }
 
+    /// Which snapshot queries read now; it changes whenever what they read may have
+    /// changed (new signals, a merge or unmerge, a rebuild).
+    pub fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::Acquire)
+    }
+
     pub fn copy_high_water(&self) -> i64 {
         self.snapshot().high_water
     }
@@ -214,6 +224,9 @@ impl AnalyticsCopy {
             .snapshot
             .write()
             .unwrap_or_else(PoisonError::into_inner) = Arc::new(snapshot);
+        // After the swap: a reader that sees the new generation reads the new snapshot.
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::Release);
         Ok(())
     }
 

@@ -115,6 +115,9 @@ pub struct DashboardFileSettings {
     pub first_response_sla_hours: Option<f64>,
     /// Profile properties offered in Explore's "by" menu (default `["segment", "tier"]`).
     pub segment_properties: Option<Vec<String>>,
+    /// Seconds an overview may lag new signals while it is recomputed in the
+    /// background (default 30; 0 always waits for fresh figures).
+    pub overview_max_stale_secs: Option<u64>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]

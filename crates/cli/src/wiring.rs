@@ -80,6 +80,9 @@ pub fn app_state(
     if let Some(keys) = &settings.dashboard.segment_properties {
         dashboard.segment_properties = keys.clone();
     }
+    if let Some(secs) = settings.dashboard.overview_max_stale_secs {
+        dashboard.overview_max_stale_secs = secs;
+    }
     throughline_web::AppState {
         store,
         dashboard: Dashboard::new(analytics.clone(), dashboard),

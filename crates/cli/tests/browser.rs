@@ -259,6 +259,10 @@ fn check_common(url: &str, dom: &str) {
 
 fn check_overview(dom: &str) {
     assert!(
+        dom.contains("class=\"computed\" data-fresh=\"true\">computed at "),
+        "overview: expected when the figures were computed"
+    );
+    assert!(
         dom.contains("Top movers"),
         "overview: expected the top movers"
     );

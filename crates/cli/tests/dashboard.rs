@@ -60,6 +60,8 @@ async fn the_metrics_api_and_the_page_show_the_hand_computed_figures() {
     assert_eq!(tile("nps")["current"]["small_sample"], true);
     assert!((tile("csat")["current"]["value"].as_f64().unwrap() - 2.0 / 3.0).abs() < 1e-12);
     assert_eq!(overview["current"]["start"], "2026-01-01");
+    assert_eq!(overview["freshness"]["fresh"], true);
+    assert!(overview["freshness"]["computed_at"].is_string());
 
     let explore = app
         .get_json("/api/v1/metrics/explore?by=channel&months=3")

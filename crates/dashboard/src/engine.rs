@@ -9,6 +9,7 @@ use throughline_analytics::{AnalyticsCopy, QueryBatches};
 use throughline_domain::WorkspaceId;
 
 use crate::error::Result;
+use crate::overview_cache::OverviewCache;
 use crate::value::{ValueCache, ValueSettings};
 
 /// What "first-contact resolution" and "within SLA" mean for this company.
@@ -28,6 +29,9 @@ pub struct DashboardSettings {
     /// Profile properties offered in Explore's "by" menu (`properties.KEY`); any key works
     /// in the query string.
     pub segment_properties: Vec<String>,
+    /// While the copy moves on, an overview at most this old is served (marked not
+    /// fresh) as it is recomputed in the background; 0 always waits for fresh figures.
+    pub overview_max_stale_secs: u64,
 }
 
 impl Default for DashboardSettings {
@@ -39,6 +43,7 @@ impl Default for DashboardSettings {
             alert_min_count: 10,
             value: ValueSettings::default(),
             segment_properties: vec!["segment".into(), "tier".into()],
+            overview_max_stale_secs: 30,
         }
     }
 }
@@ -49,6 +54,7 @@ pub struct Dashboard {
     pub(crate) analytics: Arc<AnalyticsCopy>,
     pub(crate) settings: DashboardSettings,
     pub(crate) value_cache: Arc<ValueCache>,
+    pub(crate) overview_cache: Arc<OverviewCache>,
 }
 
 impl Dashboard {
@@ -57,6 +63,7 @@ impl Dashboard {
             analytics,
             settings,
             value_cache: Arc::default(),
+            overview_cache: Arc::default(),
         }
     }
 

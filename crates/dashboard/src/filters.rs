@@ -24,7 +24,7 @@ pub const MAX_MONTHS: u32 = 24;
 
 /// Equality filters on dimensions, combined with AND; `months` is the length of the
 /// current period (the previous period has the same length).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Filters {
     pub brand: Option<String>,
     pub channel: Option<String>,

@@ -14,6 +14,7 @@ use crate::error::Result;
 use crate::filters::{Filters, Period};
 use crate::kpi_shifts::KpiShift;
 use crate::kpis::{self, KpiCounts};
+use crate::overview_cache::Freshness;
 use crate::ratings::RatingRow;
 use crate::response_rate;
 use crate::retention::{self, Retention};
@@ -69,6 +70,9 @@ pub struct Overview {
     pub voice: Vec<VoiceRow>,
     /// Every named custom rating, customers and employees apart.
     pub ratings: Vec<RatingRow>,
+    /// When the figures were computed and whether newer signals have arrived since
+    /// (set by the cache; `None` straight from `compute_overview`).
+    pub freshness: Option<Freshness>,
 }
 
 /// One brand's share of the review and social conversation, and how it feels.
@@ -97,7 +101,9 @@ pub struct StoreRow {
 }
 
 impl Dashboard {
-    pub async fn overview(&self, ws: WorkspaceId, filters: &Filters) -> Result<Overview> {
+    /// The overview computed now from the copy, bypassing the cache (what a cache
+    /// miss costs; `overview` is what pages call).
+    pub async fn compute_overview(&self, ws: WorkspaceId, filters: &Filters) -> Result<Overview> {
         filters.validate()?;
         let fsql = filters.sql();
         let Some(as_of) = self.as_of(ws, &fsql).await? else {
@@ -201,6 +207,7 @@ impl Dashboard {
             retention: Some(retention),
             voice,
             ratings,
+            freshness: None,
         })
     }
 
@@ -375,5 +382,6 @@ fn empty(filters: &Filters) -> Overview {
         retention: None,
         voice: Vec::new(),
         ratings: Vec::new(),
+        freshness: None,
     }
 }

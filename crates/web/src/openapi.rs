@@ -109,7 +109,7 @@ fn routes() -> Value {
                 "requestBody": { "required": true, "content": { "application/json": { "schema": {
                     "type": "object", "required": ["text"], "properties": { "text": { "type": "string", "maxLength": throughline_domain::limits::MAX_TEXT_BYTES } } } } } },
                 "responses": { "200": { "description": "the analysis with its evidence" }, "413": { "description": "text over the limit" } } } },
-            "/api/v1/metrics/overview": { "get": { "summary": "The executive overview: KPI tiles (value, n, 95% CI, change, significance, monthly sparkline), brands, channels and stores against the rest, top themes, alerts, churn and revenue at risk",
+            "/api/v1/metrics/overview": { "get": { "summary": "The executive overview: KPI tiles (value, n, 95% CI, change, significance, monthly sparkline), brands, channels and stores against the rest, top themes, alerts, churn and revenue at risk; `freshness` says when it was computed and whether newer signals are still being added (a cached overview is served for up to `[dashboard] overview_max_stale_secs` while it is recomputed)",
                 "security": secured, "parameters": filter_params(),
                 "responses": { "200": { "description": "the overview view model" }, "400": { "description": "a bad filter, named" } } } },
             "/api/v1/metrics/explore": { "get": { "summary": "One KPI over time by a dimension, each segment tested against the rest (Benjamini–Hochberg), with the newest comments",

@@ -143,6 +143,15 @@ pub async fn overview(
         period: o.current.map(|p| p.label()).unwrap_or_default(),
         previous: o.previous.map(|p| p.label()).unwrap_or_default(),
         as_of: o.as_of.map(|d| d.to_string()).unwrap_or_default(),
+        fresh: o.freshness.as_ref().is_none_or(|f| f.fresh),
+        computed: o.freshness.as_ref().map_or_else(String::new, |f| {
+            let at = f.computed_at.format("%H:%M:%S UTC");
+            if f.fresh {
+                format!("computed at {at}")
+            } else {
+                format!("computed at {at}; newer signals are being added, reload in a moment")
+            }
+        }),
         brands_chart: charts::bar_chart(
             "brands",
             "Customer NPS by brand",

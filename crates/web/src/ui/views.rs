@@ -72,6 +72,9 @@ pub struct OverviewPage {
     pub period: String,
     pub previous: String,
     pub as_of: String,
+    /// When the figures were computed, and whether newer signals are on their way.
+    pub computed: String,
+    pub fresh: bool,
     pub tiles: Vec<TileView>,
     pub brands_chart: String,
     pub brands: Vec<SegmentView>,
