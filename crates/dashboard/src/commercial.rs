@@ -113,7 +113,8 @@ async fn at_risk(
     };
     let sql = format!(
         "WITH risk AS (SELECT profile_id, max(CASE WHEN intents LIKE '%churn%' THEN 1 ELSE 0 END) AS intent \
-           FROM signals WHERE stakeholder_type = 'customer' AND (nps <= 6 OR intents LIKE '%churn%'){}{fsql} \
+           FROM signals WHERE stakeholder_type = 'customer' AND (nps <= 6 OR intents LIKE '%churn%') \
+           AND (nps IS NOT NULL OR intents IS NOT NULL){}{fsql} \
            GROUP BY profile_id), \
          rev AS (SELECT profile_id, coalesce(currency, '?') AS currency, sum(amount) AS revenue FROM signals \
            WHERE {PAID}{} GROUP BY 1, 2), \

@@ -1,7 +1,8 @@
 //! The dashboard engine: one handle on the analytics copy, the settings that
 //! define service KPIs, and the small SQL helpers every page shares.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{DateTime, NaiveDate};
 use serde::Serialize;
@@ -55,6 +56,7 @@ pub struct Dashboard {
     pub(crate) settings: DashboardSettings,
     pub(crate) value_cache: Arc<ValueCache>,
     pub(crate) overview_cache: Arc<OverviewCache>,
+    pub(crate) menu_cache: Arc<MenuCache>,
 }
 
 impl Dashboard {
@@ -64,6 +66,7 @@ impl Dashboard {
             settings,
             value_cache: Arc::default(),
             overview_cache: Arc::default(),
+            menu_cache: Arc::default(),
         }
     }
 
@@ -71,8 +74,18 @@ impl Dashboard {
         &self.settings
     }
 
+    /// Runs `sql` on the copy; each query's time is logged at trace level
+    /// (`THROUGHLINE_LOG=throughline_dashboard=trace`) to find the slow ones.
     pub(crate) async fn sql(&self, ws: WorkspaceId, sql: &str) -> Result<QueryBatches> {
-        Ok(self.analytics.query_batches(ws, sql).await?)
+        let started = std::time::Instant::now();
+        let answer = self.analytics.query_batches(ws, sql).await?;
+        tracing::trace!(
+            ms = started.elapsed().as_secs_f64() * 1000.0,
+            rows = answer.num_rows(),
+            sql,
+            "dashboard query"
+        );
+        Ok(answer)
     }
 
     /// The day of the newest signal (with `filters` applied); `None` for an empty workspace.
@@ -114,15 +127,50 @@ pub(crate) fn month_label(micros: i64) -> String {
 
 /// Most values listed per dimension in a filter menu.
 const MAX_MENU_VALUES: usize = 60;
+/// Most (workspace, dimensions) menus kept.
+const MAX_MENU_ENTRIES: usize = 64;
+
+/// Each dimension with the values it takes, for filter menus.
+pub type MenuValues = Vec<(&'static str, Vec<String>)>;
+
+/// Filter menus per (workspace, dimensions), with the generation they were read at.
+pub(crate) type MenuCache = Mutex<HashMap<(WorkspaceId, Vec<&'static str>), (u64, MenuValues)>>;
 
 impl Dashboard {
     /// The values each of `dims` (filterable dimensions) takes in this workspace,
     /// for filter menus. Names outside `DIMENSIONS` are ignored.
+    /// Kept until the copy's generation moves: every page shows the menus, and a
+    /// `DISTINCT` per dimension scans the whole workspace.
     pub async fn dimension_values(
         &self,
         ws: WorkspaceId,
         dims: &[&'static str],
-    ) -> Result<Vec<(&'static str, Vec<String>)>> {
+    ) -> Result<MenuValues> {
+        let generation = self.analytics.generation();
+        let key = (ws, dims.to_vec());
+        if let Some((g, values)) = self
+            .menu_cache
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&key)
+        {
+            if *g == generation {
+                return Ok(values.clone());
+            }
+        }
+        let values = self.menu_values(ws, dims).await?;
+        let mut cache = self
+            .menu_cache
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if cache.len() >= MAX_MENU_ENTRIES {
+            cache.clear();
+        }
+        cache.insert(key, (generation, values.clone()));
+        Ok(values)
+    }
+
+    async fn menu_values(&self, ws: WorkspaceId, dims: &[&'static str]) -> Result<MenuValues> {
         let mut out = Vec::new();
         for dim in dims
             .iter()

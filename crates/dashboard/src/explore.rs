@@ -158,11 +158,12 @@ impl Dashboard {
         };
         let sql = format!(
             "SELECT date_trunc('{}', occurred_at) AS p, {seg} AS seg, {} FROM signals{join} \
-             WHERE stakeholder_type = '{}'{}{fsql} GROUP BY 1, 2 ORDER BY 1, 2",
+             WHERE stakeholder_type = '{}'{}{}{fsql} GROUP BY 1, 2 ORDER BY 1, 2",
             q.grain.sql_unit(),
             kpis::select_list(),
             q.kpi.stakeholder(),
-            window.sql()
+            window.sql(),
+            kpis::KPI_ROWS
         );
         let comments_sql = format!(
             "SELECT seq, profile_id, occurred_at, kind, channel, brand, text, sentiment, sentiment_label, themes \

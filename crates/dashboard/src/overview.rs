@@ -89,6 +89,7 @@ pub struct SegmentRow {
     pub segment: String,
     pub nps: SegmentComparison,
     pub csat: Estimate,
+    /// Signals that carry a KPI (answers and analysed texts).
     pub signals: u64,
 }
 
@@ -223,8 +224,9 @@ impl Dashboard {
         let window = Period { start, end };
         let sql = format!(
             "SELECT date_trunc('month', occurred_at) AS m, stakeholder_type AS st, {} \
-             FROM signals WHERE stakeholder_type IN ('customer', 'employee'){}{fsql} GROUP BY 1, 2",
+             FROM signals WHERE stakeholder_type IN ('customer', 'employee'){}{}{fsql} GROUP BY 1, 2",
             kpis::select_list(),
+            kpis::KPI_ROWS,
             window.sql()
         );
         let answer = self.sql(ws, &sql).await?;
@@ -264,8 +266,9 @@ impl Dashboard {
     ) -> Result<Vec<SegmentRow>> {
         let sql = format!(
             "SELECT {dimension} AS seg, {} FROM signals WHERE stakeholder_type = 'customer' \
-             AND {dimension} IS NOT NULL{}{fsql} GROUP BY 1 ORDER BY 1",
+             AND {dimension} IS NOT NULL{}{}{fsql} GROUP BY 1 ORDER BY 1",
             kpis::select_list(),
+            kpis::KPI_ROWS,
             period.sql()
         );
         let answer = self.sql(ws, &sql).await?;
@@ -325,8 +328,9 @@ impl Dashboard {
     async fn stores(&self, ws: WorkspaceId, fsql: &str, period: &Period) -> Result<Vec<StoreRow>> {
         let sql = format!(
             "SELECT store AS seg, stakeholder_type AS st, {} FROM signals \
-             WHERE store IS NOT NULL{}{fsql} GROUP BY 1, 2 ORDER BY 1",
+             WHERE store IS NOT NULL{}{}{fsql} GROUP BY 1, 2 ORDER BY 1",
             kpis::select_list(),
+            kpis::KPI_ROWS,
             period.sql()
         );
         let answer = self.sql(ws, &sql).await?;

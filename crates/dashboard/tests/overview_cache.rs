@@ -48,6 +48,10 @@ impl Small {
 
     /// One customer survey response per score, all in March 2026, then a refresh.
     async fn answer(&mut self, scores: &[u8]) {
+        self.answer_for("Northwind", scores).await;
+    }
+
+    async fn answer_for(&mut self, brand: &str, scores: &[u8]) {
         let batch: Vec<Signal> = scores
             .iter()
             .map(|&nps| {
@@ -55,7 +59,7 @@ impl Small {
                 let n = self.next;
                 Signal::parse(&json!({"kind": "survey_response", "source": "survey",
                     "external_id": format!("r{n}"), "occurred_at": "2026-03-10T10:00:00Z",
-                    "customer": {"email": format!("c{n}@example.com")}, "nps": nps}))
+                    "customer": {"email": format!("c{n}@example.com")}, "nps": nps, "brand": brand}))
                 .unwrap()
             })
             .collect();
@@ -108,6 +112,12 @@ async fn an_unchanged_copy_is_answered_from_the_cache_and_equals_a_fresh_computa
     };
     let filtered = dash.overview(w.ws, &lumen).await.unwrap();
     assert!(filtered.as_of.is_none(), "no signal has brand Lumen");
+    let northwind = Filters {
+        brand: Some("Northwind".into()),
+        ..Filters::default()
+    };
+    let filtered = dash.overview(w.ws, &northwind).await.unwrap();
+    assert_eq!(nps(&filtered), (40.0, 10));
 }
 
 #[tokio::test]
@@ -168,4 +178,17 @@ async fn concurrent_requests_share_one_computation() {
     }
     stamps.dedup();
     assert_eq!(stamps.len(), 1, "one computation answered all eight");
+}
+
+#[tokio::test]
+async fn filter_menus_follow_new_signals() {
+    let mut w = Small::new().await;
+    w.answer(&FIRST).await;
+    let dash = w.dashboard(30);
+    let brands = |menus: Vec<(&'static str, Vec<String>)>| menus[0].1.clone();
+    let before = dash.dimension_values(w.ws, &["brand"]).await.unwrap();
+    assert_eq!(brands(before), ["Northwind"]);
+    w.answer_for("Kestrel", &[5]).await;
+    let after = dash.dimension_values(w.ws, &["brand"]).await.unwrap();
+    assert_eq!(brands(after), ["Kestrel", "Northwind"]);
 }
