@@ -45,6 +45,12 @@ impl<'t> Statements<'t> {
     }
 }
 
+/// One caller's batch: the workspace it is for, its signals and identity policy.
+pub(crate) type Request<'a> = (WorkspaceId, &'a [Signal], &'a IdentityPolicy);
+
+/// What a group write answers: one outcome per request, in order.
+pub(crate) type GroupOutcome = Vec<Result<IngestOutcome, StoreError>>;
+
 /// Writes `batch` in one transaction. On any error the transaction rolls back and
 /// the cache forgets what the batch taught it.
 pub(crate) fn ingest(
@@ -54,7 +60,22 @@ pub(crate) fn ingest(
     batch: &[Signal],
     policy: &IdentityPolicy,
 ) -> Result<IngestOutcome, StoreError> {
-    let result = write_batch(conn, cache, workspace, batch, policy);
+    let mut outcomes = ingest_group(conn, cache, &[(workspace, batch, policy)])?;
+    outcomes
+        .pop()
+        .unwrap_or_else(|| Err(StoreError::backend(NoOutcome)))
+}
+
+/// Writes several callers' batches in one transaction (group commit): one commit,
+/// and each index page written once, for all of them. A request for an unknown
+/// workspace gets `NotFound` without failing the others; any other error rolls the
+/// whole group back (the caller then retries each request on its own).
+pub(crate) fn ingest_group(
+    conn: &mut rusqlite::Connection,
+    cache: &mut ResolveCache,
+    requests: &[Request<'_>],
+) -> Result<GroupOutcome, StoreError> {
+    let result = write_group(conn, cache, requests);
     if result.is_err() {
         // Best effort: if even this fails, the next batch's sync reloads the pointers,
         // and the owners map is empty either way.
@@ -63,27 +84,14 @@ pub(crate) fn ingest(
     result
 }
 
-fn write_batch(
+fn write_group(
     conn: &mut rusqlite::Connection,
     cache: &mut ResolveCache,
-    workspace: WorkspaceId,
-    batch: &[Signal],
-    policy: &IdentityPolicy,
-) -> Result<IngestOutcome, StoreError> {
+    requests: &[Request<'_>],
+) -> Result<GroupOutcome, StoreError> {
     let tx = conn
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
         .map_err(StoreError::backend)?;
-    let known: Option<i64> = tx
-        .query_row(
-            "SELECT 1 FROM workspaces WHERE id = ?1",
-            [workspace.0],
-            |r| r.get(0),
-        )
-        .optional()
-        .map_err(StoreError::backend)?;
-    if known.is_none() {
-        return Err(StoreError::NotFound(format!("workspace {workspace}")));
-    }
     cache.sync(&tx).map_err(StoreError::backend)?;
     // Seqs and profile ids are handed out here, under the write lock, so seq order is
     // commit order. A seq is never reused: feed_state remembers the last one given.
@@ -95,31 +103,60 @@ fn write_batch(
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .map_err(StoreError::backend)?;
-    let mut outcome = IngestOutcome {
-        records: Vec::with_capacity(batch.len()),
-        ..Default::default()
-    };
     let mut writer = BatchWriter {
         st: Statements::prepare(&tx).map_err(StoreError::backend)?,
         cache,
-        workspace,
+        workspace: WorkspaceId(0),
         now: crate::now_us(),
         next_seq: last_seq + 1,
         next_profile: last_profile + 1,
     };
-    for signal in batch {
-        let record = writer
-            .record(signal, policy, &mut outcome)
-            .map_err(StoreError::backend)?;
-        outcome.records.push(record);
+    let mut outcomes = Vec::with_capacity(requests.len());
+    for &(workspace, batch, policy) in requests {
+        if !workspace_exists(&tx, workspace).map_err(StoreError::backend)? {
+            outcomes.push(Err(StoreError::NotFound(format!("workspace {workspace}"))));
+            continue;
+        }
+        writer.workspace = workspace;
+        let mut outcome = IngestOutcome {
+            records: Vec::with_capacity(batch.len()),
+            ..Default::default()
+        };
+        for signal in batch {
+            let record = writer
+                .record(signal, policy, &mut outcome)
+                .map_err(StoreError::backend)?;
+            outcome.records.push(record);
+        }
+        outcomes.push(Ok(outcome));
     }
     let last_seq = writer.next_seq - 1;
     drop(writer);
     tx.execute("UPDATE feed_state SET last_seq = ?1", [last_seq])
         .map_err(StoreError::backend)?;
     tx.commit().map_err(StoreError::backend)?;
-    Ok(outcome)
+    Ok(outcomes)
 }
+
+fn workspace_exists(tx: &Transaction<'_>, workspace: WorkspaceId) -> rusqlite::Result<bool> {
+    let known: Option<i64> = tx
+        .prepare_cached("SELECT 1 FROM workspaces WHERE id = ?1")?
+        .query_row([workspace.0], |r| r.get(0))
+        .optional()?;
+    Ok(known.is_some())
+}
+
+/// A group write answered nothing for a request: a bug, reported as an error.
+#[derive(Debug)]
+pub(crate) struct NoOutcome;
+
+impl std::fmt::Display for NoOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the write returned no outcome")
+    }
+}
+
+impl std::error::Error for NoOutcome {}
 
 struct BatchWriter<'t, 'c> {
     st: Statements<'t>,

@@ -6,6 +6,7 @@
 //! behind a large batch. Blocking SQLite calls run on tokio's blocking pool.
 
 mod cache;
+mod group;
 mod ingest;
 mod merges;
 mod migrate;
@@ -63,6 +64,8 @@ pub struct SqliteStore {
 struct Inner {
     writer: Mutex<Writer>,
     reader: Mutex<Connection>,
+    /// Batches handed over whole, waiting for the writer (see `group`).
+    queue: group::Queue,
 }
 
 struct Writer {
@@ -92,6 +95,7 @@ impl SqliteStore {
         let inner = Inner {
             writer: Mutex::new(Writer { conn, cache }),
             reader: Mutex::new(reader),
+            queue: group::Queue::default(),
         };
         Ok(Self {
             inner: Arc::new(inner),
@@ -248,6 +252,33 @@ impl Store for SqliteStore {
         let (batch, policy) = (batch.to_vec(), policy.clone());
         self.write(move |w| ingest::ingest(&mut w.conn, &mut w.cache, workspace, &batch, &policy))
             .await
+    }
+
+    async fn ingest_owned(
+        &self,
+        workspace: WorkspaceId,
+        batch: Vec<Signal>,
+        policy: &IdentityPolicy,
+    ) -> Result<IngestOutcome> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.inner.queue.push(group::Queued {
+            workspace,
+            batch,
+            policy: policy.clone(),
+            reply,
+        });
+        let inner = Arc::clone(&self.inner);
+        let drain = move || group::drain(&inner.queue, &inner.writer);
+        if Handle::current().runtime_flavor() == RuntimeFlavor::MultiThread {
+            tokio::task::block_in_place(drain);
+        } else {
+            tokio::task::spawn_blocking(drain)
+                .await
+                .map_err(StoreError::backend)?;
+        }
+        answer
+            .await
+            .map_err(|_| StoreError::backend(ingest::NoOutcome))?
     }
 
     async fn profile(&self, workspace: WorkspaceId, id: ProfileId) -> Result<Option<Profile>> {

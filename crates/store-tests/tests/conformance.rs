@@ -35,6 +35,7 @@ macro_rules! every_story {
             story_feed_order,
             story_feed_under_concurrent_batches,
             story_acquisition_spend,
+            story_owned_batches_answer_each_caller,
         );
     };
 }
@@ -49,6 +50,13 @@ mod sqlite {
         let harness = SqliteHarness::new();
         harness.fail_on_external_id(stories::FAILING_EXTERNAL_ID);
         stories::story_batch_is_atomic(&harness.store).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn story_owned_failing_batch_fails_alone() {
+        let harness = SqliteHarness::new();
+        harness.fail_on_external_id(stories::FAILING_EXTERNAL_ID);
+        stories::story_owned_failing_batch_fails_alone(&harness.store).await;
     }
 }
 
@@ -66,5 +74,16 @@ mod postgres {
             .fail_on_external_id(stories::FAILING_EXTERNAL_ID)
             .await;
         stories::story_batch_is_atomic(&harness.store).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn story_owned_failing_batch_fails_alone() {
+        let Some(harness) = PostgresHarness::start().await else {
+            return;
+        };
+        harness
+            .fail_on_external_id(stories::FAILING_EXTERNAL_ID)
+            .await;
+        stories::story_owned_failing_batch_fails_alone(&harness.store).await;
     }
 }

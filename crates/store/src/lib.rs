@@ -52,6 +52,18 @@ pub trait Store: Send + Sync + 'static {
         policy: &IdentityPolicy,
     ) -> Result<IngestOutcome>;
 
+    /// `ingest` of a batch the caller gives away, with the same outcome and
+    /// guarantees. A backend may write it in one transaction with other callers'
+    /// batches (group commit); each is acknowledged only after that commit.
+    async fn ingest_owned(
+        &self,
+        workspace: WorkspaceId,
+        batch: Vec<Signal>,
+        policy: &IdentityPolicy,
+    ) -> Result<IngestOutcome> {
+        self.ingest(workspace, &batch, policy).await
+    }
+
     /// A profile by id. An id that was merged away answers with the profile it
     /// now lives in (`Profile::id` differs from the id asked for).
     async fn profile(&self, workspace: WorkspaceId, id: ProfileId) -> Result<Option<Profile>>;

@@ -19,7 +19,9 @@ use crate::commands::import::{import_file, ImportPlan};
 use crate::settings::Settings;
 
 const HTTP_BATCH: usize = 10_000;
-const HTTP_CONNECTIONS: usize = 2;
+/// Concurrent client connections: a shipper sending in parallel, as log and event
+/// forwarders do; the SQLite store commits concurrent batches together.
+const HTTP_CONNECTIONS: usize = 4;
 
 pub async fn run(settings: &Settings, args: BenchArgs) -> anyhow::Result<ExitCode> {
     if args.dashboard {

@@ -5,6 +5,7 @@ mod feed;
 mod identity;
 mod ingest;
 mod merges;
+mod owned;
 mod spend;
 mod tenancy;
 
@@ -18,6 +19,7 @@ pub use ingest::{
     story_unknown_workspace_writes_nothing, FAILING_EXTERNAL_ID,
 };
 pub use merges::{story_identity_resolution_merge_unmerge, story_merge_chain_and_partial_unmerge};
+pub use owned::{story_owned_batches_answer_each_caller, story_owned_failing_batch_fails_alone};
 pub use spend::story_acquisition_spend;
 pub use tenancy::{story_api_keys, story_workspace_isolation, story_workspaces};
 

@@ -62,7 +62,7 @@ pub async fn ingest(
 
     let outcome = state
         .store
-        .ingest(workspace, &parsed.signals, &state.policy)
+        .ingest_owned(workspace, parsed.signals, &state.policy)
         .await?;
     let mut rejected_indexes: Vec<usize> = parsed.rejects.iter().map(|r| r.index).collect();
     rejected_indexes.dedup();
