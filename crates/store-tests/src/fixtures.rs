@@ -49,3 +49,16 @@ pub fn seqs(outcome: &IngestOutcome) -> Vec<SignalSeq> {
         })
         .collect()
 }
+
+/// Batch `n`: 50 answers (`b{n}-0` … `b{n}-49`) from 7 customers, `C-0` … `C-6`.
+pub fn seven_customers(n: usize) -> Vec<Signal> {
+    (0..50)
+        .map(|i| {
+            survey(
+                &format!("b{n}-{i}"),
+                1 + (i % 28) as u32,
+                json!({"account_id": format!("C-{}", i % 7)}),
+            )
+        })
+        .collect()
+}

@@ -5,7 +5,7 @@ use serde_json::json;
 use throughline_domain::{IdentityPolicy, SignalSeq};
 use throughline_store::Store;
 
-use crate::fixtures::{seqs, survey};
+use crate::fixtures::{seqs, seven_customers, survey};
 
 pub async fn story_feed_order(store: &dyn Store) {
     let policy = IdentityPolicy::default();
@@ -68,18 +68,7 @@ pub async fn story_feed_order(store: &dyn Store) {
 pub async fn story_feed_under_concurrent_batches(store: &dyn Store) {
     let policy = IdentityPolicy::default();
     let ws = store.ensure_workspace("acme").await.unwrap().id;
-    let batch = |n: usize| -> Vec<_> {
-        (0..50)
-            .map(|i| {
-                survey(
-                    &format!("b{n}-{i}"),
-                    1 + (i % 28) as u32,
-                    json!({"account_id": format!("C-{}", i % 7)}),
-                )
-            })
-            .collect()
-    };
-    let batches: Vec<Vec<_>> = (0..6).map(batch).collect();
+    let batches: Vec<Vec<_>> = (0..6).map(seven_customers).collect();
     let writes = batches.iter().map(|b| store.ingest(ws, b, &policy));
     let outcomes = futures::future::join_all(writes).await;
     let mut all = Vec::new();

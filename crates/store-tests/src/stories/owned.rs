@@ -7,21 +7,8 @@ use serde_json::json;
 use throughline_domain::{IdentityPolicy, Signal, SignalSeq, WorkspaceId};
 use throughline_store::{IngestOutcome, Result, Store, StoreError};
 
-use crate::fixtures::{seqs, survey};
+use crate::fixtures::{seqs, seven_customers, survey};
 use crate::stories::FAILING_EXTERNAL_ID;
-
-/// 50 answers from 7 customers (`C-0` … `C-6`).
-fn batch(n: usize) -> Vec<Signal> {
-    (0..50)
-        .map(|i| {
-            survey(
-                &format!("b{n}-{i}"),
-                1 + (i % 28) as u32,
-                json!({"account_id": format!("C-{}", i % 7)}),
-            )
-        })
-        .collect()
-}
 
 /// Sends every (workspace, batch) at once, each from a task of its own (as HTTP
 /// requests are), so a backend can group them.
@@ -46,13 +33,13 @@ async fn all_at_once<S: Store + Clone + 'static>(
 pub async fn story_owned_batches_answer_each_caller<S: Store + Clone + 'static>(store: &S) {
     let ws = store.ensure_workspace("acme").await.unwrap().id;
     let first = store
-        .ingest_owned(ws, batch(0), &IdentityPolicy::default())
+        .ingest_owned(ws, seven_customers(0), &IdentityPolicy::default())
         .await
         .unwrap();
     assert_eq!(first.accepted, 50);
-    let mut sends: Vec<_> = (1..6).map(|n| (ws, batch(n))).collect();
-    sends.push((ws, batch(0))); // a resend: every record a duplicate
-    sends.push((WorkspaceId(9_999), batch(7))); // no such workspace
+    let mut sends: Vec<_> = (1..6).map(|n| (ws, seven_customers(n))).collect();
+    sends.push((ws, seven_customers(0))); // a resend: every record a duplicate
+    sends.push((WorkspaceId(9_999), seven_customers(7))); // no such workspace
     let outcomes = all_at_once(store, sends).await;
 
     let mut all = seqs(&first);
@@ -90,10 +77,10 @@ pub async fn story_owned_batches_answer_each_caller<S: Store + Clone + 'static>(
 /// Needs a store that refuses [`FAILING_EXTERNAL_ID`] (see the harnesses).
 pub async fn story_owned_failing_batch_fails_alone<S: Store + Clone + 'static>(store: &S) {
     let ws = store.ensure_workspace("acme").await.unwrap().id;
-    let mut failing = batch(0);
+    let mut failing = seven_customers(0);
     failing[10] = survey(FAILING_EXTERNAL_ID, 3, json!({"account_id": "C-0"}));
     let mut sends = vec![(ws, failing)];
-    sends.extend((1..8).map(|n| (ws, batch(n))));
+    sends.extend((1..8).map(|n| (ws, seven_customers(n))));
     let outcomes = all_at_once(store, sends).await;
     assert!(
         matches!(outcomes[0], Err(StoreError::Backend(_))),
