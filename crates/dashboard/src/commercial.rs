@@ -41,27 +41,36 @@ pub struct RevenueAtRisk {
 const CANCELLED: &str = "kind = 'transaction' AND action = 'cancellation'";
 const PAID: &str = "kind = 'transaction' AND action IN ('purchase', 'renewal')";
 
-/// (customers active before `p` who had not cancelled, of whom cancelled in `p`), in one pass
-/// over the transactions: each customer's first payment (matching the filters) and first
-/// cancellation. A customer whose first cancellation falls in `p` is lost in `p`.
+/// For each period `p` of `periods`: (customers active before `p` who had not cancelled,
+/// of whom cancelled in `p`), all in one pass over the transactions: each customer's
+/// first payment (matching the filters) and first cancellation. A customer whose first
+/// cancellation falls in `p` is lost in `p`.
 async fn churn_counts(
     dash: &Dashboard,
     ws: WorkspaceId,
     fsql: &str,
-    p: &Period,
-) -> Result<(u64, u64)> {
-    let (start, end) = (
-        format!("TIMESTAMP '{}T00:00:00Z'", p.start),
-        format!("TIMESTAMP '{}T00:00:00Z'", p.end),
-    );
+    periods: &[&Period],
+) -> Result<Vec<(u64, u64)>> {
+    let columns: Vec<String> = periods
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let start = format!("TIMESTAMP '{}T00:00:00Z'", p.start);
+            let end = format!("TIMESTAMP '{}T00:00:00Z'", p.end);
+            let base = format!("paid < {start} AND (c IS NULL OR c >= {start})");
+            format!(
+                "coalesce(sum(CASE WHEN {base} THEN 1 ELSE 0 END), 0) AS base{i}, \
+                 coalesce(sum(CASE WHEN {base} AND c < {end} THEN 1 ELSE 0 END), 0) AS lost{i}"
+            )
+        })
+        .collect();
     let sql = format!(
-        "SELECT count(*) AS base, coalesce(sum(CASE WHEN c < {end} THEN 1 ELSE 0 END), 0) AS lost \
-         FROM (SELECT profile_id, \
+        "SELECT {} FROM (SELECT profile_id, \
                  min(CASE WHEN action IN ('purchase', 'renewal'){fsql} THEN occurred_at END) AS paid, \
                  min(CASE WHEN action = 'cancellation' THEN occurred_at END) AS c \
                FROM signals WHERE kind = 'transaction' \
-                 AND action IN ('purchase', 'renewal', 'cancellation') GROUP BY profile_id) \
-         WHERE paid < {start} AND (c IS NULL OR c >= {start})"
+                 AND action IN ('purchase', 'renewal', 'cancellation') GROUP BY profile_id)",
+        columns.join(", ")
     );
     let answer = dash.sql(ws, &sql).await?;
     let get = |c: &str| -> Result<u64> {
@@ -73,16 +82,41 @@ async fn churn_counts(
             .unwrap_or(0)
             .max(0) as u64)
     };
-    Ok((get("base")?, get("lost")?))
+    (0..periods.len())
+        .map(|i| Ok((get(&format!("base{i}"))?, get(&format!("lost{i}"))?)))
+        .collect()
 }
 
-async fn revenue(dash: &Dashboard, ws: WorkspaceId, fsql: &str, p: &Period) -> Result<Vec<Money>> {
+/// Paid revenue per currency in `cur` and in `prev` (adjacent periods), in one scan.
+async fn revenue(
+    dash: &Dashboard,
+    ws: WorkspaceId,
+    fsql: &str,
+    cur: &Period,
+    prev: &Period,
+) -> Result<(Vec<Money>, Vec<Money>)> {
+    let both = Period {
+        start: prev.start,
+        end: cur.end,
+    };
     let sql = format!(
-        "SELECT coalesce(currency, '?') AS c, sum(amount) AS r FROM signals WHERE {PAID}{}{fsql} \
-         GROUP BY 1 ORDER BY 2 DESC",
-        p.sql()
+        "SELECT CASE WHEN occurred_at >= TIMESTAMP '{}T00:00:00Z' THEN 1 ELSE 0 END AS cur, \
+         coalesce(currency, '?') AS c, \
+         sum(amount) AS r FROM signals WHERE {PAID}{}{fsql} GROUP BY 1, 2 ORDER BY 3 DESC",
+        cur.start,
+        both.sql()
     );
-    money(&dash.sql(ws, &sql).await?, "c", "r")
+    let answer = dash.sql(ws, &sql).await?;
+    let is_cur = answer.i64s("cur")?;
+    let (mut now, mut before) = (Vec::new(), Vec::new());
+    for (m, cur) in money(&answer, "c", "r")?.into_iter().zip(is_cur) {
+        if cur == Some(1) {
+            now.push(m);
+        } else {
+            before.push(m);
+        }
+    }
+    Ok((now, before))
 }
 
 fn money(
@@ -157,13 +191,13 @@ pub(crate) async fn summary(
     cur: &Period,
     prev: &Period,
 ) -> Result<Commercial> {
-    let (churn_cur, churn_prev, rev_cur, rev_prev, risk) = tokio::try_join!(
-        churn_counts(dash, ws, fsql, cur),
-        churn_counts(dash, ws, fsql, prev),
-        revenue(dash, ws, fsql, cur),
-        revenue(dash, ws, fsql, prev),
+    let periods = [cur, prev];
+    let (churn, (rev_cur, rev_prev), risk) = tokio::try_join!(
+        churn_counts(dash, ws, fsql, &periods),
+        revenue(dash, ws, fsql, cur, prev),
         at_risk(dash, ws, fsql, cur),
     )?;
+    let (churn_cur, churn_prev) = (churn[0], churn[1]);
     let change =
         compare::proportion_change((churn_cur.1, churn_cur.0), (churn_prev.1, churn_prev.0));
     let churn = Tile::from_change(

@@ -72,23 +72,31 @@ impl Dashboard {
             end: month + Months::new(1),
         };
         let current = format!("TIMESTAMP '{month}T00:00:00Z'");
-        let parts: Vec<String> = SHIFT_DIMENSIONS
+        // One scan for every dimension: a grouping set per dimension, named by which
+        // one is grouped on (a row whose value is NULL comes back with `v` NULL, skipped).
+        let dims = SHIFT_DIMENSIONS.join(", ");
+        let which: Vec<String> = SHIFT_DIMENSIONS
             .iter()
-            .map(|d| {
-                format!(
-                    "SELECT {} AS d, {d} AS v, occurred_at >= {current} AS cur, \
-                       sum(CASE WHEN nps >= 9 THEN 1 ELSE 0 END) AS pro, \
-                       sum(CASE WHEN nps BETWEEN 7 AND 8 THEN 1 ELSE 0 END) AS pas, \
-                       sum(CASE WHEN nps <= 6 THEN 1 ELSE 0 END) AS det, \
-                       sum(CASE WHEN csat >= 4 THEN 1 ELSE 0 END) AS top2, count(csat) AS csat \
-                     FROM signals WHERE stakeholder_type = 'customer' AND {d} IS NOT NULL \
-                       AND (nps IS NOT NULL OR csat IS NOT NULL){}{fsql} GROUP BY 1, 2, 3",
-                    quote(d),
-                    window.sql()
-                )
-            })
+            .map(|d| format!("WHEN grouping({d}) = 0 THEN {}", quote(d)))
             .collect();
-        let answer = self.sql(ws, &parts.join(" UNION ALL ")).await?;
+        let sets: Vec<String> = SHIFT_DIMENSIONS
+            .iter()
+            .map(|d| format!("({d}, cur)"))
+            .collect();
+        let sql = format!(
+            "SELECT CASE {} END AS d, coalesce({dims}) AS v, cur, \
+               sum(CASE WHEN nps >= 9 THEN 1 ELSE 0 END) AS pro, \
+               sum(CASE WHEN nps BETWEEN 7 AND 8 THEN 1 ELSE 0 END) AS pas, \
+               sum(CASE WHEN nps <= 6 THEN 1 ELSE 0 END) AS det, \
+               sum(CASE WHEN csat >= 4 THEN 1 ELSE 0 END) AS top2, count(csat) AS csat \
+             FROM (SELECT {dims}, occurred_at >= {current} AS cur, nps, csat FROM signals \
+               WHERE stakeholder_type = 'customer' AND (nps IS NOT NULL OR csat IS NOT NULL){}{fsql}) \
+             GROUP BY GROUPING SETS ({})",
+            which.join(" "),
+            window.sql(),
+            sets.join(", ")
+        );
+        let answer = self.sql(ws, &sql).await?;
         let (d, v, cur) = (
             answer.strings("d")?,
             answer.strings("v")?,

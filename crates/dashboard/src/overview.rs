@@ -122,7 +122,11 @@ impl Dashboard {
             "commercial",
             commercial::summary(self, ws, &fsql, &cur, &prev),
         );
-        let alert_query = AlertQuery::latest(filters.clone());
+        // The month of the newest signal, as `AlertQuery::latest` would find it again.
+        let alert_query = AlertQuery {
+            filters: filters.clone(),
+            month: Some(as_of),
+        };
         let alerts = timed("alerts", self.alerts(ws, &alert_query));
         let retention = timed("retention", retention::retention(self, ws, &fsql, &cur));
         let voice = timed("voice", self.voice(ws, &fsql, &cur));

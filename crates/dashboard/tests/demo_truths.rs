@@ -8,6 +8,9 @@ use common::world;
 use throughline_dashboard::{AlertQuery, DriverQuery, ExploreQuery, Filters, Kpi};
 use throughline_demo::{truths, DemoConfig};
 
+/// (profile, occurred_at µs, action, amount, currency)
+type TransactionRow = (i64, i64, String, Option<f64>, Option<String>);
+
 fn whole_window() -> Filters {
     Filters {
         months: Some(24),
@@ -218,59 +221,90 @@ async fn headline_figures_match_a_recount_of_the_rows() {
     assert_eq!(rate.current.n, sent);
     assert!((rate.current.value - answered as f64 / sent as f64).abs() < 1e-12);
     assert!((0.28..0.45).contains(&rate.current.value), "{rate:?}");
-    // Churn recounted in Rust: customers who paid before the period and had not cancelled
-    // before it (n), and of them those who cancelled in it.
+    // Churn recounted in Rust, for both periods: customers who paid before the period and
+    // had not cancelled before it (n), and of them those who cancelled in it.
     let tx = w
         .copy
         .query_batches(
             w.ws,
-            "SELECT profile_id AS p, occurred_at AS t, action AS a FROM signals WHERE kind = 'transaction'",
+            "SELECT profile_id AS p, occurred_at AS t, action AS a, amount AS x, currency AS c \
+             FROM signals WHERE kind = 'transaction'",
         )
         .await
         .unwrap();
-    let start = period
-        .start
-        .and_hms_opt(0, 0, 0)
-        .unwrap()
-        .and_utc()
-        .timestamp_micros();
-    let end = period
-        .end
-        .and_hms_opt(0, 0, 0)
-        .unwrap()
-        .and_utc()
-        .timestamp_micros();
-    let mut first_paid: std::collections::HashMap<i64, i64> = Default::default();
-    let mut first_cancel: std::collections::HashMap<i64, i64> = Default::default();
-    for ((p, t), a) in tx
+    let rows: Vec<TransactionRow> = tx
         .i64s("p")
         .unwrap()
         .into_iter()
         .zip(tx.i64s("t").unwrap())
         .zip(tx.strings("a").unwrap())
-    {
-        let (Some(p), Some(t), Some(a)) = (p, t, a) else {
-            continue;
-        };
+        .zip(
+            tx.f64s("x")
+                .unwrap()
+                .into_iter()
+                .zip(tx.strings("c").unwrap()),
+        )
+        .filter_map(|(((p, t), a), (x, c))| Some((p?, t?, a?, x, c)))
+        .collect();
+    let mut first_paid: std::collections::HashMap<i64, i64> = Default::default();
+    let mut first_cancel: std::collections::HashMap<i64, i64> = Default::default();
+    for (p, t, a, _, _) in &rows {
         let slot = match a.as_str() {
-            "purchase" | "renewal" => first_paid.entry(p).or_insert(t),
-            "cancellation" => first_cancel.entry(p).or_insert(t),
+            "purchase" | "renewal" => first_paid.entry(*p).or_insert(*t),
+            "cancellation" => first_cancel.entry(*p).or_insert(*t),
             _ => continue,
         };
-        *slot = (*slot).min(t);
+        *slot = (*slot).min(*t);
     }
-    let base: Vec<i64> = first_paid
-        .iter()
-        .filter(|(p, t)| **t < start && first_cancel.get(p).is_none_or(|c| *c >= start))
-        .map(|(p, _)| *p)
-        .collect();
-    let lost = base
-        .iter()
-        .filter(|p| first_cancel.get(p).is_some_and(|c| *c < end))
-        .count();
+    let micros =
+        |d: chrono::NaiveDate| d.and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp_micros();
+    let churn_of = |p: &throughline_dashboard::Period| -> (u64, f64) {
+        let (start, end) = (micros(p.start), micros(p.end));
+        let base: Vec<i64> = first_paid
+            .iter()
+            .filter(|(p, t)| **t < start && first_cancel.get(p).is_none_or(|c| *c >= start))
+            .map(|(p, _)| *p)
+            .collect();
+        let lost = base
+            .iter()
+            .filter(|p| first_cancel.get(p).is_some_and(|c| *c < end))
+            .count();
+        (base.len() as u64, lost as f64 / base.len() as f64)
+    };
     let churn = tile("churn");
-    assert_eq!(churn.current.n, base.len() as u64);
-    assert!((churn.current.value - lost as f64 / base.len() as f64).abs() < 1e-12);
+    let previous = recent.previous.as_ref().unwrap();
+    for (estimate, p) in [(&churn.current, period), (&churn.previous, previous)] {
+        let (n, rate) = churn_of(p);
+        assert_eq!(estimate.n, n);
+        assert!((estimate.value - rate).abs() < 1e-12);
+    }
+    // Paid revenue per currency recounted, for both periods.
+    let revenue_of = |p: &throughline_dashboard::Period| {
+        let (start, end) = (micros(p.start), micros(p.end));
+        let mut sums: std::collections::BTreeMap<String, f64> = Default::default();
+        for (_, t, a, x, c) in &rows {
+            if matches!(a.as_str(), "purchase" | "renewal") && *t >= start && *t < end {
+                let currency = c.clone().unwrap_or_else(|| "?".into());
+                *sums.entry(currency).or_default() += x.unwrap_or(0.0);
+            }
+        }
+        sums
+    };
+    let commercial = recent.commercial.as_ref().unwrap();
+    for (shown, p) in [
+        (&commercial.revenue, period),
+        (&commercial.previous_revenue, previous),
+    ] {
+        let expected = revenue_of(p);
+        assert_eq!(shown.len(), expected.len(), "{shown:?} vs {expected:?}");
+        for m in shown {
+            let want = expected[&m.currency];
+            assert!(
+                (m.amount - want).abs() <= 1e-9 * want.abs().max(1.0),
+                "{m:?} vs {want}"
+            );
+        }
+    }
     // Top movers are the newest month's KPI shifts, as the alerts page lists them.
     let latest = w
         .dash
