@@ -46,7 +46,7 @@ pub async fn run(settings: &Settings, args: DemoArgs) -> anyhow::Result<ExitCode
     if args.no_serve {
         return Ok(ExitCode::SUCCESS);
     }
-    commands::serve::serve_store(settings, store).await?;
+    commands::serve::serve_store(settings, store, Some(ws.id)).await?;
     Ok(ExitCode::SUCCESS)
 }
 
