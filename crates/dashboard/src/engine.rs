@@ -1,8 +1,7 @@
 //! The dashboard engine: one handle on the analytics copy, the settings that
 //! define service KPIs, and the small SQL helpers every page shares.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate};
 use serde::Serialize;
@@ -10,6 +9,7 @@ use throughline_analytics::{AnalyticsCopy, QueryBatches};
 use throughline_domain::WorkspaceId;
 
 use crate::error::Result;
+use crate::memo::GenerationMemo;
 use crate::overview_cache::OverviewCache;
 use crate::value::{ValueCache, ValueSettings};
 
@@ -57,6 +57,7 @@ pub struct Dashboard {
     pub(crate) value_cache: Arc<ValueCache>,
     pub(crate) overview_cache: Arc<OverviewCache>,
     pub(crate) menu_cache: Arc<MenuCache>,
+    pub(crate) latest_cache: Arc<LatestCache>,
 }
 
 impl Dashboard {
@@ -66,7 +67,8 @@ impl Dashboard {
             settings,
             value_cache: Arc::default(),
             overview_cache: Arc::default(),
-            menu_cache: Arc::default(),
+            menu_cache: Arc::new(GenerationMemo::new(MEMO_ENTRIES)),
+            latest_cache: Arc::new(GenerationMemo::new(MEMO_ENTRIES)),
         }
     }
 
@@ -100,19 +102,27 @@ impl Dashboard {
             .and_then(micros_to_date))
     }
 
-    /// The time of the newest signal (with `filters` applied), in microseconds.
+    /// The time of the newest signal (with `filters` applied), in microseconds; kept
+    /// until the copy moves on, as every page starts from it.
     pub(crate) async fn latest_micros(
         &self,
         ws: WorkspaceId,
         filters_sql: &str,
     ) -> Result<Option<i64>> {
+        let generation = self.analytics.generation();
+        let key = (ws, filters_sql.to_string());
+        if let Some(latest) = self.latest_cache.get(&key, generation) {
+            return Ok(latest);
+        }
         let answer = self
             .sql(
                 ws,
                 &format!("SELECT max(occurred_at) AS t FROM signals WHERE true{filters_sql}"),
             )
             .await?;
-        Ok(answer.i64s("t")?.first().copied().flatten())
+        let latest = answer.i64s("t")?.first().copied().flatten();
+        self.latest_cache.put(key, generation, latest);
+        Ok(latest)
     }
 }
 
@@ -127,14 +137,16 @@ pub(crate) fn month_label(micros: i64) -> String {
 
 /// Most values listed per dimension in a filter menu.
 const MAX_MENU_VALUES: usize = 60;
-/// Most (workspace, dimensions) menus kept.
-const MAX_MENU_ENTRIES: usize = 64;
 
 /// Each dimension with the values it takes, for filter menus.
 pub type MenuValues = Vec<(&'static str, Vec<String>)>;
 
-/// Filter menus per (workspace, dimensions), with the generation they were read at.
-pub(crate) type MenuCache = Mutex<HashMap<(WorkspaceId, Vec<&'static str>), (u64, MenuValues)>>;
+/// Filter menus per (workspace, dimensions).
+pub(crate) type MenuCache = GenerationMemo<(WorkspaceId, Vec<&'static str>), MenuValues>;
+/// The newest signal's time per (workspace, filters SQL).
+pub(crate) type LatestCache = GenerationMemo<(WorkspaceId, String), Option<i64>>;
+/// Most memoised answers of each kind.
+const MEMO_ENTRIES: usize = 64;
 
 impl Dashboard {
     /// The values each of `dims` (filterable dimensions) takes in this workspace,
@@ -148,25 +160,11 @@ impl Dashboard {
     ) -> Result<MenuValues> {
         let generation = self.analytics.generation();
         let key = (ws, dims.to_vec());
-        if let Some((g, values)) = self
-            .menu_cache
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(&key)
-        {
-            if *g == generation {
-                return Ok(values.clone());
-            }
+        if let Some(values) = self.menu_cache.get(&key, generation) {
+            return Ok(values);
         }
         let values = self.menu_values(ws, dims).await?;
-        let mut cache = self
-            .menu_cache
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if cache.len() >= MAX_MENU_ENTRIES {
-            cache.clear();
-        }
-        cache.insert(key, (generation, values.clone()));
+        self.menu_cache.put(key, generation, values.clone());
         Ok(values)
     }
 

@@ -15,6 +15,7 @@ mod explore;
 mod filters;
 mod kpi_shifts;
 mod kpis;
+mod memo;
 mod overview;
 mod overview_cache;
 mod ratings;

@@ -52,13 +52,17 @@ impl Small {
     }
 
     async fn answer_for(&mut self, brand: &str, scores: &[u8]) {
+        self.answer_on("2026-03-10", brand, scores).await;
+    }
+
+    async fn answer_on(&mut self, day: &str, brand: &str, scores: &[u8]) {
         let batch: Vec<Signal> = scores
             .iter()
             .map(|&nps| {
                 self.next += 1;
                 let n = self.next;
                 Signal::parse(&json!({"kind": "survey_response", "source": "survey",
-                    "external_id": format!("r{n}"), "occurred_at": "2026-03-10T10:00:00Z",
+                    "external_id": format!("r{n}"), "occurred_at": format!("{day}T10:00:00Z"),
                     "customer": {"email": format!("c{n}@example.com")}, "nps": nps, "brand": brand}))
                 .unwrap()
             })
@@ -191,4 +195,16 @@ async fn filter_menus_follow_new_signals() {
     w.answer_for("Kestrel", &[5]).await;
     let after = dash.dimension_values(w.ws, &["brand"]).await.unwrap();
     assert_eq!(brands(after), ["Kestrel", "Northwind"]);
+}
+
+#[tokio::test]
+async fn the_newest_day_follows_new_signals() {
+    let mut w = Small::new().await;
+    w.answer(&FIRST).await;
+    let dash = w.dashboard(0);
+    let before = dash.overview(w.ws, &Filters::default()).await.unwrap();
+    assert_eq!(before.as_of.unwrap().to_string(), "2026-03-10");
+    w.answer_on("2026-04-02", "Northwind", &[10]).await;
+    let after = dash.overview(w.ws, &Filters::default()).await.unwrap();
+    assert_eq!(after.as_of.unwrap().to_string(), "2026-04-02");
 }
