@@ -155,9 +155,10 @@ async fn at_risk(
          at_risk AS (SELECT risk.profile_id, risk.intent, rev.currency, rev.revenue \
            FROM risk JOIN rev ON risk.profile_id = rev.profile_id \
            WHERE risk.profile_id NOT IN (SELECT profile_id FROM signals WHERE {CANCELLED})) \
-         SELECT 'all' AS c, count(DISTINCT profile_id) AS customers, \
-           count(DISTINCT CASE WHEN intent = 1 THEN profile_id END) AS intent, 0.0 AS revenue FROM at_risk \
-         UNION ALL SELECT currency, 0, 0, sum(revenue) FROM at_risk GROUP BY currency",
+         SELECT CASE WHEN grouping(currency) = 1 THEN 'all' ELSE currency END AS c, \
+           count(DISTINCT profile_id) AS customers, \
+           count(DISTINCT CASE WHEN intent = 1 THEN profile_id END) AS intent, sum(revenue) AS revenue \
+         FROM at_risk GROUP BY GROUPING SETS ((), (currency))",
         cur.sql(),
         trailing.sql()
     );

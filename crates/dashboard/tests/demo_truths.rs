@@ -278,6 +278,55 @@ async fn headline_figures_match_a_recount_of_the_rows() {
         assert_eq!(estimate.n, n);
         assert!((estimate.value - rate).abs() < 1e-12);
     }
+    // Revenue at risk recounted: customers who answered 0–6 or wrote of leaving in the
+    // period and never cancelled, with their trailing 12-month paid revenue per currency.
+    let risky = w
+        .copy
+        .query_batches(
+            w.ws,
+            &format!(
+                "SELECT profile_id AS p, max(CASE WHEN intents LIKE '%churn%' THEN 1 ELSE 0 END) AS i \
+                 FROM signals WHERE stakeholder_type = 'customer' AND (nps <= 6 OR intents LIKE '%churn%') \
+                 AND occurred_at >= TIMESTAMP '{}T00:00:00Z' AND occurred_at < TIMESTAMP '{}T00:00:00Z' \
+                 GROUP BY 1",
+                period.start, period.end
+            ),
+        )
+        .await
+        .unwrap();
+    let risky: std::collections::HashMap<i64, i64> = risky
+        .i64s("p")
+        .unwrap()
+        .into_iter()
+        .zip(risky.i64s("i").unwrap())
+        .filter_map(|(p, i)| Some((p?, i?)))
+        .collect();
+    let trailing_start = micros(period.end - chrono::Months::new(12));
+    let mut at_risk_revenue: std::collections::BTreeMap<String, f64> = Default::default();
+    let mut at_risk: std::collections::BTreeSet<i64> = Default::default();
+    for (p, t, a, x, c) in &rows {
+        let paid_in_trailing = matches!(a.as_str(), "purchase" | "renewal")
+            && *t >= trailing_start
+            && *t < micros(period.end);
+        if paid_in_trailing && risky.contains_key(p) && !first_cancel.contains_key(p) {
+            at_risk.insert(*p);
+            *at_risk_revenue
+                .entry(c.clone().unwrap_or_else(|| "?".into()))
+                .or_default() += x.unwrap_or(0.0);
+        }
+    }
+    let shown = &recent.commercial.as_ref().unwrap().revenue_at_risk;
+    assert_eq!(shown.customers, at_risk.len() as u64);
+    let intent = at_risk.iter().filter(|p| risky[p] == 1).count() as u64;
+    assert_eq!(shown.churn_intent_customers, intent);
+    assert_eq!(shown.revenue.len(), at_risk_revenue.len());
+    for m in &shown.revenue {
+        let want = at_risk_revenue[&m.currency];
+        assert!(
+            (m.amount - want).abs() <= 1e-9 * want.abs().max(1.0),
+            "{m:?} vs {want}"
+        );
+    }
     // Paid revenue per currency recounted, for both periods.
     let revenue_of = |p: &throughline_dashboard::Period| {
         let (start, end) = (micros(p.start), micros(p.end));
