@@ -10,7 +10,7 @@ use throughline_metrics::compare;
 
 use crate::engine::Dashboard;
 use crate::error::Result;
-use crate::filters::Period;
+use crate::filters::{day_start, Period};
 use crate::tiles::{Format, Tile};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -55,8 +55,7 @@ async fn churn_counts(
         .iter()
         .enumerate()
         .map(|(i, p)| {
-            let start = format!("TIMESTAMP '{}T00:00:00Z'", p.start);
-            let end = format!("TIMESTAMP '{}T00:00:00Z'", p.end);
+            let (start, end) = (day_start(p.start), day_start(p.end));
             let base = format!("paid < {start} AND (c IS NULL OR c >= {start})");
             format!(
                 "coalesce(sum(CASE WHEN {base} THEN 1 ELSE 0 END), 0) AS base{i}, \
@@ -95,15 +94,11 @@ async fn revenue(
     cur: &Period,
     prev: &Period,
 ) -> Result<(Vec<Money>, Vec<Money>)> {
-    let both = Period {
-        start: prev.start,
-        end: cur.end,
-    };
+    let both = Period::spanning(prev, cur);
     let sql = format!(
-        "SELECT CASE WHEN occurred_at >= TIMESTAMP '{}T00:00:00Z' THEN 1 ELSE 0 END AS cur, \
-         coalesce(currency, '?') AS c, \
+        "SELECT occurred_at >= {} AS cur, coalesce(currency, '?') AS c, \
          sum(amount) AS r FROM signals WHERE {PAID}{}{fsql} GROUP BY 1, 2 ORDER BY 3 DESC",
-        cur.start,
+        day_start(cur.start),
         both.sql()
     );
     let answer = dash.sql(ws, &sql).await?;

@@ -112,6 +112,11 @@ pub(crate) fn property_sql(key: &str) -> (String, String) {
     )
 }
 
+/// The SQL timestamp of `day`'s first instant, UTC.
+pub(crate) fn day_start(day: NaiveDate) -> String {
+    format!("TIMESTAMP '{day}T00:00:00Z'")
+}
+
 /// A SQL string literal: single quotes doubled.
 pub fn quote(value: &str) -> String {
     format!("'{}'", value.replace('\'', "''"))
@@ -193,9 +198,18 @@ impl Period {
     /// `occurred_at >= 'start' AND occurred_at < 'end'`.
     pub fn sql(&self) -> String {
         format!(
-            " AND occurred_at >= TIMESTAMP '{}T00:00:00Z' AND occurred_at < TIMESTAMP '{}T00:00:00Z'",
-            self.start, self.end
+            " AND occurred_at >= {} AND occurred_at < {}",
+            day_start(self.start),
+            day_start(self.end)
         )
+    }
+
+    /// From the start of `earlier` to the end of `later`: both periods in one scan.
+    pub(crate) fn spanning(earlier: &Period, later: &Period) -> Period {
+        Period {
+            start: earlier.start,
+            end: later.end,
+        }
     }
 
     pub fn label(&self) -> String {

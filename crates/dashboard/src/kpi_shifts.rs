@@ -11,7 +11,7 @@ use throughline_metrics::{compare, Change, Estimate, NpsCounts, SMALL_SAMPLE};
 
 use crate::engine::Dashboard;
 use crate::error::Result;
-use crate::filters::{quote, Period};
+use crate::filters::{day_start, quote, Period};
 
 /// Dimensions whose segments are scanned.
 pub const SHIFT_DIMENSIONS: [&str; 5] = ["brand", "channel", "region", "store", "touchpoint"];
@@ -71,7 +71,7 @@ impl Dashboard {
             start: month - Months::new(baseline),
             end: month + Months::new(1),
         };
-        let current = format!("TIMESTAMP '{month}T00:00:00Z'");
+        let current = day_start(month);
         // One scan for every dimension: a grouping set per dimension, named by which
         // one is grouped on (a row whose value is NULL comes back with `v` NULL, skipped).
         let dims = SHIFT_DIMENSIONS.join(", ");

@@ -10,7 +10,7 @@ use throughline_metrics::{compare, Estimate, MeanAcc};
 
 use crate::engine::Dashboard;
 use crate::error::Result;
-use crate::filters::Period;
+use crate::filters::{day_start, Period};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RatingRow {
@@ -58,14 +58,11 @@ impl Dashboard {
         cur: &Period,
         prev: &Period,
     ) -> Result<Vec<RatingRow>> {
-        let window = Period {
-            start: prev.start,
-            end: cur.end,
-        };
+        let window = Period::spanning(prev, cur);
         let sql = format!(
-            "SELECT occurred_at >= TIMESTAMP '{}T00:00:00Z' AS cur, stakeholder_type AS st, ratings AS r \
+            "SELECT occurred_at >= {} AS cur, stakeholder_type AS st, ratings AS r \
              FROM signals WHERE ratings IS NOT NULL AND stakeholder_type IN ('customer', 'employee'){}{fsql}",
-            cur.start,
+            day_start(cur.start),
             window.sql()
         );
         let answer = self.sql(ws, &sql).await?;

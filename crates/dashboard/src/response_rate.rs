@@ -10,7 +10,7 @@ use throughline_metrics::{compare, proportion};
 
 use crate::engine::Dashboard;
 use crate::error::Result;
-use crate::filters::Period;
+use crate::filters::{day_start, Period};
 use crate::tiles::{Format, Tile};
 
 /// (responses counted, invitations) in one period, over surveys with invitations.
@@ -31,16 +31,13 @@ pub(crate) async fn tile(
     cur: &Period,
     prev: &Period,
 ) -> Result<Option<Tile>> {
-    let window = Period {
-        start: prev.start,
-        end: cur.end,
-    };
+    let window = Period::spanning(prev, cur);
     let (survey, has_survey) = crate::filters::property_sql("survey");
     let sql = format!(
-        "SELECT occurred_at >= TIMESTAMP '{}T00:00:00Z' AS c, kind AS k, {survey} AS s, count(*) AS n \
+        "SELECT occurred_at >= {} AS c, kind AS k, {survey} AS s, count(*) AS n \
          FROM signals WHERE ((kind = 'event' AND action = 'survey_sent') OR kind = 'survey_response') \
            AND {has_survey}{}{fsql} GROUP BY 1, 2, 3",
-        cur.start,
+        day_start(cur.start),
         window.sql()
     );
     let answer = dash.sql(ws, &sql).await?;

@@ -120,9 +120,9 @@ pub(crate) async fn retention(
     let Some(c) = currency else { return Ok(empty) };
     let sql = format!(
         "SELECT profile_id, date_trunc('month', occurred_at) AS m, sum(amount) AS r FROM signals \
-         WHERE {paid} AND currency = {} AND occurred_at < TIMESTAMP '{}T00:00:00Z'{fsql} GROUP BY 1, 2",
+         WHERE {paid} AND currency = {} AND occurred_at < {}{fsql} GROUP BY 1, 2",
         crate::filters::quote(&c),
-        cur.end
+        crate::filters::day_start(cur.end)
     );
     let answer = dash.sql(ws, &sql).await?;
     let activity: Vec<Activity> = answer

@@ -30,10 +30,7 @@ pub(crate) async fn tiles(
 ) -> Result<Vec<Tile>> {
     // The FCR window needs the days after the period too; the metrics crate
     // leaves out contacts whose window runs past the last contact seen.
-    let window = Period {
-        start: prev.start,
-        end: cur.end,
-    };
+    let window = Period::spanning(prev, cur);
     let sql = format!(
         "SELECT profile_id, occurred_at, \
          CAST(date_part('epoch', first_response_at - occurred_at) AS DOUBLE) AS frt, \

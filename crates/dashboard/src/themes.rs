@@ -7,7 +7,7 @@ use throughline_metrics::{compare, proportion, Estimate, MeanAcc};
 
 use crate::engine::Dashboard;
 use crate::error::Result;
-use crate::filters::Period;
+use crate::filters::{day_start, Period};
 
 /// Themes shown on the overview.
 const TOP_THEMES: usize = 10;
@@ -57,11 +57,8 @@ pub(crate) async fn top(
     cur: &Period,
     prev: &Period,
 ) -> Result<Vec<ThemeRow>> {
-    let window = Period {
-        start: prev.start,
-        end: cur.end,
-    };
-    let is_cur = format!("occurred_at >= TIMESTAMP '{}T00:00:00Z'", cur.start);
+    let window = Period::spanning(prev, cur);
+    let is_cur = format!("occurred_at >= {}", day_start(cur.start));
     let sql = format!(
         "SELECT theme, CASE WHEN {is_cur} THEN 1 ELSE 0 END AS cur, count(*) AS n, \
          sum(score) AS s, sum(score * score) AS sq, sum(CASE WHEN score < -0.05 THEN 1 ELSE 0 END) AS neg \
