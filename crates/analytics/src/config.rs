@@ -20,6 +20,9 @@ pub struct AnalyticsConfig {
     pub query_timeout: Duration,
     /// Memory a query's operators (joins, sorts, aggregates) may hold at once.
     pub query_memory_bytes: usize,
+    /// Memory for segment columns kept decoded between queries (the hot column
+    /// cache); 0 reads every query straight from the Parquet files.
+    pub hot_cache_bytes: usize,
     /// How long a segment replaced by compaction or a rebuild stays on disk, so
     /// that queries already planned against it can finish. Keep it above
     /// `query_timeout`.
@@ -38,6 +41,7 @@ impl Default for AnalyticsConfig {
             max_json_rows: 10_000,
             query_timeout: Duration::from_secs(30),
             query_memory_bytes: 1 << 30,
+            hot_cache_bytes: 4 << 30,
             retire_grace: Duration::from_secs(120),
             text: TextAnalyzer::default(),
         }

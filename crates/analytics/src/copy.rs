@@ -15,6 +15,7 @@ use throughline_store::Store;
 
 use crate::config::AnalyticsConfig;
 use crate::error::{AnalyticsError, Result};
+use crate::hot::HotCache;
 use crate::manifest::Manifest;
 use crate::query::{self, QueryBatches, QueryResult};
 use crate::segments;
@@ -51,6 +52,8 @@ pub struct AnalyticsCopy {
     /// Bumped every time a new snapshot is published: equal generations read equal
     /// data, so results computed at one can be cached until it moves.
     generation: std::sync::atomic::AtomicU64,
+    /// Decoded segment columns shared by every snapshot; `None` when disabled.
+    hot: Option<HotCache>,
 }
 
 /// The write side's state. Only touched with `AnalyticsCopy::writer` held.
@@ -99,7 +102,15 @@ impl AnalyticsCopy {
             .build_arc()?;
         let links = Arc::new(Links::new());
         let high_water = manifest.high_water;
-        let snapshot = Snapshot::build(&dir, &manifest, &[], Arc::clone(&links), high_water)?;
+        let hot = (config.hot_cache_bytes > 0).then(|| HotCache::new(config.hot_cache_bytes));
+        let snapshot = Snapshot::build(
+            &dir,
+            &manifest,
+            &[],
+            Arc::clone(&links),
+            high_water,
+            hot.as_ref(),
+        )?;
         let state = WriterState {
             manifest,
             tail: Vec::new(),
@@ -119,6 +130,7 @@ impl AnalyticsCopy {
             last_refresh: Mutex::new(None),
             pulled_high_water: std::sync::atomic::AtomicI64::new(high_water),
             generation: std::sync::atomic::AtomicU64::new(0),
+            hot,
         })
     }
 
@@ -200,6 +212,11 @@ impl AnalyticsCopy {
         self.generation.load(std::sync::atomic::Ordering::Acquire)
     }
 
+    /// Bytes of segment columns the hot column cache holds decoded now.
+    pub fn hot_cache_bytes(&self) -> usize {
+        self.hot.as_ref().map_or(0, HotCache::used_bytes)
+    }
+
     pub fn copy_high_water(&self) -> i64 {
         self.snapshot().high_water
     }
@@ -219,6 +236,7 @@ impl AnalyticsCopy {
             &w.tail,
             Arc::clone(&w.links),
             w.high_water,
+            self.hot.as_ref(),
         )?;
         *self
             .snapshot

@@ -16,6 +16,8 @@ mod columns;
 mod config;
 mod copy;
 mod error;
+mod hot;
+mod hot_table;
 mod json;
 mod manifest;
 mod query;
@@ -25,6 +27,7 @@ mod segments;
 mod session;
 mod snapshot;
 mod text_columns;
+mod utc_trunc;
 
 pub use config::AnalyticsConfig;
 pub use copy::{AnalyticsCopy, Lag};

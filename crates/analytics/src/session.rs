@@ -46,6 +46,8 @@ pub fn workspace_session(
         .with_default_features()
         .build();
     let ctx = SessionContext::new_with_state(state);
+    // Replaces the built-in `date_trunc` (same results, faster on UTC times).
+    ctx.register_udf(crate::utc_trunc::UtcDateTrunc::udf());
 
     let rows = workspace_rows(&ctx, snapshot, workspace)?;
     let canonical = match links_frame(&ctx, snapshot, workspace)? {

@@ -17,6 +17,8 @@ use throughline_domain::{ProfileId, WorkspaceId};
 use throughline_store::ProfileLink;
 
 use crate::error::Result;
+use crate::hot::HotCache;
+use crate::hot_table::HotTable;
 use crate::manifest::Manifest;
 use crate::schema::stored_schema;
 
@@ -33,15 +35,20 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
+    /// Segments are read through `hot` when it is given, else straight from Parquet.
     pub fn build(
         dir: &Path,
         manifest: &Manifest,
         tail: &[RecordBatch],
         links: Arc<Links>,
         high_water: i64,
+        hot: Option<&HotCache>,
     ) -> Result<Snapshot> {
-        let segments = if manifest.segments.is_empty() {
+        let segments: Option<Arc<dyn TableProvider>> = if manifest.segments.is_empty() {
             None
+        } else if let Some(hot) = hot {
+            let cached = hot.segments(dir, &manifest.segments)?;
+            Some(Arc::new(HotTable::new(cached)))
         } else {
             Some(segments_table(&manifest.segment_paths(dir))?)
         };

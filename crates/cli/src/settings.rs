@@ -28,6 +28,17 @@ pub struct FileSettings {
     pub dashboard: DashboardFileSettings,
     #[serde(default)]
     pub value: ValueFileSettings,
+    #[serde(default)]
+    pub analytics: AnalyticsFileSettings,
+}
+
+/// `[analytics]`: the columnar copy and its query engine.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnalyticsFileSettings {
+    /// MiB of segment columns kept decoded in memory between queries (default 4096;
+    /// 0 reads every query from the Parquet files).
+    pub hot_cache_mib: Option<usize>,
 }
 
 /// `[value]`: how customer value is computed (defaults in brackets).
@@ -149,6 +160,7 @@ pub struct Settings {
     pub text: TextSettings,
     pub dashboard: DashboardFileSettings,
     pub value: throughline_dashboard::ValueSettings,
+    pub analytics: AnalyticsFileSettings,
 }
 
 impl std::fmt::Debug for Settings {
@@ -167,6 +179,7 @@ impl std::fmt::Debug for Settings {
             .field("text", &self.text)
             .field("dashboard", &self.dashboard)
             .field("value", &self.value)
+            .field("analytics", &self.analytics)
             .finish()
     }
 }
@@ -196,6 +209,7 @@ impl Settings {
             text: file.text,
             dashboard: file.dashboard,
             value: file.value.apply(Default::default())?,
+            analytics: file.analytics,
         })
     }
 }

@@ -40,10 +40,13 @@ pub async fn open_analytics(
     store: Arc<dyn Store>,
 ) -> anyhow::Result<Arc<AnalyticsCopy>> {
     let dir = settings.data_dir.join("analytics");
-    let config = AnalyticsConfig {
+    let mut config = AnalyticsConfig {
         text: text_analyzer(settings)?,
         ..AnalyticsConfig::default()
     };
+    if let Some(mib) = settings.analytics.hot_cache_mib {
+        config.hot_cache_bytes = mib << 20;
+    }
     let copy =
         AnalyticsCopy::open_with(dir, store, config).context("cannot open the analytics copy")?;
     Ok(Arc::new(copy))

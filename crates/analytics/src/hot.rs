@@ -1,0 +1,258 @@
+//! The hot column cache: segment columns decoded from Parquet once and kept in
+//! memory, so a query pays for filtering and aggregating, not for decoding the
+//! same pages again. Dashboard queries read about twenty columns over and over;
+//! decoding them was most of a query's time.
+//!
+//! Segments are immutable, so a decoded column stays right until its file is
+//! retired. A column is loaded on first use, for the whole segment, row group
+//! by row group; row groups are pruned with the Parquet file's own min/max
+//! statistics, as the Parquet reader would. Past `budget` bytes a column is
+//! decoded for the query that asked and not kept.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use datafusion::arrow::array::{ArrayRef, BooleanArray, RecordBatch, RecordBatchOptions};
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::common::pruning::PruningStatistics;
+use datafusion::common::{Column, ScalarValue};
+use datafusion::parquet::arrow::arrow_reader::statistics::StatisticsConverter;
+use datafusion::parquet::arrow::arrow_reader::{
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+};
+use datafusion::parquet::arrow::ProjectionMask;
+
+use crate::error::{AnalyticsError, Result};
+use crate::manifest::Segment;
+use crate::schema::stored_schema;
+
+/// Decoded columns of every live segment, within a memory budget.
+pub(crate) struct HotCache {
+    budget: usize,
+    used: Arc<AtomicUsize>,
+    segments: Mutex<HashMap<String, Arc<HotSegment>>>,
+}
+
+impl HotCache {
+    pub fn new(budget: usize) -> Self {
+        Self {
+            budget,
+            used: Arc::new(AtomicUsize::new(0)),
+            segments: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Bytes of decoded columns held now.
+    pub fn used_bytes(&self) -> usize {
+        self.used.load(Ordering::Relaxed)
+    }
+
+    /// The cache entries of `files` (opened on first sight). Entries of files no
+    /// longer listed are dropped; a query still reading one keeps it alive.
+    pub fn segments(&self, dir: &Path, files: &[Segment]) -> Result<Vec<Arc<HotSegment>>> {
+        let mut known = self.segments.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut out = Vec::with_capacity(files.len());
+        for segment in files {
+            let entry = match known.get(&segment.file) {
+                Some(entry) => Arc::clone(entry),
+                None => Arc::new(HotSegment::open(
+                    dir.join(&segment.file),
+                    self.budget,
+                    Arc::clone(&self.used),
+                )?),
+            };
+            out.push(entry);
+        }
+        known.clear();
+        for (segment, entry) in files.iter().zip(&out) {
+            known.insert(segment.file.clone(), Arc::clone(entry));
+        }
+        Ok(out)
+    }
+}
+
+/// One segment file: its Parquet metadata (for pruning) and the columns decoded so far.
+pub(crate) struct HotSegment {
+    path: PathBuf,
+    metadata: ArrowReaderMetadata,
+    budget: usize,
+    used: Arc<AtomicUsize>,
+    /// Per stored-schema column: its arrays, one per row group, once loaded.
+    columns: Mutex<Vec<Option<Arc<Vec<ArrayRef>>>>>,
+    /// Bytes this segment's kept columns count against the budget.
+    held: AtomicUsize,
+}
+
+impl HotSegment {
+    fn open(path: PathBuf, budget: usize, used: Arc<AtomicUsize>) -> Result<Self> {
+        let file = File::open(&path).map_err(AnalyticsError::io(&path))?;
+        let metadata = ArrowReaderMetadata::load(&file, ArrowReaderOptions::new())
+            .map_err(|e| AnalyticsError::Engine(e.into()))?;
+        let width = stored_schema().fields().len();
+        Ok(Self {
+            path,
+            metadata,
+            budget,
+            used,
+            columns: Mutex::new(vec![None; width]),
+            held: AtomicUsize::new(0),
+        })
+    }
+
+    pub fn row_groups(&self) -> usize {
+        self.metadata.metadata().num_row_groups()
+    }
+
+    pub fn rows_in(&self, row_group: usize) -> usize {
+        self.metadata.metadata().row_group(row_group).num_rows() as usize
+    }
+
+    /// The arrays of `column` (a stored-schema index), one per row group.
+    /// Blocking: decodes the column on first use.
+    pub fn column(&self, column: usize) -> Result<Arc<Vec<ArrayRef>>> {
+        // Held across the decode, so two queries never decode the same column twice.
+        let mut columns = self.columns.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(arrays) = &columns[column] {
+            return Ok(Arc::clone(arrays));
+        }
+        let arrays = Arc::new(self.decode(column)?);
+        let bytes: usize = arrays.iter().map(|a| a.get_array_memory_size()).sum();
+        let used = self.used.fetch_add(bytes, Ordering::Relaxed) + bytes;
+        if used <= self.budget {
+            columns[column] = Some(Arc::clone(&arrays));
+            self.held.fetch_add(bytes, Ordering::Relaxed);
+        } else {
+            self.used.fetch_sub(bytes, Ordering::Relaxed);
+            tracing::debug!(file = %self.path.display(), column, bytes,
+                "hot column cache full; column decoded for this query only");
+        }
+        Ok(arrays)
+    }
+
+    fn decode(&self, column: usize) -> Result<Vec<ArrayRef>> {
+        let file = File::open(&self.path).map_err(AnalyticsError::io(&self.path))?;
+        let mask = ProjectionMask::roots(self.metadata.parquet_schema(), [column]);
+        let engine = |e: datafusion::parquet::errors::ParquetError| AnalyticsError::Engine(e.into());
+        let mut out = Vec::with_capacity(self.row_groups());
+        for row_group in 0..self.row_groups() {
+            let rows = self.rows_in(row_group);
+            let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(
+                file.try_clone().map_err(AnalyticsError::io(&self.path))?,
+                self.metadata.clone(),
+            )
+            .with_projection(mask.clone())
+            .with_row_groups(vec![row_group])
+            .with_batch_size(rows.max(1))
+            .build()
+            .map_err(engine)?;
+            let mut parts = Vec::new();
+            for batch in reader {
+                parts.push(Arc::clone(batch?.column(0)));
+            }
+            out.push(concat_arrays(&parts)?);
+        }
+        Ok(out)
+    }
+
+    /// `columns`' rows of the row groups `keep` marks, in slices of at most `batch_rows`.
+    pub fn batches(
+        &self,
+        schema: &SchemaRef,
+        columns: &[usize],
+        keep: &[bool],
+        batch_rows: usize,
+    ) -> Result<Vec<RecordBatch>> {
+        let arrays = columns
+            .iter()
+            .map(|&c| self.column(c))
+            .collect::<Result<Vec<_>>>()?;
+        let mut out = Vec::new();
+        for (row_group, _) in keep.iter().enumerate().filter(|(_, k)| **k) {
+            let rows = self.rows_in(row_group);
+            let mut offset = 0;
+            while offset < rows {
+                let len = batch_rows.min(rows - offset);
+                let slices = arrays
+                    .iter()
+                    .map(|a| a[row_group].slice(offset, len))
+                    .collect();
+                let options = RecordBatchOptions::new().with_row_count(Some(len));
+                out.push(RecordBatch::try_new_with_options(
+                    Arc::clone(schema),
+                    slices,
+                    &options,
+                )?);
+                offset += len;
+            }
+        }
+        Ok(out)
+    }
+
+    fn converter(&self, column: &Column) -> Option<StatisticsConverter<'_>> {
+        StatisticsConverter::try_new(
+            column.name(),
+            self.metadata.schema(),
+            self.metadata.parquet_schema(),
+        )
+        .ok()
+    }
+}
+
+impl Drop for HotSegment {
+    fn drop(&mut self) {
+        self.used
+            .fetch_sub(*self.held.get_mut(), Ordering::Relaxed);
+    }
+}
+
+fn concat_arrays(parts: &[ArrayRef]) -> Result<ArrayRef> {
+    match parts {
+        [one] => Ok(Arc::clone(one)),
+        _ => {
+            let refs: Vec<&dyn datafusion::arrow::array::Array> =
+                parts.iter().map(|a| a.as_ref()).collect();
+            Ok(datafusion::arrow::compute::concat(&refs)?)
+        }
+    }
+}
+
+/// Row groups are the containers; their statistics come from the file's footer.
+impl PruningStatistics for HotSegment {
+    fn min_values(&self, column: &Column) -> Option<ArrayRef> {
+        let groups = self.metadata.metadata().row_groups();
+        self.converter(column)?.row_group_mins(groups).ok()
+    }
+
+    fn max_values(&self, column: &Column) -> Option<ArrayRef> {
+        let groups = self.metadata.metadata().row_groups();
+        self.converter(column)?.row_group_maxes(groups).ok()
+    }
+
+    fn num_containers(&self) -> usize {
+        self.row_groups()
+    }
+
+    fn null_counts(&self, column: &Column) -> Option<ArrayRef> {
+        let groups = self.metadata.metadata().row_groups();
+        let counts = self.converter(column)?.row_group_null_counts(groups).ok()?;
+        Some(Arc::new(counts))
+    }
+
+    fn row_counts(&self) -> Option<ArrayRef> {
+        let counts: datafusion::arrow::array::UInt64Array = (0..self.row_groups())
+            .map(|g| self.rows_in(g) as u64)
+            .collect();
+        Some(Arc::new(counts))
+    }
+
+    fn contained(
+        &self,
+        _column: &Column,
+        _values: &std::collections::HashSet<ScalarValue>,
+    ) -> Option<BooleanArray> {
+        None
+    }
+}

@@ -1,0 +1,155 @@
+//! The hot column cache: the same answers as reading the Parquet files, columns
+//! kept only within the budget, segments a filter rules out never decoded, and
+//! retired segments' columns let go.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+use throughline_analytics::{AnalyticsConfig, AnalyticsCopy};
+
+use crate::{rows, small_config, FakeStore, WS1, WS2};
+
+const KINDS: [&str; 4] = ["survey_response", "ticket", "transaction", "event"];
+
+/// `n` signals of `workspace`: kinds, channels and times cycle so that every
+/// filter below keeps some rows and drops others.
+fn add_signals(store: &FakeStore, workspace: i64, from: usize, n: usize) {
+    for i in from..from + n {
+        let kind = KINDS[i % KINDS.len()];
+        let channel = ["web", "app", "store"][i % 3];
+        let mut record = json!({
+            "kind": kind, "source": "gen", "external_id": format!("{workspace}-{i}"),
+            "occurred_at": format!("2025-{:02}-{:02}T{:02}:00:00Z", 1 + i % 12, 1 + i % 28, i % 24),
+            "customer": {"email": format!("c{}@x.com", i % 37)},
+            "channel": channel,
+        });
+        match kind {
+            "survey_response" => record["nps"] = json!(i % 11),
+            "transaction" => {
+                record["amount"] = json!((i % 50) as f64 + 0.5);
+                record["currency"] = json!("EUR");
+            }
+            "ticket" => record["text"] = json!(format!("parcel {i} arrived late")),
+            _ => record["action"] = json!("page_view"),
+        }
+        store.add(workspace, 1 + (i % 37) as i64, record);
+    }
+}
+
+async fn copy_with(dir: &Path, store: &Arc<FakeStore>, hot_cache_bytes: usize) -> AnalyticsCopy {
+    let config = AnalyticsConfig {
+        hot_cache_bytes,
+        ..small_config()
+    };
+    let copy = AnalyticsCopy::open_with(dir.to_path_buf(), store.clone(), config).unwrap();
+    copy.refresh().await.unwrap();
+    copy.flush().await.unwrap();
+    copy
+}
+
+/// Two segments of workspace 1 only, then one of workspace 2 only, then an unflushed tail.
+async fn store_in_segments(copies: &[&AnalyticsCopy], store: &FakeStore) {
+    add_signals(store, 1, 0, 400);
+    for copy in copies {
+        copy.refresh().await.unwrap();
+        copy.flush().await.unwrap();
+    }
+    add_signals(store, 1, 400, 300);
+    for copy in copies {
+        copy.refresh().await.unwrap();
+        copy.flush().await.unwrap();
+    }
+    add_signals(store, 2, 0, 250);
+    for copy in copies {
+        copy.refresh().await.unwrap();
+        copy.flush().await.unwrap();
+    }
+    add_signals(store, 1, 700, 20);
+    for copy in copies {
+        copy.refresh().await.unwrap();
+    }
+}
+
+const QUERIES: [&str; 8] = [
+    "SELECT count(*) FROM signals",
+    "SELECT kind, count(*), min(occurred_at), max(occurred_at) FROM signals GROUP BY 1 ORDER BY 1",
+    "SELECT channel, count(nps), sum(nps) FROM signals WHERE nps IS NOT NULL GROUP BY 1 ORDER BY 1",
+    "SELECT date_trunc('month', occurred_at) AS m, sum(amount) FROM signals \
+     WHERE kind = 'transaction' AND occurred_at >= TIMESTAMP '2025-04-01T00:00:00Z' GROUP BY 1 ORDER BY 1",
+    "SELECT external_id, text FROM signals WHERE kind IN ('ticket') AND text LIKE '%late%' ORDER BY seq LIMIT 7",
+    "SELECT profile_id, count(*) FROM signals WHERE kind = 'event' GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5",
+    "SELECT * FROM signals WHERE seq % 97 = 0 ORDER BY seq",
+    "SELECT count(*) FROM signals WHERE kind = 'no such kind'",
+];
+
+async fn answers(copy: &AnalyticsCopy) -> Vec<Vec<Vec<Value>>> {
+    let mut out = Vec::new();
+    for ws in [WS1, WS2] {
+        for sql in QUERIES {
+            out.push(rows(copy, ws, sql).await);
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn the_hot_cache_answers_exactly_as_the_parquet_files() {
+    let (hot_dir, cold_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let store = Arc::new(FakeStore::default());
+    let hot = copy_with(hot_dir.path(), &store, 1 << 30).await;
+    let cold = copy_with(cold_dir.path(), &store, 0).await;
+    store_in_segments(&[&hot, &cold], &store).await;
+
+    let expected = answers(&cold).await;
+    assert_eq!(expected[0], vec![vec![json!(720)]]);
+    assert_eq!(expected[8], vec![vec![json!(250)]]);
+    assert_eq!(answers(&hot).await, expected);
+    assert!(hot.hot_cache_bytes() > 0);
+    assert_eq!(cold.hot_cache_bytes(), 0);
+    // A second pass reads what the first decoded, and still answers the same.
+    let held = hot.hot_cache_bytes();
+    assert_eq!(answers(&hot).await, expected);
+    assert_eq!(hot.hot_cache_bytes(), held);
+}
+
+#[tokio::test]
+async fn a_segment_the_filters_rule_out_is_never_decoded() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(FakeStore::default());
+    let copy = copy_with(dir.path(), &store, 1 << 30).await;
+    store_in_segments(&[&copy], &store).await;
+    let sql = "SELECT sum(amount) FROM signals";
+    rows(&copy, WS1, sql).await;
+    let one_workspace = copy.hot_cache_bytes();
+    assert!(one_workspace > 0);
+    // Workspace 2's segment was pruned by its statistics: decoding it now adds to the cache.
+    rows(&copy, WS2, sql).await;
+    assert!(copy.hot_cache_bytes() > one_workspace);
+}
+
+#[tokio::test]
+async fn past_the_budget_columns_are_decoded_per_query_and_not_kept() {
+    let (tiny_dir, cold_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let store = Arc::new(FakeStore::default());
+    let tiny = copy_with(tiny_dir.path(), &store, 1).await;
+    let cold = copy_with(cold_dir.path(), &store, 0).await;
+    store_in_segments(&[&tiny, &cold], &store).await;
+    assert_eq!(answers(&tiny).await, answers(&cold).await);
+    assert_eq!(tiny.hot_cache_bytes(), 0);
+}
+
+#[tokio::test]
+async fn a_rebuild_lets_go_of_the_retired_segments_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(FakeStore::default());
+    let copy = copy_with(dir.path(), &store, 1 << 30).await;
+    store_in_segments(&[&copy], &store).await;
+    let before = answers(&copy).await;
+    assert!(copy.hot_cache_bytes() > 0);
+    copy.rebuild().await.unwrap();
+    // Every old segment is retired; the new ones are not decoded until asked.
+    assert_eq!(copy.hot_cache_bytes(), 0);
+    assert_eq!(answers(&copy).await, before);
+    assert!(copy.hot_cache_bytes() > 0);
+}
