@@ -135,7 +135,8 @@ impl HotSegment {
     fn decode(&self, column: usize) -> Result<Vec<ArrayRef>> {
         let file = File::open(&self.path).map_err(AnalyticsError::io(&self.path))?;
         let mask = ProjectionMask::roots(self.metadata.parquet_schema(), [column]);
-        let engine = |e: datafusion::parquet::errors::ParquetError| AnalyticsError::Engine(e.into());
+        let engine =
+            |e: datafusion::parquet::errors::ParquetError| AnalyticsError::Engine(e.into());
         let mut out = Vec::with_capacity(self.row_groups());
         for row_group in 0..self.row_groups() {
             let rows = self.rows_in(row_group);
@@ -203,8 +204,7 @@ impl HotSegment {
 
 impl Drop for HotSegment {
     fn drop(&mut self) {
-        self.used
-            .fetch_sub(*self.held.get_mut(), Ordering::Relaxed);
+        self.used.fetch_sub(*self.held.get_mut(), Ordering::Relaxed);
     }
 }
 

@@ -93,7 +93,11 @@ impl TableProvider for HotTable {
         .await
         .map_err(|e| DataFusionError::External(Box::new(e)))??;
         let partitions = spread(batches, state.config().target_partitions().max(1));
-        Ok(MemorySourceConfig::try_new_exec(&partitions, projected, None)?)
+        Ok(MemorySourceConfig::try_new_exec(
+            &partitions,
+            projected,
+            None,
+        )?)
     }
 }
 

@@ -12,6 +12,7 @@
 //! `<data-dir>/analytics/` loses nothing; it is rebuilt from `signals_after(0)`.
 
 mod batch;
+mod canonical;
 mod columns;
 mod config;
 mod copy;

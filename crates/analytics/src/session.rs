@@ -7,22 +7,15 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Int64Array, RecordBatch};
-use datafusion::arrow::datatypes::{DataType, Field, Schema};
-use datafusion::common::JoinType;
-use datafusion::datasource::MemTable;
 use datafusion::execution::runtime_env::RuntimeEnv;
 use datafusion::execution::SessionStateBuilder;
-use datafusion::functions::expr_fn::coalesce;
 use datafusion::prelude::{col, lit, DataFrame, Expr, SessionConfig, SessionContext};
 use throughline_domain::WorkspaceId;
 
+use crate::canonical::CanonicalProfile;
 use crate::error::Result;
 use crate::schema::{view_columns, PROFILE_COLUMN, WORKSPACE_COLUMN};
-use crate::snapshot::Snapshot;
-
-const LINK_FROM: &str = "__link_profile";
-const LINK_TO: &str = "__link_canonical";
+use crate::snapshot::{CanonicalMap, Snapshot};
 
 /// A context that can see `workspace`'s rows of `snapshot` and nothing else.
 pub fn workspace_session(
@@ -50,14 +43,14 @@ pub fn workspace_session(
     ctx.register_udf(crate::utc_trunc::UtcDateTrunc::udf());
 
     let rows = workspace_rows(&ctx, snapshot, workspace)?;
-    let canonical = match links_frame(&ctx, snapshot, workspace)? {
+    // A per-row lookup rather than a join: a query that never reads profile_id
+    // pays nothing for merges, and one that does pays a hash lookup per row.
+    let canonical = match canonical_map(snapshot, workspace) {
         None => rows.with_column("__canonical", col(PROFILE_COLUMN))?,
-        Some(links) => rows
-            .join(links, JoinType::Left, &[PROFILE_COLUMN], &[LINK_FROM], None)?
-            .with_column(
-                "__canonical",
-                coalesce(vec![col(LINK_TO), col(PROFILE_COLUMN)]),
-            )?,
+        Some(map) => rows.with_column(
+            "__canonical",
+            CanonicalProfile::udf(map).call(vec![col(PROFILE_COLUMN)]),
+        )?,
     };
 
     let signals_columns: Vec<Expr> = view_columns()
@@ -92,22 +85,11 @@ fn workspace_rows(
     Ok(rows.filter(col(WORKSPACE_COLUMN).eq(lit(workspace.0)))?)
 }
 
-/// This workspace's merge links as a two-column table, or `None` when it has none.
-fn links_frame(
-    ctx: &SessionContext,
-    snapshot: &Snapshot,
-    workspace: WorkspaceId,
-) -> Result<Option<DataFrame>> {
-    let Some(pairs) = snapshot.links.get(&workspace).filter(|p| !p.is_empty()) else {
-        return Ok(None);
-    };
-    let schema = Arc::new(Schema::new(vec![
-        Field::new(LINK_FROM, DataType::Int64, false),
-        Field::new(LINK_TO, DataType::Int64, false),
-    ]));
-    let from: Int64Array = pairs.iter().map(|(p, _)| p.0).collect();
-    let to: Int64Array = pairs.iter().map(|(_, c)| c.0).collect();
-    let batch = RecordBatch::try_new(Arc::clone(&schema), vec![Arc::new(from), Arc::new(to)])?;
-    let table = MemTable::try_new(schema, vec![vec![batch]])?;
-    Ok(Some(ctx.read_table(Arc::new(table))?))
+/// This workspace's profile → canonical profile mapping, or `None` when it has no merges.
+fn canonical_map(snapshot: &Snapshot, workspace: WorkspaceId) -> Option<Arc<CanonicalMap>> {
+    snapshot
+        .links
+        .get(&workspace)
+        .filter(|m| !m.is_empty())
+        .cloned()
 }

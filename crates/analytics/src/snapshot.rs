@@ -22,8 +22,10 @@ use crate::hot_table::HotTable;
 use crate::manifest::Manifest;
 use crate::schema::stored_schema;
 
-/// Per workspace: (profile attached at intake, profile it lives in now).
-pub type Links = HashMap<WorkspaceId, Vec<(ProfileId, ProfileId)>>;
+/// Per workspace: profile attached at intake → profile it lives in now (only
+/// profiles that were merged away).
+pub type Links = HashMap<WorkspaceId, Arc<CanonicalMap>>;
+pub type CanonicalMap = HashMap<i64, i64>;
 
 pub struct Snapshot {
     /// All segment files as one table, or `None` when there are none.
@@ -86,7 +88,7 @@ pub fn resolve_links(links: &[ProfileLink]) -> Links {
         .iter()
         .map(|l| ((l.workspace, l.profile), l.canonical))
         .collect();
-    let mut out: Links = HashMap::new();
+    let mut out: HashMap<WorkspaceId, CanonicalMap> = HashMap::new();
     for link in links {
         let mut canonical = link.canonical;
         // Bounded, so a cycle in bad data cannot hang the refresher.
@@ -99,13 +101,12 @@ pub fn resolve_links(links: &[ProfileLink]) -> Links {
         if canonical != link.profile {
             out.entry(link.workspace)
                 .or_default()
-                .push((link.profile, canonical));
+                .insert(link.profile.0, canonical.0);
         }
     }
-    for pairs in out.values_mut() {
-        pairs.sort();
-    }
-    out
+    out.into_iter()
+        .map(|(ws, map)| (ws, Arc::new(map)))
+        .collect()
 }
 
 #[cfg(test)]
@@ -129,8 +130,8 @@ mod tests {
             link(1, 5, 6),
             link(1, 6, 5),
         ]);
-        let p = ProfileId;
-        assert_eq!(got[&WorkspaceId(1)][..2], [(p(2), p(1)), (p(3), p(1))]);
-        assert_eq!(got[&WorkspaceId(2)], vec![(p(3), p(9))]);
+        let one = &got[&WorkspaceId(1)];
+        assert_eq!((one[&2], one[&3]), (1, 1));
+        assert_eq!(*got[&WorkspaceId(2)], HashMap::from([(3, 9)]));
     }
 }

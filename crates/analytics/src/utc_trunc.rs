@@ -57,12 +57,20 @@ fn zoneless(data_type: &DataType) -> Option<DataType> {
 fn relabel(value: ColumnarValue, to: &DataType) -> Result<ColumnarValue> {
     Ok(match value {
         ColumnarValue::Array(array) => {
-            let data = array.to_data().into_builder().data_type(to.clone()).build()?;
+            let data = array
+                .to_data()
+                .into_builder()
+                .data_type(to.clone())
+                .build()?;
             ColumnarValue::Array(make_array(data) as ArrayRef)
         }
         ColumnarValue::Scalar(scalar) => {
             let array = scalar.to_array()?;
-            let data = array.to_data().into_builder().data_type(to.clone()).build()?;
+            let data = array
+                .to_data()
+                .into_builder()
+                .data_type(to.clone())
+                .build()?;
             ColumnarValue::Scalar(ScalarValue::try_from_array(&make_array(data), 0)?)
         }
     })
@@ -178,7 +186,11 @@ mod tests {
                     "SELECT t, date_trunc('{unit}', t) AS d, arrow_typeof(date_trunc('{unit}', t)) AS ty, \
                      date_trunc('{unit}', TIMESTAMP '2024-02-29T13:14:15Z') AS s FROM t ORDER BY t"
                 );
-                assert_eq!(run(&ours, &sql).await, run(&builtin, &sql).await, "{tz} {unit}");
+                assert_eq!(
+                    run(&ours, &sql).await,
+                    run(&builtin, &sql).await,
+                    "{tz} {unit}"
+                );
             }
         }
     }

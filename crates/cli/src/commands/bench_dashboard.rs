@@ -65,6 +65,11 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let copy_s = started.elapsed().as_secs_f64();
     let dash = Dashboard::new(copy.clone(), DashboardSettings::default());
 
+    // The first overview after opening also decodes the columns it reads into
+    // the hot column cache: reported on its own, not mixed into the misses.
+    let t = Instant::now();
+    dash.compute_overview(ws, &Filters::default()).await?;
+    let first_ms = t.elapsed().as_secs_f64() * 1000.0;
     // A cache miss recomputes everything; it is slow at scale, so fewer runs.
     let cold_runs = args.queries.clamp(1, COLD_RUNS);
     let mut cold = Vec::new();
@@ -107,6 +112,10 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
         pct(&mut overview, 0.5),
         pct(&mut overview, 0.99),
         args.queries
+    );
+    println!(
+        "{:<44} {:>10.1} {:>10} {:>6}",
+        "executive overview, first after opening", first_ms, "", 1
     );
     println!(
         "{:<44} {:>10.1} {:>10.1} {:>6}",
@@ -170,11 +179,16 @@ fn duckdb_side_by_side(
             print!("{text}");
             for line in text.lines() {
                 let mut parts = line.split_whitespace().rev();
-                if let (Some(p50), true) = (
-                    parts.nth(2).and_then(|v| v.parse::<f64>().ok()),
-                    line.starts_with("NPS by month by channel (DuckDB"),
-                ) {
-                    println!("  ratio DuckDB / Throughline (p50): {:.2}", p50 / ours_ms);
+                let how = line
+                    .strip_prefix("NPS by month by channel (DuckDB, ")
+                    .and_then(|rest| rest.split(')').next());
+                if let (Some(p50), Some(how)) =
+                    (parts.nth(2).and_then(|v| v.parse::<f64>().ok()), how)
+                {
+                    println!(
+                        "  ratio DuckDB ({how}) / Throughline, p50: {:.2} (above 1: Throughline is faster)",
+                        p50 / ours_ms
+                    );
                 }
             }
         }
