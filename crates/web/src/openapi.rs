@@ -102,7 +102,7 @@ fn routes() -> Value {
                     "type": "object", "required": ["sql"], "properties": { "sql": { "type": "string" } } } } } },
                 "responses": { "200": { "description": "columns, rows, and the analytics copy's lag" },
                     "400": { "description": "bad or forbidden SQL" } } } },
-            "/api/v1/status": { "get": { "summary": "Store backend and analytics lag", "security": secured,
+            "/api/v1/status": { "get": { "summary": "Store backend, analytics lag and the bytes of segment columns the hot column cache holds decoded", "security": secured,
                 "responses": { "200": { "description": "status" } } } },
             "/api/v1/text/analyze": { "post": { "summary": "Analyse one text: sentiment per sentence, themes with aspect sentiment, emotions, effort, intents, language, PII — each label with the words and rules behind it",
                 "security": secured,

@@ -30,10 +30,13 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) 
     }
 }
 
-/// How far the analytics copy trails the system of record.
+/// How far the analytics copy trails the system of record, and the memory its
+/// hot column cache holds.
 pub async fn status(State(state): State<AppState>, _auth: Authed) -> Result<Json<Value>, ApiError> {
     let lag = state.analytics.lag().await.map_err(ApiError::internal)?;
-    Ok(Json(
-        json!({ "store": state.store.backend(), "analytics_lag": lag }),
-    ))
+    Ok(Json(json!({
+        "store": state.store.backend(),
+        "analytics_lag": lag,
+        "analytics_hot_cache_bytes": state.analytics.hot_cache_bytes(),
+    })))
 }
