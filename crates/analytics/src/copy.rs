@@ -178,8 +178,15 @@ impl AnalyticsCopy {
     /// Runs read-only `sql` against `workspace`'s tables and returns every row as
     /// Arrow batches (no row limit; the time and memory limits still hold).
     pub async fn query_batches(&self, workspace: WorkspaceId, sql: &str) -> Result<QueryBatches> {
+        let started = Instant::now();
         let ctx = workspace_session(&self.snapshot(), Arc::clone(&self.runtime), workspace)?;
+        let session = started.elapsed();
         let frame = query::plan_read_only(&ctx, sql).await?;
+        tracing::trace!(
+            session_ms = session.as_secs_f64() * 1e3,
+            logical_ms = (started.elapsed() - session).as_secs_f64() * 1e3,
+            "query planned"
+        );
         query::collect(frame, self.config.query_timeout).await
     }
 

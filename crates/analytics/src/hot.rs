@@ -84,6 +84,14 @@ pub(crate) struct HotSegment {
     columns: Mutex<Vec<Option<Arc<Vec<ArrayRef>>>>>,
     /// Bytes this segment's kept columns count against the budget.
     held: AtomicUsize,
+    /// Per column name: its row-group statistics (`None`: the file has none).
+    stats: Mutex<HashMap<String, Option<Arc<ColumnStats>>>>,
+}
+
+struct ColumnStats {
+    min: ArrayRef,
+    max: ArrayRef,
+    nulls: ArrayRef,
 }
 
 impl HotSegment {
@@ -99,6 +107,7 @@ impl HotSegment {
             used,
             columns: Mutex::new(vec![None; width]),
             held: AtomicUsize::new(0),
+            stats: Mutex::new(HashMap::new()),
         })
     }
 
@@ -158,13 +167,18 @@ impl HotSegment {
         Ok(out)
     }
 
-    /// `columns`' rows of the row groups `keep` marks, in slices of at most `batch_rows`.
+    /// Whether every one of `columns` is decoded and kept already.
+    pub fn has_columns(&self, columns: &[usize]) -> bool {
+        let kept = self.columns.lock().unwrap_or_else(PoisonError::into_inner);
+        columns.iter().all(|&c| kept[c].is_some())
+    }
+
+    /// `columns`' rows of the row groups `keep` marks, one batch per row group.
     pub fn batches(
         &self,
         schema: &SchemaRef,
         columns: &[usize],
         keep: &[bool],
-        batch_rows: usize,
     ) -> Result<Vec<RecordBatch>> {
         let arrays = columns
             .iter()
@@ -172,24 +186,34 @@ impl HotSegment {
             .collect::<Result<Vec<_>>>()?;
         let mut out = Vec::new();
         for (row_group, _) in keep.iter().enumerate().filter(|(_, k)| **k) {
-            let rows = self.rows_in(row_group);
-            let mut offset = 0;
-            while offset < rows {
-                let len = batch_rows.min(rows - offset);
-                let slices = arrays
-                    .iter()
-                    .map(|a| a[row_group].slice(offset, len))
-                    .collect();
-                let options = RecordBatchOptions::new().with_row_count(Some(len));
-                out.push(RecordBatch::try_new_with_options(
-                    Arc::clone(schema),
-                    slices,
-                    &options,
-                )?);
-                offset += len;
-            }
+            let columns = arrays.iter().map(|a| Arc::clone(&a[row_group])).collect();
+            let options = RecordBatchOptions::new().with_row_count(Some(self.rows_in(row_group)));
+            out.push(RecordBatch::try_new_with_options(
+                Arc::clone(schema),
+                columns,
+                &options,
+            )?);
         }
         Ok(out)
+    }
+
+    /// The min, max and null-count arrays of `column` over the row groups, read from
+    /// the footer once and kept (pruning asks for them on every query).
+    fn stats(&self, column: &Column) -> Option<Arc<ColumnStats>> {
+        let mut known = self.stats.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(stats) = known.get(column.name()) {
+            return stats.clone();
+        }
+        let groups = self.metadata.metadata().row_groups();
+        let stats = self.converter(column).and_then(|c| {
+            Some(Arc::new(ColumnStats {
+                min: c.row_group_mins(groups).ok()?,
+                max: c.row_group_maxes(groups).ok()?,
+                nulls: Arc::new(c.row_group_null_counts(groups).ok()?),
+            }))
+        });
+        known.insert(column.name().to_string(), stats.clone());
+        stats
     }
 
     fn converter(&self, column: &Column) -> Option<StatisticsConverter<'_>> {
@@ -222,13 +246,11 @@ fn concat_arrays(parts: &[ArrayRef]) -> Result<ArrayRef> {
 /// Row groups are the containers; their statistics come from the file's footer.
 impl PruningStatistics for HotSegment {
     fn min_values(&self, column: &Column) -> Option<ArrayRef> {
-        let groups = self.metadata.metadata().row_groups();
-        self.converter(column)?.row_group_mins(groups).ok()
+        Some(Arc::clone(&self.stats(column)?.min))
     }
 
     fn max_values(&self, column: &Column) -> Option<ArrayRef> {
-        let groups = self.metadata.metadata().row_groups();
-        self.converter(column)?.row_group_maxes(groups).ok()
+        Some(Arc::clone(&self.stats(column)?.max))
     }
 
     fn num_containers(&self) -> usize {
@@ -236,9 +258,7 @@ impl PruningStatistics for HotSegment {
     }
 
     fn null_counts(&self, column: &Column) -> Option<ArrayRef> {
-        let groups = self.metadata.metadata().row_groups();
-        let counts = self.converter(column)?.row_group_null_counts(groups).ok()?;
-        Some(Arc::new(counts))
+        Some(Arc::clone(&self.stats(column)?.nulls))
     }
 
     fn row_counts(&self) -> Option<ArrayRef> {

@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::catalog::{Session, TableProvider};
 use datafusion::common::{DFSchema, DataFusionError};
@@ -62,6 +63,7 @@ impl TableProvider for HotTable {
         filters: &[Expr],
         _limit: Option<usize>,
     ) -> datafusion::error::Result<Arc<dyn ExecutionPlan>> {
+        let started = std::time::Instant::now();
         let schema = stored_schema();
         let columns: Vec<usize> = match projection {
             Some(p) => p.clone(),
@@ -69,36 +71,52 @@ impl TableProvider for HotTable {
         };
         let projected = Arc::new(schema.project(&columns)?);
         let predicate = pruning_predicate(state, filters, &schema);
-        let batch_rows = state.config().batch_size();
         let segments = self.segments.clone();
-        let target = projected.clone();
-        // Pruning reads footers and a first use decodes columns: blocking work.
-        let batches = tokio::task::spawn_blocking(move || {
-            let mut out = Vec::new();
-            for segment in &segments {
-                let keep = match &predicate {
-                    Some(p) => p.prune(segment.as_ref())?,
-                    None => vec![true; segment.row_groups()],
-                };
-                if keep.iter().any(|k| *k) {
-                    out.extend(
-                        segment
-                            .batches(&target, &columns, &keep, batch_rows)
-                            .map_err(|e| DataFusionError::External(Box::new(e)))?,
-                    );
-                }
-            }
-            Ok::<_, DataFusionError>(out)
-        })
-        .await
-        .map_err(|e| DataFusionError::External(Box::new(e)))??;
+        // Decoding a column is blocking work for the blocking pool; once every column
+        // asked for is decoded, gathering the batches is cheap and stays here.
+        let batches = if segments.iter().all(|s| s.has_columns(&columns)) {
+            gather(&segments, predicate.as_deref(), &projected, &columns)?
+        } else {
+            let target = Arc::clone(&projected);
+            tokio::task::spawn_blocking(move || {
+                gather(&segments, predicate.as_deref(), &target, &columns)
+            })
+            .await
+            .map_err(|e| DataFusionError::External(Box::new(e)))??
+        };
         let partitions = spread(batches, state.config().target_partitions().max(1));
-        Ok(MemorySourceConfig::try_new_exec(
-            &partitions,
-            projected,
-            None,
-        )?)
+        let exec = MemorySourceConfig::try_new_exec(&partitions, projected, None)?;
+        tracing::trace!(
+            ms = started.elapsed().as_secs_f64() * 1e3,
+            "hot segments scanned"
+        );
+        Ok(exec)
     }
+}
+
+/// The kept row groups of every segment, one batch each (they are already the size
+/// of a few operator batches, and fewer batches plan faster).
+fn gather(
+    segments: &[Arc<HotSegment>],
+    predicate: Option<&PruningPredicate>,
+    schema: &SchemaRef,
+    columns: &[usize],
+) -> datafusion::error::Result<Vec<RecordBatch>> {
+    let mut out = Vec::new();
+    for segment in segments {
+        let keep = match predicate {
+            Some(p) => p.prune(segment.as_ref())?,
+            None => vec![true; segment.row_groups()],
+        };
+        if keep.iter().any(|k| *k) {
+            out.extend(
+                segment
+                    .batches(schema, columns, &keep)
+                    .map_err(|e| DataFusionError::External(Box::new(e)))?,
+            );
+        }
+    }
+    Ok(out)
 }
 
 /// The filters as one predicate over row-group statistics, or `None` when they
@@ -117,10 +135,7 @@ fn pruning_predicate(
 }
 
 /// Deals batches out to `n` partitions, each to the one with the fewest rows so far.
-fn spread(
-    batches: Vec<datafusion::arrow::array::RecordBatch>,
-    n: usize,
-) -> Vec<Vec<datafusion::arrow::array::RecordBatch>> {
+fn spread(batches: Vec<RecordBatch>, n: usize) -> Vec<Vec<RecordBatch>> {
     let mut partitions = vec![Vec::new(); n];
     let mut rows = vec![0usize; n];
     for batch in batches {

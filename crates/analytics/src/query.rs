@@ -91,10 +91,24 @@ fn leading_keyword(sql: &str) -> String {
     }
 }
 
-/// Runs `frame` to completion within `timeout`.
+/// Runs `frame` to completion within `timeout`. Logs (at trace level) how the time
+/// split between physical planning and running.
 pub async fn collect(frame: DataFrame, timeout: Duration) -> Result<QueryBatches> {
     let schema: SchemaRef = Arc::new(frame.schema().as_arrow().clone());
-    match tokio::time::timeout(timeout, frame.collect()).await {
+    let task = Arc::new(frame.task_ctx());
+    let started = std::time::Instant::now();
+    let work = async {
+        let plan = frame.create_physical_plan().await?;
+        let planned = started.elapsed();
+        let batches = datafusion::physical_plan::collect(plan, task).await?;
+        tracing::trace!(
+            plan_ms = planned.as_secs_f64() * 1e3,
+            run_ms = (started.elapsed() - planned).as_secs_f64() * 1e3,
+            "query executed"
+        );
+        Ok::<_, datafusion::error::DataFusionError>(batches)
+    };
+    match tokio::time::timeout(timeout, work).await {
         Err(_) => Err(AnalyticsError::Timeout(timeout)),
         Ok(Err(e)) => Err(AnalyticsError::execution(e)),
         Ok(Ok(batches)) => Ok(QueryBatches { schema, batches }),
