@@ -94,12 +94,17 @@ pub fn app_state(
         limits: batch_limits(settings),
         pii: Arc::new(PiiPolicy::from_names(&settings.text.redact_pii)),
         ui_open: settings.ui.open,
-        ui_workspace: settings
-            .ui
-            .workspace
-            .clone()
-            .unwrap_or_else(|| crate::commands::demo::DEMO_WORKSPACE.to_string()),
+        ui_workspace: ui_workspace(settings),
     }
+}
+
+/// The workspace the dashboard pages show: `[ui] workspace`, else the demo's.
+pub fn ui_workspace(settings: &Settings) -> String {
+    settings
+        .ui
+        .workspace
+        .clone()
+        .unwrap_or_else(|| crate::commands::demo::DEMO_WORKSPACE.to_string())
 }
 
 pub fn identity_policy(settings: &Settings) -> IdentityPolicy {

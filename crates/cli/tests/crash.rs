@@ -219,3 +219,48 @@ async fn sigterm_drains_the_request_in_flight() {
     let status = server.wait().unwrap();
     assert!(status.success(), "graceful exit, got {status:?}");
 }
+
+/// `serve` computes the pages' workspace's overview before anyone asks, so the
+/// first view (and the columns it reads) is ready.
+#[tokio::test]
+async fn serve_prepares_the_ui_workspaces_overview() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .args(["api-key", "create", "--workspace", "demo", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let port = free_port();
+    let mut server = Command::new(BIN)
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--data-dir",
+        ])
+        .arg(dir.path())
+        .env("THROUGHLINE_LOG", "info")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = server.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if line.contains("overview computed ahead of the first view") {
+                let _ = tx.send(());
+            }
+        }
+    });
+    let warmed = rx.recv_timeout(std::time::Duration::from_secs(30));
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(
+        warmed.is_ok(),
+        "no overview was computed ahead of the first view"
+    );
+}

@@ -15,7 +15,13 @@ use crate::wiring;
 
 pub async fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
     let store = wiring::open_store(settings).await?;
-    serve_store(settings, store, None).await?;
+    // The pages' workspace, if it exists, gets its overview (and the columns it
+    // reads) ready before the first view.
+    let warm = store
+        .workspace_by_name(&wiring::ui_workspace(settings))
+        .await?
+        .map(|w| w.id);
+    serve_store(settings, store, warm).await?;
     Ok(ExitCode::SUCCESS)
 }
 
