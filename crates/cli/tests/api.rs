@@ -175,16 +175,7 @@ async fn sql_is_read_only_and_reports_lag() {
         .await;
     assert_eq!(out["result"]["rows"][0][1], 2);
     assert!(out["analytics_lag"].is_object());
-    let status: Value = app
-        .client
-        .get(app.url("/api/v1/status"))
-        .bearer_auth(&app.key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let status = app.get_json("/api/v1/status").await;
     assert_eq!(status["store"], "sqlite");
     assert!(status["analytics_lag"]["copy_high_water"].is_i64());
     // Two signals are still in the in-memory tail: no segment column is decoded yet.

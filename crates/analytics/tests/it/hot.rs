@@ -50,24 +50,20 @@ async fn copy_with(dir: &Path, store: &Arc<FakeStore>, hot_cache_bytes: usize) -
 
 /// Two segments of workspace 1 only, then one of workspace 2 only, then an unflushed tail.
 async fn store_in_segments(copies: &[&AnalyticsCopy], store: &FakeStore) {
-    add_signals(store, 1, 0, 400);
-    for copy in copies {
-        copy.refresh().await.unwrap();
-        copy.flush().await.unwrap();
-    }
-    add_signals(store, 1, 400, 300);
-    for copy in copies {
-        copy.refresh().await.unwrap();
-        copy.flush().await.unwrap();
-    }
-    add_signals(store, 2, 0, 250);
-    for copy in copies {
-        copy.refresh().await.unwrap();
-        copy.flush().await.unwrap();
-    }
-    add_signals(store, 1, 700, 20);
-    for copy in copies {
-        copy.refresh().await.unwrap();
+    let parts = [
+        (1, 0, 400, true),
+        (1, 400, 300, true),
+        (2, 0, 250, true),
+        (1, 700, 20, false),
+    ];
+    for (workspace, from, n, flush) in parts {
+        add_signals(store, workspace, from, n);
+        for copy in copies {
+            copy.refresh().await.unwrap();
+            if flush {
+                copy.flush().await.unwrap();
+            }
+        }
     }
 }
 
