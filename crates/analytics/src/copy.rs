@@ -53,7 +53,7 @@ pub struct AnalyticsCopy {
     /// data, so results computed at one can be cached until it moves.
     generation: std::sync::atomic::AtomicU64,
     /// Decoded segment columns shared by every snapshot; `None` when disabled.
-    hot: Option<HotCache>,
+    hot: Option<Arc<HotCache>>,
 }
 
 /// The write side's state. Only touched with `AnalyticsCopy::writer` held.
@@ -102,14 +102,15 @@ impl AnalyticsCopy {
             .build_arc()?;
         let links = Arc::new(Links::new());
         let high_water = manifest.high_water;
-        let hot = (config.hot_cache_bytes > 0).then(|| HotCache::new(config.hot_cache_bytes));
+        let hot =
+            (config.hot_cache_bytes > 0).then(|| Arc::new(HotCache::new(config.hot_cache_bytes)));
         let snapshot = Snapshot::build(
             &dir,
             &manifest,
             &[],
             Arc::clone(&links),
             high_water,
-            hot.as_ref(),
+            hot.as_deref(),
         )?;
         let state = WriterState {
             manifest,
@@ -221,7 +222,11 @@ impl AnalyticsCopy {
 
     /// Bytes of segment columns the hot column cache holds decoded now.
     pub fn hot_cache_bytes(&self) -> usize {
-        self.hot.as_ref().map_or(0, HotCache::used_bytes)
+        self.hot.as_deref().map_or(0, HotCache::used_bytes)
+    }
+
+    pub(crate) fn hot_cache(&self) -> Option<Arc<HotCache>> {
+        self.hot.clone()
     }
 
     pub fn copy_high_water(&self) -> i64 {
@@ -243,7 +248,7 @@ impl AnalyticsCopy {
             &w.tail,
             Arc::clone(&w.links),
             w.high_water,
-            self.hot.as_ref(),
+            self.hot.as_deref(),
         )?;
         *self
             .snapshot

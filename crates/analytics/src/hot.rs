@@ -5,7 +5,8 @@
 //!
 //! Segments are immutable, so a decoded column stays right until its file is
 //! retired. A column is loaded on first use, for the whole segment, row group
-//! by row group; row groups are pruned with the Parquet file's own min/max
+//! by row group; a segment just written by a flush or a compaction comes with the
+//! columns other segments keep (`seed`), taken from the rows it was written from; row groups are pruned with the Parquet file's own min/max
 //! statistics, as the Parquet reader would. Past `budget` bytes a column is
 //! decoded for the query that asked and not kept.
 
@@ -74,6 +75,43 @@ impl HotCache {
     }
 }
 
+impl HotCache {
+    /// Keeps `rows`, the rows of the segment `file` just written, for the columns some
+    /// other segment keeps decoded (what queries have been reading), as if decoded.
+    pub fn seed(&self, dir: &Path, file: &str, rows: &RecordBatch) -> Result<()> {
+        let mut known = self.segments.lock().unwrap_or_else(PoisonError::into_inner);
+        let width = rows.num_columns();
+        let hot: Vec<usize> = (0..width)
+            .filter(|&c| known.values().any(|s| s.is_kept(c)))
+            .collect();
+        if hot.is_empty() {
+            return Ok(());
+        }
+        let segment = HotSegment::open(dir.join(file), self.budget, Arc::clone(&self.used))?;
+        let sizes: Vec<usize> = (0..segment.row_groups())
+            .map(|g| segment.rows_in(g))
+            .collect();
+        if sizes.iter().sum::<usize>() != rows.num_rows() {
+            return Ok(());
+        }
+        for column in hot {
+            let array = rows.column(column);
+            let mut offset = 0;
+            let parts = sizes
+                .iter()
+                .map(|&n| {
+                    offset += n;
+                    array.slice(offset - n, n)
+                })
+                .collect();
+            // The slices share the column's buffers: counted once, whole.
+            segment.keep(column, Arc::new(parts), array.get_array_memory_size());
+        }
+        known.insert(file.to_string(), Arc::new(segment));
+        Ok(())
+    }
+}
+
 /// One segment file: its Parquet metadata (for pruning) and the columns decoded so far.
 pub(crate) struct HotSegment {
     path: PathBuf,
@@ -129,16 +167,37 @@ impl HotSegment {
         }
         let arrays = Arc::new(self.decode(column)?);
         let bytes: usize = arrays.iter().map(|a| a.get_array_memory_size()).sum();
+        self.keep_locked(&mut columns, column, Arc::clone(&arrays), bytes);
+        Ok(arrays)
+    }
+
+    fn is_kept(&self, column: usize) -> bool {
+        let kept = self.columns.lock().unwrap_or_else(PoisonError::into_inner);
+        kept.get(column).is_some_and(Option::is_some)
+    }
+
+    fn keep(&self, column: usize, arrays: Arc<Vec<ArrayRef>>, bytes: usize) {
+        let mut columns = self.columns.lock().unwrap_or_else(PoisonError::into_inner);
+        self.keep_locked(&mut columns, column, arrays, bytes);
+    }
+
+    /// Keeps `arrays` as `column` if the budget allows.
+    fn keep_locked(
+        &self,
+        columns: &mut [Option<Arc<Vec<ArrayRef>>>],
+        column: usize,
+        arrays: Arc<Vec<ArrayRef>>,
+        bytes: usize,
+    ) {
         let used = self.used.fetch_add(bytes, Ordering::Relaxed) + bytes;
         if used <= self.budget {
-            columns[column] = Some(Arc::clone(&arrays));
+            columns[column] = Some(arrays);
             self.held.fetch_add(bytes, Ordering::Relaxed);
         } else {
             self.used.fetch_sub(bytes, Ordering::Relaxed);
             tracing::debug!(file = %self.path.display(), column, bytes,
-                "hot column cache full; column decoded for this query only");
+                "hot column cache full; column not kept");
         }
-        Ok(arrays)
     }
 
     fn decode(&self, column: usize) -> Result<Vec<ArrayRef>> {

@@ -6,6 +6,7 @@
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
+use datafusion::arrow::array::RecordBatch;
 use serde::Serialize;
 use throughline_domain::SignalSeq;
 use tokio::task::JoinHandle;
@@ -173,7 +174,8 @@ impl AnalyticsCopy {
         }
         let file = w.manifest.next_segment_file();
         let (dir, tail) = (self.dir.clone(), w.tail.clone());
-        let segment = blocking(move || segments::write_segment(&dir, &file, &tail)).await?;
+        let (segment, rows) = blocking(move || segments::write_segment(&dir, &file, &tail)).await?;
+        self.seed_hot_cache(&segment, rows).await;
         let mut manifest = w.manifest.clone();
         manifest.segments.push(segment);
         manifest.high_water = w.high_water;
@@ -200,7 +202,9 @@ impl AnalyticsCopy {
         }
         let file = w.manifest.next_segment_file();
         let (dir, inputs) = (self.dir.clone(), small.clone());
-        let merged = blocking(move || segments::merge_segments(&dir, &inputs, &file)).await?;
+        let (merged, rows) =
+            blocking(move || segments::merge_segments(&dir, &inputs, &file)).await?;
+        self.seed_hot_cache(&merged, rows).await;
         let mut manifest = w.manifest.clone();
         manifest.segments.retain(|s| !small.contains(s));
         manifest.segments.push(merged);
@@ -210,6 +214,17 @@ impl AnalyticsCopy {
         self.retire(w, &small);
         tracing::debug!(merged = small.len(), "compacted analytics segments");
         Ok(small.len())
+    }
+
+    /// Hands a just-written segment's rows to the hot column cache, so the next query
+    /// does not decode from the file what was in memory a moment ago. Best effort: a
+    /// failure only means the columns are decoded on first use.
+    async fn seed_hot_cache(&self, segment: &Segment, rows: RecordBatch) {
+        let Some(hot) = self.hot_cache() else { return };
+        let (dir, file) = (self.dir.clone(), segment.file.clone());
+        if let Err(e) = blocking(move || hot.seed(&dir, &file, &rows)).await {
+            tracing::debug!(error = %e, "could not seed the hot column cache");
+        }
     }
 
     async fn save_manifest(&self, manifest: &Manifest) -> Result<()> {

@@ -26,7 +26,12 @@ const ROW_GROUP_ROWS: usize = 64 * 1024;
 /// and a period, and with each kind's rows together in time order, the row groups and pages
 /// outside both are skipped by their statistics.
 /// The file appears under its name only once complete (written as `.tmp`, renamed).
-pub fn write_segment(dir: &Path, file: &str, batches: &[RecordBatch]) -> Result<Segment> {
+/// Returns the segment and its rows in file order (for the hot column cache).
+pub fn write_segment(
+    dir: &Path,
+    file: &str,
+    batches: &[RecordBatch],
+) -> Result<(Segment, RecordBatch)> {
     let merged = batch::concat(batches)?;
     let sorted = sort_by_workspace_kind_and_time(&merged)?;
     let tmp = dir.join(format!("{file}.tmp"));
@@ -52,13 +57,14 @@ pub fn write_segment(dir: &Path, file: &str, batches: &[RecordBatch]) -> Result<
         .map_err(AnalyticsError::io(&path))?
         .len();
     let seqs = seq_range(&sorted);
-    Ok(Segment {
+    let segment = Segment {
         file: file.to_string(),
         rows: sorted.num_rows() as u64,
         bytes,
         min_seq: seqs.0,
         max_seq: seqs.1,
-    })
+    };
+    Ok((segment, sorted))
 }
 
 /// All rows of the segment files, as read back from disk.
@@ -83,8 +89,12 @@ pub fn read_segments(dir: &Path, segments: &[Segment]) -> Result<Vec<RecordBatch
     Ok(out)
 }
 
-/// Merges `segments` into one new segment `file`.
-pub fn merge_segments(dir: &Path, segments: &[Segment], file: &str) -> Result<Segment> {
+/// Merges `segments` into one new segment `file` (returned with its rows, as `write_segment`).
+pub fn merge_segments(
+    dir: &Path,
+    segments: &[Segment],
+    file: &str,
+) -> Result<(Segment, RecordBatch)> {
     let batches = read_segments(dir, segments)?;
     write_segment(dir, file, &batches)
 }

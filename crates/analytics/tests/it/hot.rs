@@ -89,13 +89,34 @@ async fn answers(copy: &AnalyticsCopy) -> Vec<Vec<Vec<Value>>> {
     out
 }
 
+/// The segmented store and two copies of it: the hot cache at `budget`, and Parquet only.
+struct Pair {
+    _dirs: (tempfile::TempDir, tempfile::TempDir),
+    store: Arc<FakeStore>,
+    hot: AnalyticsCopy,
+    cold: AnalyticsCopy,
+}
+
+async fn pair(budget: usize) -> Pair {
+    let dirs = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let store = Arc::new(FakeStore::default());
+    let hot = copy_with(dirs.0.path(), &store, budget).await;
+    let cold = copy_with(dirs.1.path(), &store, 0).await;
+    store_in_segments(&[&hot, &cold], &store).await;
+    Pair {
+        _dirs: dirs,
+        store,
+        hot,
+        cold,
+    }
+}
+
 #[tokio::test]
 async fn the_hot_cache_answers_exactly_as_the_parquet_files() {
-    let (hot_dir, cold_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let store = Arc::new(FakeStore::default());
-    let hot = copy_with(hot_dir.path(), &store, 1 << 30).await;
-    let cold = copy_with(cold_dir.path(), &store, 0).await;
-    store_in_segments(&[&hot, &cold], &store).await;
+    // `_dirs` is bound (not `..`): the directories must outlive the copies.
+    let Pair {
+        _dirs, hot, cold, ..
+    } = pair(1 << 30).await;
 
     let expected = answers(&cold).await;
     assert_eq!(expected[0], vec![vec![json!(720)]]);
@@ -126,11 +147,12 @@ async fn a_segment_the_filters_rule_out_is_never_decoded() {
 
 #[tokio::test]
 async fn past_the_budget_columns_are_decoded_per_query_and_not_kept() {
-    let (tiny_dir, cold_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let store = Arc::new(FakeStore::default());
-    let tiny = copy_with(tiny_dir.path(), &store, 1).await;
-    let cold = copy_with(cold_dir.path(), &store, 0).await;
-    store_in_segments(&[&tiny, &cold], &store).await;
+    let Pair {
+        _dirs,
+        hot: tiny,
+        cold,
+        ..
+    } = pair(1).await;
     assert_eq!(answers(&tiny).await, answers(&cold).await);
     assert_eq!(tiny.hot_cache_bytes(), 0);
 }
@@ -142,10 +164,39 @@ async fn a_rebuild_lets_go_of_the_retired_segments_columns() {
     let copy = copy_with(dir.path(), &store, 1 << 30).await;
     store_in_segments(&[&copy], &store).await;
     let before = answers(&copy).await;
-    assert!(copy.hot_cache_bytes() > 0);
+    let held = copy.hot_cache_bytes();
+    assert!(held > 0);
     copy.rebuild().await.unwrap();
-    // Every old segment is retired; the new ones are not decoded until asked.
-    assert_eq!(copy.hot_cache_bytes(), 0);
+    // The same rows, now in new segments that came with the read columns: about what
+    // was held before. Had the retired segments' columns stayed, it would be twice that.
+    let rebuilt = copy.hot_cache_bytes();
+    assert!(
+        rebuilt > 0 && rebuilt < held * 3 / 2,
+        "{rebuilt} after, {held} before"
+    );
     assert_eq!(answers(&copy).await, before);
-    assert!(copy.hot_cache_bytes() > 0);
+    assert_eq!(copy.hot_cache_bytes(), rebuilt);
+}
+
+#[tokio::test]
+async fn a_flushed_segment_comes_with_the_columns_queries_read() {
+    let Pair {
+        _dirs,
+        store,
+        hot,
+        cold,
+    } = pair(1 << 30).await;
+    answers(&hot).await;
+    let held = hot.hot_cache_bytes();
+    // The tail becomes a segment: its read columns are kept before anyone asks again.
+    add_signals(&store, 2, 250, 200);
+    for copy in [&hot, &cold] {
+        copy.refresh().await.unwrap();
+        copy.flush().await.unwrap();
+    }
+    let seeded = hot.hot_cache_bytes();
+    assert!(seeded > held, "{seeded} after the flush, {held} before");
+    assert_eq!(answers(&hot).await, answers(&cold).await);
+    // Every column the queries read was seeded: answering decoded nothing more.
+    assert_eq!(hot.hot_cache_bytes(), seeded);
 }
