@@ -96,22 +96,36 @@ impl AnalyticsCopy {
             }
         };
         manifest.analyzer = config.text.fingerprint().to_string();
-        segments::remove_orphans(&dir, &manifest.segments)?;
         let runtime = RuntimeEnvBuilder::new()
             .with_memory_limit(config.query_memory_bytes, 1.0)
             .build_arc()?;
         let links = Arc::new(Links::new());
-        let high_water = manifest.high_water;
         let hot =
             (config.hot_cache_bytes > 0).then(|| Arc::new(HotCache::new(config.hot_cache_bytes)));
-        let snapshot = Snapshot::build(
-            &dir,
-            &manifest,
-            &[],
-            Arc::clone(&links),
-            high_water,
-            hot.as_deref(),
-        )?;
+        let build = |manifest: &Manifest| {
+            segments::remove_orphans(&dir, &manifest.segments)?;
+            Snapshot::build(
+                &dir,
+                manifest,
+                &[],
+                Arc::clone(&links),
+                manifest.high_water,
+                hot.as_deref(),
+            )
+        };
+        let snapshot = match build(&manifest) {
+            Ok(snapshot) => snapshot,
+            // A segment file missing or unreadable: like a damaged manifest, a rebuild.
+            Err(e) => {
+                tracing::warn!(error = %e, "analytics segments unusable; rebuilding from the store");
+                manifest = Manifest {
+                    analyzer: manifest.analyzer,
+                    ..Manifest::default()
+                };
+                build(&manifest)?
+            }
+        };
+        let high_water = manifest.high_water;
         let state = WriterState {
             manifest,
             tail: Vec::new(),

@@ -173,6 +173,19 @@ async fn a_damaged_manifest_means_a_rebuild_not_an_outage() {
 }
 
 #[tokio::test]
+async fn a_missing_segment_file_means_a_rebuild_not_an_outage() {
+    let (dir, store, copy) = fixture_copy().await;
+    copy.flush().await.unwrap();
+    drop(copy);
+    let manifest = Manifest::load(dir.path()).unwrap().unwrap();
+    std::fs::remove_file(dir.path().join(&manifest.segments[0].file)).unwrap();
+    let reopened = open(dir.path(), &store);
+    assert_eq!(reopened.copy_high_water(), 0);
+    assert_eq!(reopened.refresh().await.unwrap().pulled, 8);
+    assert_eq!(scalar(&reopened, WS1, COUNT).await, json!(6));
+}
+
+#[tokio::test]
 async fn lag_reports_how_far_behind_the_copy_is() {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(FakeStore::default());
