@@ -73,9 +73,7 @@ impl HotCache {
         }
         Ok(out)
     }
-}
 
-impl HotCache {
     /// Keeps `rows`, the rows of the segment `file` just written, for the columns some
     /// other segment keeps decoded (what queries have been reading), as if decoded.
     pub fn seed(&self, dir: &Path, file: &str, rows: &RecordBatch) -> Result<()> {
@@ -226,10 +224,13 @@ impl HotSegment {
         Ok(out)
     }
 
-    /// Whether every one of `columns` is decoded and kept already.
+    /// Whether every one of `columns` is decoded and kept already. Never waits: while
+    /// another query decodes a column of this segment, the answer is no.
     pub fn has_columns(&self, columns: &[usize]) -> bool {
-        let kept = self.columns.lock().unwrap_or_else(PoisonError::into_inner);
-        columns.iter().all(|&c| kept[c].is_some())
+        match self.columns.try_lock() {
+            Ok(kept) => columns.iter().all(|&c| kept[c].is_some()),
+            Err(_) => false,
+        }
     }
 
     /// `columns`' rows of the row groups `keep` marks, one batch per row group.
@@ -282,6 +283,15 @@ impl HotSegment {
             self.metadata.parquet_schema(),
         )
         .ok()
+    }
+}
+
+impl std::fmt::Debug for HotSegment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HotSegment")
+            .field("path", &self.path)
+            .field("row_groups", &self.row_groups())
+            .finish()
     }
 }
 

@@ -25,14 +25,6 @@ pub(crate) struct HotTable {
     segments: Vec<Arc<HotSegment>>,
 }
 
-impl std::fmt::Debug for HotSegment {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HotSegment")
-            .field("row_groups", &self.row_groups())
-            .finish()
-    }
-}
-
 impl HotTable {
     pub fn new(segments: Vec<Arc<HotSegment>>) -> Self {
         Self { segments }

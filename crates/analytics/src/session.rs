@@ -26,8 +26,9 @@ pub fn workspace_session(
     // A fresh state per query: a cloned state would share its catalog, and a
     // table registered for one workspace would leak into another's query.
     // URL tables (`SELECT * FROM 'file.parquet'`) stay off, as by default.
-    // Filters are applied while Parquet pages are decoded (cheapest first), so the other
-    // columns are decoded only for rows that pass: most dashboard queries keep a few percent.
+    // With the hot column cache off, segments are read from Parquet: filters are then
+    // applied while pages are decoded (cheapest first), so the other columns are decoded
+    // only for rows that pass (most dashboard queries keep a few percent).
     let config = SessionConfig::new()
         .with_information_schema(false)
         .with_target_partitions(2)
