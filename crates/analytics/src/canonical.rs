@@ -83,7 +83,7 @@ mod tests {
 
     #[tokio::test]
     async fn merged_profiles_map_to_their_survivor_and_others_stay() {
-        let map = Arc::new(CanonicalMap::from([(2, 1), (3, 1), (7, 5)]));
+        let map = Arc::new(CanonicalMap::from_iter([(2, 1), (3, 1), (7, 5)]));
         let ctx = SessionContext::new();
         let frame = ctx
             .sql("SELECT * FROM (VALUES (1), (2), (3), (4), (7), (NULL)) AS t(p)")

@@ -23,6 +23,9 @@ pub struct AnalyticsConfig {
     /// Memory for segment columns kept decoded between queries (the hot column
     /// cache); 0 reads every query straight from the Parquet files.
     pub hot_cache_bytes: usize,
+    /// Rows per zone of a kept column: the hot cache keeps min/max/null counts per
+    /// zone and hands a query only the zones its filters may match.
+    pub zone_rows: usize,
     /// How long a segment replaced by compaction or a rebuild stays on disk, so
     /// that queries already planned against it can finish. Keep it above
     /// `query_timeout`.
@@ -42,6 +45,7 @@ impl Default for AnalyticsConfig {
             query_timeout: Duration::from_secs(30),
             query_memory_bytes: 1 << 30,
             hot_cache_bytes: 4 << 30,
+            zone_rows: 4096,
             retire_grace: Duration::from_secs(120),
             text: TextAnalyzer::default(),
         }

@@ -100,8 +100,8 @@ impl AnalyticsCopy {
             .with_memory_limit(config.query_memory_bytes, 1.0)
             .build_arc()?;
         let links = Arc::new(Links::new());
-        let hot =
-            (config.hot_cache_bytes > 0).then(|| Arc::new(HotCache::new(config.hot_cache_bytes)));
+        let hot = (config.hot_cache_bytes > 0)
+            .then(|| Arc::new(HotCache::new(config.hot_cache_bytes, config.zone_rows)));
         let build = |manifest: &Manifest| {
             segments::remove_orphans(&dir, &manifest.segments)?;
             Snapshot::build(
@@ -200,6 +200,7 @@ impl AnalyticsCopy {
         tracing::trace!(
             session_ms = session.as_secs_f64() * 1e3,
             logical_ms = (started.elapsed() - session).as_secs_f64() * 1e3,
+            sql,
             "query planned"
         );
         query::collect(frame, self.config.query_timeout).await

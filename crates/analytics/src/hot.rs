@@ -6,9 +6,13 @@
 //! Segments are immutable, so a decoded column stays right until its file is
 //! retired. A column is loaded on first use, for the whole segment, row group
 //! by row group; a segment just written by a flush or a compaction comes with the
-//! columns other segments keep (`seed`), taken from the rows it was written from; row groups are pruned with the Parquet file's own min/max
-//! statistics, as the Parquet reader would. Past `budget` bytes a column is
-//! decoded for the query that asked and not kept.
+//! columns other segments keep (`seed`), taken from the rows it was written from.
+//! Past `budget` bytes a column is decoded for the query that asked and not kept.
+//!
+//! Pruning is finer than the Parquet reader's: a kept column also keeps its
+//! min/max/null count per *zone* (`zone_rows` rows of a row group), so a query
+//! for one kind and period is handed the few zones that hold it rather than whole
+//! 64 Ki-row groups. A column not kept prunes by its row group's footer statistics.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -16,10 +20,15 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use datafusion::arrow::array::{ArrayRef, BooleanArray, RecordBatch, RecordBatchOptions};
+use datafusion::arrow::array::{
+    ArrayRef, BooleanArray, RecordBatch, RecordBatchOptions, UInt32Array, UInt64Array,
+};
+use datafusion::arrow::compute::take;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::common::pruning::PruningStatistics;
 use datafusion::common::{Column, ScalarValue};
+use datafusion::functions_aggregate::min_max::{MaxAccumulator, MinAccumulator};
+use datafusion::logical_expr::Accumulator;
 use datafusion::parquet::arrow::arrow_reader::statistics::StatisticsConverter;
 use datafusion::parquet::arrow::arrow_reader::{
     ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
@@ -33,14 +42,16 @@ use crate::schema::stored_schema;
 /// Decoded columns of every live segment, within a memory budget.
 pub(crate) struct HotCache {
     budget: usize,
+    zone_rows: usize,
     used: Arc<AtomicUsize>,
     segments: Mutex<HashMap<String, Arc<HotSegment>>>,
 }
 
 impl HotCache {
-    pub fn new(budget: usize) -> Self {
+    pub fn new(budget: usize, zone_rows: usize) -> Self {
         Self {
             budget,
+            zone_rows: zone_rows.max(1),
             used: Arc::new(AtomicUsize::new(0)),
             segments: Mutex::new(HashMap::new()),
         }
@@ -59,11 +70,7 @@ impl HotCache {
         for segment in files {
             let entry = match known.get(&segment.file) {
                 Some(entry) => Arc::clone(entry),
-                None => Arc::new(HotSegment::open(
-                    dir.join(&segment.file),
-                    self.budget,
-                    Arc::clone(&self.used),
-                )?),
+                None => Arc::new(self.open(dir.join(&segment.file))?),
             };
             out.push(entry);
         }
@@ -85,7 +92,7 @@ impl HotCache {
         if hot.is_empty() {
             return Ok(());
         }
-        let segment = HotSegment::open(dir.join(file), self.budget, Arc::clone(&self.used))?;
+        let segment = self.open(dir.join(file))?;
         let sizes: Vec<usize> = (0..segment.row_groups())
             .map(|g| segment.rows_in(g))
             .collect();
@@ -108,6 +115,10 @@ impl HotCache {
         known.insert(file.to_string(), Arc::new(segment));
         Ok(())
     }
+
+    fn open(&self, path: PathBuf) -> Result<HotSegment> {
+        HotSegment::open(path, self.budget, self.zone_rows, Arc::clone(&self.used))
+    }
 }
 
 /// One segment file: its Parquet metadata (for pruning) and the columns decoded so far.
@@ -116,8 +127,11 @@ pub(crate) struct HotSegment {
     metadata: ArrowReaderMetadata,
     budget: usize,
     used: Arc<AtomicUsize>,
-    /// Per stored-schema column: its arrays, one per row group, once loaded.
-    columns: Mutex<Vec<Option<Arc<Vec<ArrayRef>>>>>,
+    /// The segment's zones, in file order.
+    zones: Vec<Zone>,
+    /// Per stored-schema column, once loaded: its arrays, one per row group, and
+    /// its zones' statistics.
+    columns: Mutex<Vec<Option<Kept>>>,
     /// Bytes this segment's kept columns count against the budget.
     held: AtomicUsize,
     /// Per column name: its row-group statistics (`None`: the file has none).
@@ -130,16 +144,45 @@ struct ColumnStats {
     nulls: ArrayRef,
 }
 
+/// A run of rows inside one row group: the unit of the cache's pruning.
+#[derive(Debug, Clone, Copy)]
+struct Zone {
+    group: usize,
+    offset: usize,
+    len: usize,
+}
+
+#[derive(Clone)]
+struct Kept {
+    arrays: Arc<Vec<ArrayRef>>,
+    /// Per zone; `None` when the column's type has no min/max (none of ours).
+    zones: Option<Arc<ColumnStats>>,
+}
+
 impl HotSegment {
-    fn open(path: PathBuf, budget: usize, used: Arc<AtomicUsize>) -> Result<Self> {
+    fn open(
+        path: PathBuf,
+        budget: usize,
+        zone_rows: usize,
+        used: Arc<AtomicUsize>,
+    ) -> Result<Self> {
         let file = File::open(&path).map_err(AnalyticsError::io(&path))?;
         let metadata = ArrowReaderMetadata::load(&file, ArrowReaderOptions::new())
             .map_err(|e| AnalyticsError::Engine(e.into()))?;
         let width = stored_schema().fields().len();
+        let mut zones = Vec::new();
+        for (group, meta) in metadata.metadata().row_groups().iter().enumerate() {
+            let rows = meta.num_rows() as usize;
+            for offset in (0..rows).step_by(zone_rows) {
+                let len = zone_rows.min(rows - offset);
+                zones.push(Zone { group, offset, len });
+            }
+        }
         Ok(Self {
             path,
             metadata,
             budget,
+            zones,
             used,
             columns: Mutex::new(vec![None; width]),
             held: AtomicUsize::new(0),
@@ -151,6 +194,10 @@ impl HotSegment {
         self.metadata.metadata().num_row_groups()
     }
 
+    pub fn zone_count(&self) -> usize {
+        self.zones.len()
+    }
+
     pub fn rows_in(&self, row_group: usize) -> usize {
         self.metadata.metadata().row_group(row_group).num_rows() as usize
     }
@@ -160,8 +207,8 @@ impl HotSegment {
     pub fn column(&self, column: usize) -> Result<Arc<Vec<ArrayRef>>> {
         // Held across the decode, so two queries never decode the same column twice.
         let mut columns = self.columns.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(arrays) = &columns[column] {
-            return Ok(Arc::clone(arrays));
+        if let Some(kept) = &columns[column] {
+            return Ok(Arc::clone(&kept.arrays));
         }
         let arrays = Arc::new(self.decode(column)?);
         let bytes: usize = arrays.iter().map(|a| a.get_array_memory_size()).sum();
@@ -179,17 +226,18 @@ impl HotSegment {
         self.keep_locked(&mut columns, column, arrays, bytes);
     }
 
-    /// Keeps `arrays` as `column` if the budget allows.
+    /// Keeps `arrays` as `column`, with its zones' statistics, if the budget allows.
     fn keep_locked(
         &self,
-        columns: &mut [Option<Arc<Vec<ArrayRef>>>],
+        columns: &mut [Option<Kept>],
         column: usize,
         arrays: Arc<Vec<ArrayRef>>,
         bytes: usize,
     ) {
         let used = self.used.fetch_add(bytes, Ordering::Relaxed) + bytes;
         if used <= self.budget {
-            columns[column] = Some(arrays);
+            let zones = zone_stats(&arrays, &self.zones).map(Arc::new);
+            columns[column] = Some(Kept { arrays, zones });
             self.held.fetch_add(bytes, Ordering::Relaxed);
         } else {
             self.used.fetch_sub(bytes, Ordering::Relaxed);
@@ -233,7 +281,8 @@ impl HotSegment {
         }
     }
 
-    /// `columns`' rows of the row groups `keep` marks, one batch per row group.
+    /// `columns`' rows of the zones `keep` marks, one batch per run of kept zones
+    /// within a row group (slices of the kept arrays, not copies).
     pub fn batches(
         &self,
         schema: &SchemaRef,
@@ -245,9 +294,9 @@ impl HotSegment {
             .map(|&c| self.column(c))
             .collect::<Result<Vec<_>>>()?;
         let mut out = Vec::new();
-        for (row_group, _) in keep.iter().enumerate().filter(|(_, k)| **k) {
-            let columns = arrays.iter().map(|a| Arc::clone(&a[row_group])).collect();
-            let options = RecordBatchOptions::new().with_row_count(Some(self.rows_in(row_group)));
+        for (group, offset, len) in runs(&self.zones, keep) {
+            let columns = arrays.iter().map(|a| a[group].slice(offset, len)).collect();
+            let options = RecordBatchOptions::new().with_row_count(Some(len));
             out.push(RecordBatch::try_new_with_options(
                 Arc::clone(schema),
                 columns,
@@ -255,6 +304,25 @@ impl HotSegment {
             )?);
         }
         Ok(out)
+    }
+
+    /// What pruning sees of `column`: per zone, its own statistics when the
+    /// column is kept, else its row group's from the footer.
+    fn zone_view(&self, column: &Column) -> Option<Arc<ColumnStats>> {
+        if let Ok(index) = stored_schema().index_of(column.name()) {
+            let kept = self.columns.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some(zones) = kept[index].as_ref().and_then(|k| k.zones.clone()) {
+                return Some(zones);
+            }
+        }
+        let groups = self.stats(column)?;
+        let of_zone: UInt32Array = self.zones.iter().map(|z| z.group as u32).collect();
+        let spread = |a: &ArrayRef| take(a.as_ref(), &of_zone, None).ok();
+        Some(Arc::new(ColumnStats {
+            min: spread(&groups.min)?,
+            max: spread(&groups.max)?,
+            nulls: spread(&groups.nulls)?,
+        }))
     }
 
     /// The min, max and null-count arrays of `column` over the row groups, read from
@@ -312,28 +380,62 @@ fn concat_arrays(parts: &[ArrayRef]) -> Result<ArrayRef> {
     }
 }
 
-/// Row groups are the containers; their statistics come from the file's footer.
-impl PruningStatistics for HotSegment {
+/// Consecutive kept zones of one row group, as (row group, offset, rows).
+fn runs(zones: &[Zone], keep: &[bool]) -> Vec<(usize, usize, usize)> {
+    let mut out: Vec<(usize, usize, usize)> = Vec::new();
+    for (zone, _) in zones.iter().zip(keep).filter(|(_, k)| **k) {
+        match out.last_mut() {
+            Some((g, o, n)) if *g == zone.group && *o + *n == zone.offset => *n += zone.len,
+            _ => out.push((zone.group, zone.offset, zone.len)),
+        }
+    }
+    out
+}
+
+/// Min, max and null count of every zone of a column (`None` if its type has no
+/// min/max accumulator).
+fn zone_stats(arrays: &[ArrayRef], zones: &[Zone]) -> Option<ColumnStats> {
+    let data_type = arrays.first()?.data_type().clone();
+    let (mut mins, mut maxs, mut nulls) = (Vec::new(), Vec::new(), Vec::new());
+    for zone in zones {
+        let part = arrays.get(zone.group)?.slice(zone.offset, zone.len);
+        let mut min = MinAccumulator::try_new(&data_type).ok()?;
+        let mut max = MaxAccumulator::try_new(&data_type).ok()?;
+        min.update_batch(std::slice::from_ref(&part)).ok()?;
+        max.update_batch(std::slice::from_ref(&part)).ok()?;
+        mins.push(min.evaluate().ok()?);
+        maxs.push(max.evaluate().ok()?);
+        nulls.push(part.null_count() as u64);
+    }
+    Some(ColumnStats {
+        min: ScalarValue::iter_to_array(mins).ok()?,
+        max: ScalarValue::iter_to_array(maxs).ok()?,
+        nulls: Arc::new(UInt64Array::from(nulls)),
+    })
+}
+
+/// A segment as pruning sees it: its zones are the containers.
+pub(crate) struct ZoneView<'a>(pub &'a HotSegment);
+
+impl PruningStatistics for ZoneView<'_> {
     fn min_values(&self, column: &Column) -> Option<ArrayRef> {
-        Some(Arc::clone(&self.stats(column)?.min))
+        Some(Arc::clone(&self.0.zone_view(column)?.min))
     }
 
     fn max_values(&self, column: &Column) -> Option<ArrayRef> {
-        Some(Arc::clone(&self.stats(column)?.max))
+        Some(Arc::clone(&self.0.zone_view(column)?.max))
     }
 
     fn num_containers(&self) -> usize {
-        self.row_groups()
+        self.0.zones.len()
     }
 
     fn null_counts(&self, column: &Column) -> Option<ArrayRef> {
-        Some(Arc::clone(&self.stats(column)?.nulls))
+        Some(Arc::clone(&self.0.zone_view(column)?.nulls))
     }
 
     fn row_counts(&self) -> Option<ArrayRef> {
-        let counts: datafusion::arrow::array::UInt64Array = (0..self.row_groups())
-            .map(|g| self.rows_in(g) as u64)
-            .collect();
+        let counts: UInt64Array = self.0.zones.iter().map(|z| z.len as u64).collect();
         Some(Arc::new(counts))
     }
 

@@ -21,6 +21,7 @@ mod hot;
 mod hot_table;
 mod json;
 mod manifest;
+mod property;
 mod query;
 mod refresh;
 mod schema;
@@ -29,6 +30,7 @@ mod session;
 mod snapshot;
 mod text_columns;
 mod utc_trunc;
+mod workspace_table;
 
 pub use config::AnalyticsConfig;
 pub use copy::{AnalyticsCopy, Lag};

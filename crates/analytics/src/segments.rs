@@ -21,10 +21,11 @@ use crate::schema::stored_schema;
 /// sorted together, let the reader skip most groups by their min/max statistics.
 const ROW_GROUP_ROWS: usize = 64 * 1024;
 
-/// Writes `batches` as the segment `file` in `dir`, sorted by (workspace, kind, occurred_at,
-/// seq): almost every dashboard query names a kind (transactions, survey responses, contacts …)
-/// and a period, and with each kind's rows together in time order, the row groups and pages
-/// outside both are skipped by their statistics.
+/// Writes `batches` as the segment `file` in `dir`, sorted by (workspace, kind, action,
+/// occurred_at, seq): almost every dashboard query names a kind (transactions, survey
+/// responses, contacts …), often an action (purchases, surveys sent …), and a period; with
+/// each kind's and action's rows together in time order, the row groups and zones outside
+/// them are skipped by their statistics.
 /// The file appears under its name only once complete (written as `.tmp`, renamed).
 /// Returns the segment and its rows in file order (for the hot column cache).
 pub fn write_segment(
@@ -33,7 +34,7 @@ pub fn write_segment(
     batches: &[RecordBatch],
 ) -> Result<(Segment, RecordBatch)> {
     let merged = batch::concat(batches)?;
-    let sorted = sort_by_workspace_kind_and_time(&merged)?;
+    let sorted = sort_by_workspace_kind_action_and_time(&merged)?;
     let tmp = dir.join(format!("{file}.tmp"));
     let out = File::create(&tmp).map_err(AnalyticsError::io(&tmp))?;
     let props = WriterProperties::builder()
@@ -115,7 +116,7 @@ pub fn remove_orphans(dir: &Path, keep: &[Segment]) -> Result<()> {
     Ok(())
 }
 
-fn sort_by_workspace_kind_and_time(batch: &RecordBatch) -> Result<RecordBatch> {
+fn sort_by_workspace_kind_action_and_time(batch: &RecordBatch) -> Result<RecordBatch> {
     let key = |i: usize| SortColumn {
         values: Arc::clone(batch.column(i)),
         options: None,
@@ -126,8 +127,9 @@ fn sort_by_workspace_kind_and_time(batch: &RecordBatch) -> Result<RecordBatch> {
             .index_of(name)
             .map_err(|e| AnalyticsError::Engine(e.into()))
     };
-    let (kind, at) = (column("kind")?, column("occurred_at")?);
-    let indices = lexsort_to_indices(&[key(0), key(kind), key(at), key(1)], None)?;
+    let (kind, action, at) = (column("kind")?, column("action")?, column("occurred_at")?);
+    let keys = [key(0), key(kind), key(action), key(at), key(1)];
+    let indices = lexsort_to_indices(&keys, None)?;
     Ok(take_record_batch(batch, &indices)?)
 }
 
@@ -146,11 +148,12 @@ mod tests {
     use datafusion::arrow::datatypes::{DataType, Field, Schema};
 
     #[test]
-    fn rows_are_grouped_by_workspace_then_kind_then_time() {
+    fn rows_are_grouped_by_workspace_then_kind_then_action_then_time() {
         let schema = Arc::new(Schema::new(vec![
             Field::new("workspace_id", DataType::Int64, false),
             Field::new("seq", DataType::Int64, false),
             Field::new("kind", DataType::Utf8, false),
+            Field::new("action", DataType::Utf8, true),
             Field::new("occurred_at", DataType::Int64, false),
         ]));
         let batch = RecordBatch::try_new(
@@ -161,12 +164,20 @@ mod tests {
                 Arc::new(StringArray::from(vec![
                     "event", "event", "ticket", "event", "ticket", "ticket",
                 ])),
+                Arc::new(StringArray::from(vec![
+                    Some("view"),
+                    Some("view"),
+                    None,
+                    Some("click"),
+                    None,
+                    None,
+                ])),
                 // Ticket 6 happened before ticket 3 (history imported late).
                 Arc::new(Int64Array::from(vec![10, 20, 30, 40, 50, 5])),
             ],
         )
         .unwrap();
-        let sorted = sort_by_workspace_kind_and_time(&batch).unwrap();
+        let sorted = sort_by_workspace_kind_action_and_time(&batch).unwrap();
         let seqs: Vec<i64> = sorted
             .column(1)
             .as_any()
@@ -174,8 +185,9 @@ mod tests {
             .unwrap()
             .values()
             .to_vec();
-        // Workspace 1: events 2, 4, then tickets 6, 3 (by time); workspace 2: event 1, ticket 5.
-        assert_eq!(seqs, [2, 4, 6, 3, 1, 5]);
+        // Workspace 1: the click event 4, the view event 2, then tickets 6, 3 (by time);
+        // workspace 2: event 1, ticket 5.
+        assert_eq!(seqs, [4, 2, 6, 3, 1, 5]);
         assert_eq!(seq_range(&sorted), (1, 6));
     }
 }

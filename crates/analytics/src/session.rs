@@ -1,6 +1,8 @@
 //! The per-query SQL session: a fresh DataFusion context whose only tables are
 //! one workspace's `signals` and `profiles` views. The unfiltered data is never
 //! registered under any name, so no SQL can reach another workspace's rows.
+//! With the hot column cache on, both views are one `WorkspaceTable` scan each
+//! (`workspace_table.rs`); with it off, a plan over the Parquet segments and the tail.
 //!
 //! Architecture invariant: every row a query can read passed the
 //! `workspace_id = <workspace>` filter built here.
@@ -9,6 +11,7 @@ use std::sync::Arc;
 
 use datafusion::execution::runtime_env::RuntimeEnv;
 use datafusion::execution::SessionStateBuilder;
+use datafusion::optimizer::{Optimizer, OptimizerRule};
 use datafusion::prelude::{col, lit, DataFrame, Expr, SessionConfig, SessionContext};
 use throughline_domain::WorkspaceId;
 
@@ -16,6 +19,7 @@ use crate::canonical::CanonicalProfile;
 use crate::error::Result;
 use crate::schema::{view_columns, PROFILE_COLUMN, WORKSPACE_COLUMN};
 use crate::snapshot::{CanonicalMap, Snapshot};
+use crate::workspace_table::{View, WorkspaceTable};
 
 /// A context that can see `workspace`'s rows of `snapshot` and nothing else.
 pub fn workspace_session(
@@ -33,16 +37,34 @@ pub fn workspace_session(
         .with_information_schema(false)
         .with_target_partitions(2)
         .set_bool("datafusion.execution.parquet.pushdown_filters", true)
-        .set_bool("datafusion.execution.parquet.reorder_filters", true);
+        .set_bool("datafusion.execution.parquet.reorder_filters", true)
+        .set_usize("datafusion.optimizer.max_passes", 1);
     let state = SessionStateBuilder::new()
         .with_config(config)
         .with_runtime_env(runtime)
         .with_default_features()
+        .with_optimizer_rules(optimizer_rules())
         .build();
     let ctx = SessionContext::new_with_state(state);
     // Replaces the built-in `date_trunc` (same results, faster on UTC times).
     ctx.register_udf(crate::utc_trunc::UtcDateTrunc::udf());
+    ctx.register_udf(crate::property::Property::udf());
 
+    if let Some(hot) = &snapshot.hot {
+        let table = |view| {
+            Arc::new(WorkspaceTable::new(
+                workspace.0,
+                view,
+                hot.segments.clone(),
+                Arc::clone(&hot.tail),
+                canonical_map(snapshot, workspace),
+            ))
+        };
+        ctx.register_table("signals", table(View::Signals))?;
+        let profiles = ctx.read_table(table(View::Profiles))?.distinct()?;
+        ctx.register_table("profiles", profiles.into_view())?;
+        return Ok(ctx);
+    }
     let rows = workspace_rows(&ctx, snapshot, workspace)?;
     // A per-row lookup rather than a join: a query that never reads profile_id
     // pays nothing for merges, and one that does pays a hash lookup per row.
@@ -71,6 +93,18 @@ pub fn workspace_session(
     ctx.register_table("signals", signals.into_view())?;
     ctx.register_table("profiles", profiles.into_view())?;
     Ok(ctx)
+}
+
+/// DataFusion's logical optimizer rules but common-subexpression elimination: it
+/// hashes every subexpression of every expression, which on the dashboard's wide
+/// aggregate lists (twenty `CASE`s) cost more planning time than any other rule,
+/// and their queries share almost no subexpressions worth computing once.
+fn optimizer_rules() -> Vec<Arc<dyn OptimizerRule + Send + Sync>> {
+    Optimizer::new()
+        .rules
+        .into_iter()
+        .filter(|rule| rule.name() != "common_sub_expression_eliminate")
+        .collect()
 }
 
 /// The workspace's rows of the segments and the tail, as one unregistered plan.

@@ -17,23 +17,31 @@ use throughline_domain::{ProfileId, WorkspaceId};
 use throughline_store::ProfileLink;
 
 use crate::error::Result;
-use crate::hot::HotCache;
-use crate::hot_table::HotTable;
+use crate::hot::{HotCache, HotSegment};
 use crate::manifest::Manifest;
 use crate::schema::stored_schema;
 
 /// Per workspace: profile attached at intake → profile it lives in now (only
 /// profiles that were merged away).
 pub type Links = HashMap<WorkspaceId, Arc<CanonicalMap>>;
-pub type CanonicalMap = HashMap<i64, i64>;
+pub type CanonicalMap = rustc_hash::FxHashMap<i64, i64>;
 
 pub struct Snapshot {
-    /// All segment files as one table, or `None` when there are none.
+    /// All segment files as one Parquet table, or `None` when there are none or
+    /// they are read through the hot column cache (`hot`).
     pub segments: Option<Arc<dyn TableProvider>>,
     pub tail: Arc<dyn TableProvider>,
+    /// With the hot column cache on: the segments' cache entries and the tail's
+    /// batches, read by each workspace's own table (`workspace_table.rs`).
+    pub hot: Option<HotParts>,
     pub links: Arc<Links>,
     /// Every signal with `seq <= high_water` is in exactly one of segments and tail.
     pub high_water: i64,
+}
+
+pub struct HotParts {
+    pub segments: Vec<Arc<HotSegment>>,
+    pub tail: Arc<Vec<RecordBatch>>,
 }
 
 impl Snapshot {
@@ -46,11 +54,15 @@ impl Snapshot {
         high_water: i64,
         hot: Option<&HotCache>,
     ) -> Result<Snapshot> {
-        let segments: Option<Arc<dyn TableProvider>> = if manifest.segments.is_empty() {
+        let mut parts = None;
+        let segments = if let Some(hot) = hot {
+            parts = Some(HotParts {
+                segments: hot.segments(dir, &manifest.segments)?,
+                tail: Arc::new(tail.to_vec()),
+            });
             None
-        } else if let Some(hot) = hot {
-            let cached = hot.segments(dir, &manifest.segments)?;
-            Some(Arc::new(HotTable::new(cached)))
+        } else if manifest.segments.is_empty() {
+            None
         } else {
             Some(segments_table(&manifest.segment_paths(dir))?)
         };
@@ -58,6 +70,7 @@ impl Snapshot {
         Ok(Snapshot {
             segments,
             tail,
+            hot: parts,
             links,
             high_water,
         })
@@ -132,6 +145,6 @@ mod tests {
         ]);
         let one = &got[&WorkspaceId(1)];
         assert_eq!((one[&2], one[&3]), (1, 1));
-        assert_eq!(*got[&WorkspaceId(2)], HashMap::from([(3, 9)]));
+        assert_eq!(*got[&WorkspaceId(2)], CanonicalMap::from_iter([(3, 9)]));
     }
 }

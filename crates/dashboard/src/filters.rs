@@ -104,10 +104,11 @@ impl Filters {
 
 /// SQL for the value of `key` in a row's `properties` (strings unquoted), and the cheap
 /// pre-filter for rows that have it. `properties` is compact JSON written by our own encoder,
-/// so `"key":value` is found by a pattern. `key` must be a plain name (letters, digits, _).
+/// so `"key":value` is found by a pattern (the copy's `property` function). `key` must be a
+/// plain name (letters, digits, _).
 pub(crate) fn property_sql(key: &str) -> (String, String) {
     (
-        format!("regexp_match(properties, '\"{key}\":\"?([^\",}}]*)')[1]"),
+        format!("property(properties, '{key}')"),
         format!("properties LIKE '%\"{key}\":%'"),
     )
 }

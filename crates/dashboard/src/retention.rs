@@ -6,7 +6,7 @@
 use chrono::Datelike;
 use serde::Serialize;
 use throughline_domain::WorkspaceId;
-use throughline_metrics::{cohorts, retention_curve, revenue_retention, Activity, Estimate};
+use throughline_metrics::{retention_curve, revenue_retention, span_cohorts, Activity, Estimate};
 
 use crate::engine::{micros_to_date, Dashboard};
 use crate::error::Result;
@@ -34,24 +34,17 @@ pub struct Retention {
     pub new_revenue: f64,
 }
 
-/// A customer counts as retained in every month from their first purchase to
-/// their last: with quarterly or yearly renewals, "bought in month k" would say
-/// most customers left and came back. The curve is then the share still buying
-/// k months on — non-increasing, and honest about gaps between renewals.
-fn still_buying(activity: &[Activity]) -> Vec<Activity> {
-    let mut span: std::collections::BTreeMap<i64, (i32, i32)> = std::collections::BTreeMap::new();
-    for a in activity {
-        let e = span.entry(a.customer).or_insert((a.month, a.month));
-        e.0 = e.0.min(a.month);
-        e.1 = e.1.max(a.month);
-    }
-    span.into_iter()
-        .flat_map(|(customer, (first, last))| {
-            (first..=last).map(move |month| Activity {
-                customer,
-                month,
-                revenue: 0.0,
-            })
+/// Per customer (rows sorted by customer), their first and last month of buying.
+/// A customer counts as retained in every month between: with quarterly or yearly
+/// renewals, "bought in month k" would say most customers left and came back. The
+/// curve is then the share still buying k months on — non-increasing, and honest
+/// about gaps between renewals.
+fn spans(sorted: &[Activity]) -> Vec<(i32, i32)> {
+    sorted
+        .chunk_by(|a, b| a.customer == b.customer)
+        .map(|rows| {
+            let months = rows.iter().map(|a| a.month);
+            (months.clone().min().unwrap_or(0), months.max().unwrap_or(0))
         })
         .collect()
 }
@@ -59,16 +52,11 @@ fn still_buying(activity: &[Activity]) -> Vec<Activity> {
 /// Customers whose first month is old enough that every point of the curve is
 /// observed with a renewal cycle to spare: then every k is measured on the same
 /// customers, and a renewal that is due but not yet made is not read as churn.
-fn complete_cohorts(activity: Vec<Activity>, last: i32) -> Vec<Activity> {
+fn complete(spans: Vec<(i32, i32)>, last: i32) -> Vec<(i32, i32)> {
     let newest_first = last - COMPLETE_AFTER_MONTHS;
-    let mut first: std::collections::BTreeMap<i64, i32> = std::collections::BTreeMap::new();
-    for a in &activity {
-        let f = first.entry(a.customer).or_insert(a.month);
-        *f = (*f).min(a.month);
-    }
-    activity
+    spans
         .into_iter()
-        .filter(|a| first[&a.customer] <= newest_first)
+        .filter(|&(first, _)| first <= newest_first)
         .collect()
 }
 
@@ -125,7 +113,7 @@ pub(crate) async fn retention(
         crate::filters::day_start(cur.end)
     );
     let answer = dash.sql(ws, &sql).await?;
-    let activity: Vec<Activity> = answer
+    let mut activity: Vec<Activity> = answer
         .i64s("profile_id")?
         .into_iter()
         .zip(answer.i64s("m")?)
@@ -141,7 +129,8 @@ pub(crate) async fn retention(
     let Some(last) = activity.iter().map(|a| a.month).max() else {
         return Ok(empty);
     };
-    let mut curve = retention_curve(&cohorts(&complete_cohorts(still_buying(&activity), last)));
+    activity.sort_by_key(|a| a.customer);
+    let mut curve = retention_curve(&span_cohorts(&complete(spans(&activity), last)));
     curve.truncate(CURVE_MONTHS + 1);
     let base = last - 12;
     let rr = revenue_retention(&activity, base, last);
@@ -170,27 +159,21 @@ mod tests {
             revenue: 1.0,
         };
         // Customer 1 renews quarterly (months 0, 3, 6); customer 2 buys once (month 0).
-        let filled = still_buying(&[a(1, 0), a(1, 3), a(1, 6), a(2, 0)]);
-        let months: Vec<(i64, i32)> = filled.iter().map(|x| (x.customer, x.month)).collect();
-        assert_eq!(
-            months,
-            vec![
-                (1, 0),
-                (1, 1),
-                (1, 2),
-                (1, 3),
-                (1, 4),
-                (1, 5),
-                (1, 6),
-                (2, 0)
-            ]
-        );
+        let spans = spans(&[a(1, 0), a(1, 3), a(1, 6), a(2, 0)]);
+        assert_eq!(spans, vec![(0, 6), (0, 0)]);
         // Both from the month-0 cohort: 2/2 at k = 0, then 1/2 up to k = 6.
-        let curve = retention_curve(&cohorts(&filled));
+        let curve = retention_curve(&span_cohorts(&spans));
         assert_eq!(curve[0].value, 1.0);
         assert!(
             curve[1..=6].iter().all(|e| e.value == 0.5 && e.n == 2),
             "{curve:?}"
         );
+    }
+
+    #[test]
+    fn only_cohorts_old_enough_for_the_whole_curve_count() {
+        // Last month 20: a cohort must start by month 20 - 15 = 5.
+        let kept = complete(vec![(5, 20), (6, 20), (0, 1)], 20);
+        assert_eq!(kept, vec![(5, 20), (0, 1)]);
     }
 }

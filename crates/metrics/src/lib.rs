@@ -27,8 +27,8 @@ pub use nps::{nps, NpsCounts};
 pub use proportion::{proportion, CesAcc, CsatAcc, MeanAcc};
 pub use quantile::{median_p90, QuantileSummary};
 pub use retention::{
-    churn_rate, cohorts, retention_curve, revenue_retention, Activity, CohortRow, CohortTable,
-    RevenueRetention,
+    churn_rate, cohorts, retention_curve, revenue_retention, span_cohorts, Activity, CohortRow,
+    CohortTable, RevenueRetention,
 };
 pub use service::{
     first_contact_resolution, first_contact_resolution_between, repeat_contact_rate,

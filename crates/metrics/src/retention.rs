@@ -60,15 +60,7 @@ pub fn cohorts(activity: &[Activity]) -> CohortTable {
             retained[k] += 1;
         }
     }
-    let cohorts = rows
-        .into_iter()
-        .map(|(cohort, retained)| CohortRow {
-            cohort,
-            size: retained[0],
-            retained,
-        })
-        .collect();
-    CohortTable { cohorts }
+    table(rows)
 }
 
 /// Share retained k months after acquisition, pooled over every cohort old enough to be
@@ -122,35 +114,38 @@ pub fn revenue_retention(
     base_month: i32,
     compare_month: i32,
 ) -> RevenueRetention {
-    let mut first_month: BTreeMap<i64, i32> = BTreeMap::new();
-    let mut base: BTreeMap<i64, f64> = BTreeMap::new();
-    let mut compare: BTreeMap<i64, f64> = BTreeMap::new();
-    for a in activity {
-        let first = first_month.entry(a.customer).or_insert(a.month);
-        *first = (*first).min(a.month);
-        if !a.revenue.is_finite() {
-            continue;
+    // One pass per customer over the rows grouped by customer (a stable sort keeps
+    // their order within a customer); sums run in customer order, so the figures
+    // do not depend on the order the rows came in.
+    let mut rows: Vec<&Activity> = activity.iter().collect();
+    if !rows.is_sorted_by_key(|a| a.customer) {
+        rows.sort_by_key(|a| a.customer);
+    }
+    let (mut base_revenue, mut kept, mut net_revenue) = (0.0, 0.0, 0.0);
+    let (mut new_revenue, mut total) = (0.0, 0.0);
+    for customer in rows.chunk_by(|a, b| a.customer == b.customer) {
+        let first = customer.iter().map(|a| a.month).min().unwrap_or(i32::MAX);
+        let (mut before, mut after) = (None::<f64>, None::<f64>);
+        for a in customer.iter().filter(|a| a.revenue.is_finite()) {
+            if a.month == base_month {
+                *before.get_or_insert(0.0) += a.revenue;
+            }
+            if a.month == compare_month {
+                *after.get_or_insert(0.0) += a.revenue;
+            }
         }
-        if a.month == base_month {
-            *base.entry(a.customer).or_default() += a.revenue;
+        if let Some(before) = before {
+            base_revenue += before;
+            kept += after.unwrap_or(0.0).min(before);
+            net_revenue += after.unwrap_or(0.0);
         }
-        if a.month == compare_month {
-            *compare.entry(a.customer).or_default() += a.revenue;
+        if let Some(after) = after {
+            total += after;
+            if first == compare_month {
+                new_revenue += after;
+            }
         }
     }
-    let base_revenue: f64 = base.values().sum();
-    let (mut kept, mut net_revenue) = (0.0, 0.0);
-    for (customer, &before) in &base {
-        let after = compare.get(customer).copied().unwrap_or(0.0);
-        kept += after.min(before);
-        net_revenue += after;
-    }
-    let new_revenue: f64 = compare
-        .iter()
-        .filter(|(customer, _)| first_month.get(customer) == Some(&compare_month))
-        .map(|(_, revenue)| revenue)
-        .sum();
-    let total: f64 = compare.values().sum();
     let ratio = |x: f64| {
         if base_revenue > 0.0 {
             x / base_revenue
@@ -165,6 +160,40 @@ pub fn revenue_retention(
         new_revenue,
         base_revenue,
     }
+}
+
+/// Cohort rows (first month → customers active k months on) as the table.
+fn table(rows: BTreeMap<i32, Vec<u64>>) -> CohortTable {
+    let cohorts = rows
+        .into_iter()
+        .map(|(cohort, retained)| CohortRow {
+            cohort,
+            size: retained[0],
+            retained,
+        })
+        .collect();
+    CohortTable { cohorts }
+}
+
+/// The cohort table when every customer counts as active in each month from their
+/// first to their last (`spans` holds one (first, last) per customer): the same
+/// table `cohorts` gives for those months spelled out row by row, without them.
+pub fn span_cohorts(spans: &[(i32, i32)]) -> CohortTable {
+    let Some(latest) = spans.iter().map(|&(_, last)| last).max() else {
+        return CohortTable {
+            cohorts: Vec::new(),
+        };
+    };
+    let mut rows: BTreeMap<i32, Vec<u64>> = BTreeMap::new();
+    for &(first, last) in spans {
+        let span = usize::try_from(i64::from(latest) - i64::from(first) + 1).unwrap_or(1);
+        let retained = rows.entry(first).or_insert_with(|| vec![0; span]);
+        let active = usize::try_from(i64::from(last) - i64::from(first) + 1).unwrap_or(0);
+        for k in retained.iter_mut().take(active) {
+            *k += 1;
+        }
+    }
+    table(rows)
 }
 
 #[cfg(test)]
@@ -248,5 +277,35 @@ mod tests {
     fn churn() {
         assert_eq!(churn_rate(200, 10), proportion(10, 200));
         assert_eq!(churn_rate(0, 0), Estimate::empty());
+    }
+
+    #[test]
+    fn revenue_retention_does_not_depend_on_row_order() {
+        let mut rows = activity();
+        let forward = revenue_retention(&rows, 0, 2);
+        rows.reverse();
+        assert_eq!(revenue_retention(&rows, 0, 2), forward);
+    }
+
+    #[test]
+    fn span_cohorts_equal_the_cohorts_of_every_month_spelled_out() {
+        // (first, last) per customer, some in the same cohort, one active a single month.
+        let spans = [(0, 3), (0, 0), (1, 5), (2, 2), (1, 2), (4, 5)];
+        let rows: Vec<Activity> = spans
+            .iter()
+            .enumerate()
+            .flat_map(|(c, &(first, last))| {
+                (first..=last).map(move |month| Activity {
+                    customer: c as i64,
+                    month,
+                    revenue: 1.0,
+                })
+            })
+            .collect();
+        let table = span_cohorts(&spans);
+        assert_eq!(table, cohorts(&rows));
+        // By hand: cohort 0 = customers 0 and 1, both at k = 0, one at k = 1..=3, none after.
+        assert_eq!(table.cohorts[0].retained, vec![2, 1, 1, 1, 0, 0]);
+        assert_eq!(span_cohorts(&[]).cohorts, Vec::new());
     }
 }

@@ -101,6 +101,8 @@ pub fn small_config() -> AnalyticsConfig {
         tail_max_rows: 1000,
         compact_below_rows: 100,
         compact_min_segments: 3,
+        // Small zones, so the hot cache's zone pruning is exercised by small data.
+        zone_rows: 16,
         ..AnalyticsConfig::default()
     }
 }

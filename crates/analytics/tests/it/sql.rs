@@ -82,6 +82,14 @@ async fn columns_carry_the_wire_names_and_values() {
     );
     let json_field = "SELECT count(*) FROM signals WHERE properties LIKE '%\"priority\":\"high\"%'";
     assert_eq!(scalar(&copy, WS1, json_field).await, json!(1));
+    // `property` reads a top-level property as the equivalent regex does.
+    let both = "SELECT property(properties, 'priority') AS p, \
+                regexp_match(properties, '\"priority\":\"?([^\",}]*)')[1] AS r \
+                FROM signals ORDER BY seq";
+    let read = rows(&copy, WS1, both).await;
+    assert!(read.iter().all(|r| r[0] == r[1]), "{read:?}");
+    assert!(read.iter().any(|r| r[0] == json!("high")), "{read:?}");
+    assert!(read.iter().any(|r| r[0].is_null()), "{read:?}");
 }
 
 #[tokio::test]

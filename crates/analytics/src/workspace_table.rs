@@ -1,0 +1,240 @@
+//! One workspace's `signals` (and `profiles`) as a single table over the hot
+//! column cache and the tail, for when the cache is on.
+//!
+//! The general view (`session.rs`) is a plan: segments ∪ tail, the workspace
+//! filter, the canonical-profile projection and a 40-column select, planned and
+//! optimised again by every query; that cost more than running most dashboard
+//! queries. Here the same rows come from one scan: zones pruned by the query's
+//! filters and the workspace, rows of other workspaces removed exactly, merged
+//! profiles mapped, only the projected columns built.
+//!
+//! Architecture invariant (as in `session.rs`): every row handed out has passed
+//! the exact `workspace_id = <workspace>` test in `own_rows`.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, Int64Array, RecordBatch, RecordBatchOptions,
+};
+use datafusion::arrow::compute::{filter_record_batch, max, min};
+use datafusion::arrow::datatypes::{DataType, Field, Int64Type, Schema, SchemaRef};
+use datafusion::catalog::{Session, TableProvider};
+use datafusion::common::DataFusionError;
+use datafusion::datasource::memory::MemorySourceConfig;
+use datafusion::datasource::TableType;
+use datafusion::logical_expr::{col, lit, Expr, TableProviderFilterPushDown};
+use datafusion::physical_plan::ExecutionPlan;
+
+use crate::hot::HotSegment;
+use crate::hot_table::{gather_hot, pruning_predicate, spread};
+use crate::schema::{stored_schema, view_columns, PROFILE_COLUMN, WORKSPACE_COLUMN};
+use crate::snapshot::CanonicalMap;
+
+/// Which of the two views the table serves.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum View {
+    /// The `signals` view: every column but the workspace, `profile_id` canonical.
+    Signals,
+    /// `(profile_id, canonical_id)` per row (made distinct by the session).
+    Profiles,
+}
+
+#[derive(Debug)]
+pub(crate) struct WorkspaceTable {
+    workspace: i64,
+    view: View,
+    segments: Vec<Arc<HotSegment>>,
+    tail: Arc<Vec<RecordBatch>>,
+    canonical: Option<Arc<CanonicalMap>>,
+    schema: SchemaRef,
+}
+
+impl WorkspaceTable {
+    pub fn new(
+        workspace: i64,
+        view: View,
+        segments: Vec<Arc<HotSegment>>,
+        tail: Arc<Vec<RecordBatch>>,
+        canonical: Option<Arc<CanonicalMap>>,
+    ) -> Self {
+        let schema = match view {
+            View::Signals => signals_schema(),
+            View::Profiles => Arc::new(Schema::new(vec![
+                Field::new(PROFILE_COLUMN, DataType::Int64, false),
+                Field::new("canonical_id", DataType::Int64, false),
+            ])),
+        };
+        Self {
+            workspace,
+            view,
+            segments,
+            tail,
+            canonical,
+            schema,
+        }
+    }
+
+    /// Stored-schema columns of the output columns `projection` names.
+    fn stored_columns(&self, projection: &[usize]) -> Vec<usize> {
+        match self.view {
+            // The stored schema is the workspace column, then the view's columns.
+            View::Signals => projection.iter().map(|&i| i + 1).collect(),
+            View::Profiles => {
+                let profile = stored_index(PROFILE_COLUMN);
+                projection.iter().map(|_| profile).collect()
+            }
+        }
+    }
+
+    /// `batch` (stored columns: the workspace, then `stored`) as output rows.
+    fn output(
+        &self,
+        batch: &RecordBatch,
+        projection: &[usize],
+        schema: &SchemaRef,
+    ) -> Result<RecordBatch, DataFusionError> {
+        let profile = stored_index(PROFILE_COLUMN);
+        let stored = self.stored_columns(projection);
+        let columns: Vec<ArrayRef> = stored
+            .iter()
+            .zip(projection)
+            .enumerate()
+            .map(|(i, (&s, &p))| {
+                let array = batch.column(i + 1);
+                let canonical = match self.view {
+                    View::Signals => s == profile,
+                    View::Profiles => p == 1,
+                };
+                match (&self.canonical, canonical) {
+                    (Some(map), true) => canonicalize(array, map),
+                    _ => Arc::clone(array),
+                }
+            })
+            .collect();
+        let options = RecordBatchOptions::new().with_row_count(Some(batch.num_rows()));
+        Ok(RecordBatch::try_new_with_options(
+            Arc::clone(schema),
+            columns,
+            &options,
+        )?)
+    }
+}
+
+#[async_trait]
+impl TableProvider for WorkspaceTable {
+    fn schema(&self) -> SchemaRef {
+        Arc::clone(&self.schema)
+    }
+
+    fn table_type(&self) -> TableType {
+        TableType::Base
+    }
+
+    fn supports_filters_pushdown(
+        &self,
+        filters: &[&Expr],
+    ) -> datafusion::error::Result<Vec<TableProviderFilterPushDown>> {
+        Ok(vec![TableProviderFilterPushDown::Inexact; filters.len()])
+    }
+
+    async fn scan(
+        &self,
+        state: &dyn Session,
+        projection: Option<&Vec<usize>>,
+        filters: &[Expr],
+        _limit: Option<usize>,
+    ) -> datafusion::error::Result<Arc<dyn ExecutionPlan>> {
+        let projection: Vec<usize> = match projection {
+            Some(p) => p.clone(),
+            None => (0..self.schema.fields().len()).collect(),
+        };
+        let projected = Arc::new(self.schema.project(&projection)?);
+        // What is read: the workspace column (for the exact test), then the outputs.
+        let mut stored = vec![stored_index(WORKSPACE_COLUMN)];
+        stored.extend(self.stored_columns(&projection));
+        let read = Arc::new(stored_schema().project(&stored)?);
+        let predicate = pruning_predicate(state, &self.pruning_filters(filters), &stored_schema());
+        let mut batches = gather_hot(&self.segments, predicate, &read, stored).await?;
+        for batch in self.tail.iter() {
+            let columns = self.stored_columns(&projection);
+            let mut picked = vec![Arc::clone(batch.column(stored_index(WORKSPACE_COLUMN)))];
+            picked.extend(columns.iter().map(|&c| Arc::clone(batch.column(c))));
+            let options = RecordBatchOptions::new().with_row_count(Some(batch.num_rows()));
+            batches.push(RecordBatch::try_new_with_options(
+                Arc::clone(&read),
+                picked,
+                &options,
+            )?);
+        }
+        let mut out = Vec::with_capacity(batches.len());
+        for batch in batches {
+            if let Some(own) = own_rows(&batch, self.workspace)? {
+                out.push(self.output(&own, &projection, &projected)?);
+            }
+        }
+        let partitions = spread(out, state.config().target_partitions().max(1));
+        Ok(MemorySourceConfig::try_new_exec(
+            &partitions,
+            projected,
+            None,
+        )?)
+    }
+}
+
+impl WorkspaceTable {
+    /// The query's filters that can prune, plus the workspace. Filters on
+    /// `profile_id` are left out: the view's value is the canonical profile, the
+    /// statistics are of the profile attached at intake. (All filters still apply
+    /// above the scan.)
+    fn pruning_filters(&self, filters: &[Expr]) -> Vec<Expr> {
+        let mut out = vec![col(WORKSPACE_COLUMN).eq(lit(self.workspace))];
+        if matches!(self.view, View::Signals) {
+            out.extend(
+                filters
+                    .iter()
+                    .filter(|f| !f.column_refs().iter().any(|c| c.name == PROFILE_COLUMN))
+                    .cloned(),
+            );
+        }
+        out
+    }
+}
+
+/// The rows of `batch` (first column: the workspace) that belong to `workspace`:
+/// the batch itself when all do (segments are sorted by workspace, so most zones
+/// are one workspace's), `None` when none do.
+fn own_rows(batch: &RecordBatch, workspace: i64) -> datafusion::error::Result<Option<RecordBatch>> {
+    let ws = batch.column(0).as_primitive::<Int64Type>();
+    if batch.num_rows() == 0 {
+        return Ok(None);
+    }
+    if ws.null_count() == 0 && min(ws) == Some(workspace) && max(ws) == Some(workspace) {
+        return Ok(Some(batch.clone()));
+    }
+    let mask =
+        datafusion::arrow::compute::kernels::cmp::eq(ws, &Int64Array::new_scalar(workspace))?;
+    let own = filter_record_batch(batch, &mask)?;
+    Ok((own.num_rows() > 0).then_some(own))
+}
+
+/// Each profile replaced by the one it was merged into.
+fn canonicalize(array: &ArrayRef, map: &CanonicalMap) -> ArrayRef {
+    let profiles = array.as_primitive::<Int64Type>();
+    let mapped: Int64Array = profiles.unary(|p| map.get(&p).copied().unwrap_or(p));
+    Arc::new(mapped)
+}
+
+fn stored_index(name: &str) -> usize {
+    stored_schema()
+        .index_of(name)
+        .expect("the stored schema has the column")
+}
+
+/// The `signals` view's schema: the stored schema without the workspace.
+pub(crate) fn signals_schema() -> SchemaRef {
+    let fields = view_columns()
+        .into_iter()
+        .map(|(name, data_type, nullable)| Field::new(name, data_type, nullable));
+    Arc::new(Schema::new(fields.collect::<Vec<_>>()))
+}
