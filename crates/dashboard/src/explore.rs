@@ -158,12 +158,13 @@ impl Dashboard {
         };
         let sql = format!(
             "SELECT date_trunc('{}', occurred_at) AS p, {seg} AS seg, {} FROM signals{join} \
-             WHERE stakeholder_type = '{}'{}{}{fsql} GROUP BY 1, 2 ORDER BY 1, 2",
+             WHERE stakeholder_type = '{}'{}{}{fsql} GROUP BY 1, 2, {}",
             q.grain.sql_unit(),
             kpis::select_list(),
             q.kpi.stakeholder(),
             window.sql(),
-            kpis::KPI_ROWS
+            kpis::KPI_ROWS,
+            kpis::GROUP
         );
         let comments_sql = format!(
             "SELECT seq, profile_id, occurred_at, kind, channel, brand, text, sentiment, sentiment_label, themes \
@@ -173,12 +174,11 @@ impl Dashboard {
             window.sql()
         );
         let (answer, comments) = tokio::try_join!(self.sql(ws, &sql), self.sql(ws, &comments_sql))?;
-        let periods = answer.i64s("p")?;
-        let segs = answer.strings("seg")?;
-        let counts = kpis::read(&answer)?;
+        let keys = answer.i64s("p")?.into_iter().zip(answer.strings("seg")?);
+        let counts = kpis::fold(keys, kpis::read(&answer)?);
         let mut totals: Vec<(String, KpiCounts)> = Vec::new();
         let mut all = KpiCounts::default();
-        for ((p, s), k) in periods.iter().zip(&segs).zip(&counts) {
+        for ((p, s), k) in &counts {
             let segment = s.clone().unwrap_or_default();
             let period = p
                 .and_then(micros_to_date)

@@ -14,23 +14,19 @@ use crate::error::Result;
 pub const KPI_ROWS: &str =
     " AND (nps IS NOT NULL OR csat IS NOT NULL OR ces IS NOT NULL OR sentiment IS NOT NULL)";
 
-/// The aggregate select list; pair it with any `GROUP BY`.
+/// The aggregate select list, a histogram: one row per group and answer given.
+/// Pair it with `GROUP BY <the group's keys>, ` [`GROUP`], then [`read`] the rows
+/// and [`fold`] them by key. Three grouped answer columns plan and run faster
+/// than a `CASE` per NPS, CSAT and CES bucket (fifteen of them).
 pub fn select_list() -> String {
-    let mut cols = vec![
-        "sum(CASE WHEN nps >= 9 THEN 1 ELSE 0 END) AS k_prom".to_string(),
-        "sum(CASE WHEN nps BETWEEN 7 AND 8 THEN 1 ELSE 0 END) AS k_pass".to_string(),
-        "sum(CASE WHEN nps <= 6 THEN 1 ELSE 0 END) AS k_detr".to_string(),
-    ];
-    cols.extend(
-        (1..=5).map(|s| format!("sum(CASE WHEN csat = {s} THEN 1 ELSE 0 END) AS k_csat{s}")),
-    );
-    cols.extend((1..=7).map(|s| format!("sum(CASE WHEN ces = {s} THEN 1 ELSE 0 END) AS k_ces{s}")));
-    cols.push("count(sentiment) AS k_sent_n".into());
-    cols.push("sum(sentiment) AS k_sent_sum".into());
-    cols.push("sum(sentiment * sentiment) AS k_sent_sq".into());
-    cols.push("count(*) AS k_signals".into());
-    cols.join(", ")
+    "nps AS k_nps, csat AS k_csat, ces AS k_ces, count(sentiment) AS k_sent_n, \
+     sum(sentiment) AS k_sent_sum, sum(sentiment * sentiment) AS k_sent_sq, \
+     count(*) AS k_signals"
+        .to_string()
 }
+
+/// The answer columns [`select_list`] groups by.
+pub const GROUP: &str = "nps, csat, ces";
 
 /// What one group of signals says, as accumulators.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -52,9 +48,9 @@ impl KpiCounts {
     }
 }
 
-/// One `KpiCounts` per row of an answer that used `select_list()`.
+/// One `KpiCounts` per row of an answer that used `select_list()` (one histogram
+/// cell each: several rows may belong to the same group).
 pub fn read(answer: &QueryBatches) -> Result<Vec<KpiCounts>> {
-    let n = answer.num_rows();
     let count = |name: &str| -> Result<Vec<u64>> {
         Ok(answer
             .i64s(name)?
@@ -62,42 +58,101 @@ pub fn read(answer: &QueryBatches) -> Result<Vec<KpiCounts>> {
             .map(|v| v.unwrap_or(0).max(0) as u64)
             .collect())
     };
-    let prom = count("k_prom")?;
-    let pass = count("k_pass")?;
-    let detr = count("k_detr")?;
-    let csat: Vec<Vec<u64>> = (1..=5)
-        .map(|s| count(&format!("k_csat{s}")))
-        .collect::<Result<_>>()?;
-    let ces: Vec<Vec<u64>> = (1..=7)
-        .map(|s| count(&format!("k_ces{s}")))
-        .collect::<Result<_>>()?;
-    let sent_n = count("k_sent_n")?;
-    let sent_sum = answer.f64s("k_sent_sum")?;
-    let sent_sq = answer.f64s("k_sent_sq")?;
+    let (nps, csat, ces) = (
+        answer.i64s("k_nps")?,
+        answer.i64s("k_csat")?,
+        answer.i64s("k_ces")?,
+    );
     let signals = count("k_signals")?;
-    Ok((0..n)
+    let sent_n = count("k_sent_n")?;
+    let (sent_sum, sent_sq) = (answer.f64s("k_sent_sum")?, answer.f64s("k_sent_sq")?);
+    Ok((0..answer.num_rows())
         .map(|i| {
-            let mut k = KpiCounts {
-                nps: NpsCounts {
-                    promoters: prom[i],
-                    passives: pass[i],
-                    detractors: detr[i],
-                },
-                signals: signals[i],
-                ..KpiCounts::default()
-            };
-            for (s, col) in csat.iter().enumerate() {
-                k.csat.counts[s] = col[i];
-            }
-            for (s, col) in ces.iter().enumerate() {
-                k.ces.counts[s] = col[i];
-            }
-            k.sentiment = MeanAcc {
+            let sentiment = MeanAcc {
                 n: sent_n[i],
                 sum: sent_sum[i].unwrap_or(0.0),
                 sum_sq: sent_sq[i].unwrap_or(0.0),
             };
-            k
+            cell(signals[i], [nps[i], csat[i], ces[i]], sentiment)
         })
         .collect())
+}
+
+/// One histogram cell: `n` signals that answered `[nps, csat, ces]` (each or none).
+fn cell(n: u64, [nps, csat, ces]: [Option<i64>; 3], sentiment: MeanAcc) -> KpiCounts {
+    let mut k = KpiCounts {
+        signals: n,
+        sentiment,
+        ..KpiCounts::default()
+    };
+    match nps {
+        Some(9..=10) => k.nps.promoters = n,
+        Some(7..=8) => k.nps.passives = n,
+        Some(0..=6) => k.nps.detractors = n,
+        _ => {}
+    }
+    let bucket = |v: Option<i64>| v.and_then(|v| usize::try_from(v - 1).ok());
+    if let Some(c) = bucket(csat).and_then(|b| k.csat.counts.get_mut(b)) {
+        *c = n;
+    }
+    if let Some(c) = bucket(ces).and_then(|b| k.ces.counts.get_mut(b)) {
+        *c = n;
+    }
+    k
+}
+
+/// The histogram rows merged per group key, in key order.
+pub fn fold<K: Ord>(
+    keys: impl IntoIterator<Item = K>,
+    counts: Vec<KpiCounts>,
+) -> Vec<(K, KpiCounts)> {
+    let mut groups: std::collections::BTreeMap<K, KpiCounts> = std::collections::BTreeMap::new();
+    for (key, k) in keys.into_iter().zip(counts) {
+        groups.entry(key).or_default().merge(&k);
+    }
+    groups.into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_fold_into_the_counts_of_their_group() {
+        let none = MeanAcc::default();
+        let text = MeanAcc {
+            n: 2,
+            sum: 0.5,
+            sum_sq: 0.25,
+        };
+        // Brand A: 3 promoters (10), 2 detractors (4), 1 passive (8), 4 CSAT 5 answers,
+        // 2 texts with no answer; brand B: 5 CES 2 answers.
+        let rows = vec![
+            ("A", cell(3, [Some(10), None, None], none)),
+            ("B", cell(5, [None, None, Some(2)], none)),
+            ("A", cell(2, [Some(4), None, None], none)),
+            ("A", cell(1, [Some(8), None, None], none)),
+            ("A", cell(4, [None, Some(5), None], none)),
+            ("A", cell(2, [None, None, None], text)),
+        ];
+        let (keys, counts): (Vec<_>, Vec<_>) = rows.into_iter().unzip();
+        let folded = fold(keys, counts);
+        assert_eq!(folded.len(), 2);
+        let (key, a) = &folded[0];
+        assert_eq!(*key, "A");
+        assert_eq!(
+            a.nps,
+            NpsCounts {
+                promoters: 3,
+                passives: 1,
+                detractors: 2
+            }
+        );
+        assert_eq!(a.csat.counts, [0, 0, 0, 0, 4]);
+        assert_eq!(a.signals, 12);
+        assert_eq!(a.sentiment, text);
+        let (key, b) = &folded[1];
+        assert_eq!((*key, b.ces.counts[1], b.signals), ("B", 5, 5));
+        assert_eq!(b.nps, NpsCounts::default());
+    }
 }

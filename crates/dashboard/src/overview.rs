@@ -228,10 +228,12 @@ impl Dashboard {
         let window = Period { start, end };
         let sql = format!(
             "SELECT date_trunc('month', occurred_at) AS m, stakeholder_type AS st, {} \
-             FROM signals WHERE stakeholder_type IN ('customer', 'employee'){}{}{fsql} GROUP BY 1, 2",
+             FROM signals WHERE stakeholder_type IN ('customer', 'employee'){}{}{fsql} \
+             GROUP BY 1, 2, {}",
             kpis::select_list(),
             kpis::KPI_ROWS,
-            window.sql()
+            window.sql(),
+            kpis::GROUP
         );
         let answer = self.sql(ws, &sql).await?;
         let months = answer.i64s("m")?;
@@ -270,18 +272,23 @@ impl Dashboard {
     ) -> Result<Vec<SegmentRow>> {
         let sql = format!(
             "SELECT {dimension} AS seg, {} FROM signals WHERE stakeholder_type = 'customer' \
-             AND {dimension} IS NOT NULL{}{}{fsql} GROUP BY 1 ORDER BY 1",
+             AND {dimension} IS NOT NULL{}{}{fsql} GROUP BY 1, {}",
             kpis::select_list(),
             kpis::KPI_ROWS,
-            period.sql()
+            period.sql(),
+            kpis::GROUP
         );
         let answer = self.sql(ws, &sql).await?;
-        let names = answer.strings("seg")?;
-        let counts = kpis::read(&answer)?;
+        let names = answer
+            .strings("seg")?
+            .into_iter()
+            .map(Option::unwrap_or_default);
+        let (names, counts): (Vec<String>, Vec<KpiCounts>) =
+            kpis::fold(names, kpis::read(&answer)?).into_iter().unzip();
         let pairs: Vec<(String, NpsCounts)> = names
             .iter()
             .zip(&counts)
-            .map(|(n, k)| (n.clone().unwrap_or_default(), k.nps))
+            .map(|(n, k)| (n.clone(), k.nps))
             .collect();
         let tested = nps_segments_vs_rest(&pairs);
         Ok(tested
@@ -332,16 +339,18 @@ impl Dashboard {
     async fn stores(&self, ws: WorkspaceId, fsql: &str, period: &Period) -> Result<Vec<StoreRow>> {
         let sql = format!(
             "SELECT store AS seg, stakeholder_type AS st, {} FROM signals \
-             WHERE store IS NOT NULL{}{}{fsql} GROUP BY 1, 2 ORDER BY 1",
+             WHERE store IS NOT NULL{}{}{fsql} GROUP BY 1, 2, {}",
             kpis::select_list(),
             kpis::KPI_ROWS,
-            period.sql()
+            period.sql(),
+            kpis::GROUP
         );
         let answer = self.sql(ws, &sql).await?;
         let names = answer.strings("seg")?;
         let types = answer.strings("st")?;
+        let keys = names.into_iter().zip(types);
         let mut rows: Vec<(String, NpsCounts, Estimate)> = Vec::new();
-        for ((name, t), k) in names.into_iter().zip(types).zip(kpis::read(&answer)?) {
+        for ((name, t), k) in kpis::fold(keys, kpis::read(&answer)?) {
             let name = name.unwrap_or_default();
             let i = match rows.iter().position(|r| r.0 == name) {
                 Some(i) => i,
