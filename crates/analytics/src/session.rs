@@ -38,6 +38,8 @@ pub fn workspace_session(
         .with_target_partitions(2)
         .set_bool("datafusion.execution.parquet.pushdown_filters", true)
         .set_bool("datafusion.execution.parquet.reorder_filters", true)
+        // One pass of the logical optimizer, not up to three: the later passes were about
+        // a quarter of a dashboard query's planning (4.9 → 3.6 ms for the brand KPIs).
         .set_usize("datafusion.optimizer.max_passes", 1);
     let state = SessionStateBuilder::new()
         .with_config(config)
