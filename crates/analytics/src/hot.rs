@@ -20,11 +20,14 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use datafusion::arrow::array::{Array, AsArray, Int64Array};
 use datafusion::arrow::array::{
     ArrayRef, BooleanArray, RecordBatch, RecordBatchOptions, UInt32Array, UInt64Array,
 };
-use datafusion::arrow::compute::take;
+use datafusion::arrow::compute::kernels::cmp::eq;
+use datafusion::arrow::compute::{filter_record_batch, take};
 use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::datatypes::{Int64Type, UInt64Type};
 use datafusion::common::pruning::PruningStatistics;
 use datafusion::common::{Column, ScalarValue};
 use datafusion::functions_aggregate::min_max::{MaxAccumulator, MinAccumulator};
@@ -37,7 +40,7 @@ use datafusion::parquet::arrow::ProjectionMask;
 
 use crate::error::{AnalyticsError, Result};
 use crate::manifest::Segment;
-use crate::schema::stored_schema;
+use crate::schema::{stored_schema, WORKSPACE_COLUMN};
 
 /// Decoded columns of every live segment, within a memory budget.
 pub(crate) struct HotCache {
@@ -281,29 +284,63 @@ impl HotSegment {
         }
     }
 
-    /// `columns`' rows of the zones `keep` marks, one batch per run of kept zones
-    /// within a row group (slices of the kept arrays, not copies).
+    /// `columns`' rows of the zones `keep` marks that belong to `workspace`, one
+    /// batch per run of kept zones within a row group (slices of the kept arrays).
+    /// `columns[0]` must be the workspace column. A run whose zones' statistics say
+    /// every row is `workspace`'s is handed out whole; any other run is filtered
+    /// row by row (segments are sorted by workspace, so that is only the zones at
+    /// a workspace's edges).
     pub fn batches(
         &self,
         schema: &SchemaRef,
         columns: &[usize],
         keep: &[bool],
+        workspace: i64,
     ) -> Result<Vec<RecordBatch>> {
         let arrays = columns
             .iter()
             .map(|&c| self.column(c))
             .collect::<Result<Vec<_>>>()?;
+        let pure = self.pure_zones(workspace);
         let mut out = Vec::new();
-        for (group, offset, len) in runs(&self.zones, keep) {
+        for (group, offset, len, whole) in runs(&self.zones, keep, &pure) {
             let columns = arrays.iter().map(|a| a[group].slice(offset, len)).collect();
             let options = RecordBatchOptions::new().with_row_count(Some(len));
-            out.push(RecordBatch::try_new_with_options(
-                Arc::clone(schema),
-                columns,
-                &options,
-            )?);
+            let batch = RecordBatch::try_new_with_options(Arc::clone(schema), columns, &options)?;
+            if whole {
+                out.push(batch);
+                continue;
+            }
+            let ids = batch.column(0).as_primitive::<Int64Type>();
+            let mask = eq(ids, &Int64Array::new_scalar(workspace))?;
+            let own = filter_record_batch(&batch, &mask)?;
+            if own.num_rows() > 0 {
+                out.push(own);
+            }
         }
         Ok(out)
+    }
+
+    /// Per zone: whether its statistics prove every row is `workspace`'s.
+    fn pure_zones(&self, workspace: i64) -> Vec<bool> {
+        let stats = self.zone_view(&Column::from_name(WORKSPACE_COLUMN));
+        let Some(stats) = stats else {
+            return vec![false; self.zones.len()];
+        };
+        let (min, max) = (
+            stats.min.as_primitive::<Int64Type>(),
+            stats.max.as_primitive::<Int64Type>(),
+        );
+        let nulls = stats.nulls.as_primitive::<UInt64Type>();
+        (0..self.zones.len())
+            .map(|z| {
+                min.is_valid(z)
+                    && max.is_valid(z)
+                    && min.value(z) == workspace
+                    && max.value(z) == workspace
+                    && nulls.value(z) == 0
+            })
+            .collect()
     }
 
     /// What pruning sees of `column`: per zone, its own statistics when the
@@ -380,13 +417,16 @@ fn concat_arrays(parts: &[ArrayRef]) -> Result<ArrayRef> {
     }
 }
 
-/// Consecutive kept zones of one row group, as (row group, offset, rows).
-fn runs(zones: &[Zone], keep: &[bool]) -> Vec<(usize, usize, usize)> {
-    let mut out: Vec<(usize, usize, usize)> = Vec::new();
-    for (zone, _) in zones.iter().zip(keep).filter(|(_, k)| **k) {
+/// Consecutive kept zones of one row group with the same `pure` mark, as (row
+/// group, offset, rows, pure).
+fn runs(zones: &[Zone], keep: &[bool], pure: &[bool]) -> Vec<(usize, usize, usize, bool)> {
+    let mut out: Vec<(usize, usize, usize, bool)> = Vec::new();
+    for ((zone, _), &p) in zones.iter().zip(keep).zip(pure).filter(|((_, k), _)| **k) {
         match out.last_mut() {
-            Some((g, o, n)) if *g == zone.group && *o + *n == zone.offset => *n += zone.len,
-            _ => out.push((zone.group, zone.offset, zone.len)),
+            Some((g, o, n, q)) if *g == zone.group && *o + *n == zone.offset && *q == p => {
+                *n += zone.len
+            }
+            _ => out.push((zone.group, zone.offset, zone.len, p)),
         }
     }
     out

@@ -16,8 +16,9 @@ use datafusion::physical_optimizer::pruning::{PruningPredicate, PruningPredicate
 
 use crate::hot::{HotSegment, ZoneView};
 
-/// The rows of `columns` (stored-schema indices, `schema` their projection) in the
-/// zones of `segments` that `predicate` may match. Decoding a column is blocking
+/// `workspace`'s rows of `columns` (stored-schema indices, the workspace column
+/// first; `schema` their projection) in the zones of `segments` that `predicate`
+/// may match. Decoding a column is blocking
 /// work for the blocking pool; once every column asked for is decoded, gathering
 /// the slices is cheap and stays on the calling task.
 pub(crate) async fn gather_hot(
@@ -25,14 +26,23 @@ pub(crate) async fn gather_hot(
     predicate: Option<Arc<PruningPredicate>>,
     schema: &SchemaRef,
     columns: Vec<usize>,
+    workspace: i64,
 ) -> datafusion::error::Result<Vec<RecordBatch>> {
     if segments.iter().all(|s| s.has_columns(&columns)) {
-        return gather(segments, predicate.as_deref(), schema, &columns);
+        return gather(segments, predicate.as_deref(), schema, &columns, workspace);
     }
     let (segments, schema) = (segments.to_vec(), Arc::clone(schema));
-    tokio::task::spawn_blocking(move || gather(&segments, predicate.as_deref(), &schema, &columns))
-        .await
-        .map_err(|e| DataFusionError::External(Box::new(e)))?
+    tokio::task::spawn_blocking(move || {
+        gather(
+            &segments,
+            predicate.as_deref(),
+            &schema,
+            &columns,
+            workspace,
+        )
+    })
+    .await
+    .map_err(|e| DataFusionError::External(Box::new(e)))?
 }
 
 /// The kept zones of every segment, one batch per run of them (fewer, larger
@@ -42,6 +52,7 @@ fn gather(
     predicate: Option<&PruningPredicate>,
     schema: &SchemaRef,
     columns: &[usize],
+    workspace: i64,
 ) -> datafusion::error::Result<Vec<RecordBatch>> {
     let mut out = Vec::new();
     for segment in segments {
@@ -52,7 +63,7 @@ fn gather(
         if keep.iter().any(|k| *k) {
             out.extend(
                 segment
-                    .batches(schema, columns, &keep)
+                    .batches(schema, columns, &keep, workspace)
                     .map_err(|e| DataFusionError::External(Box::new(e)))?,
             );
         }

@@ -8,8 +8,10 @@
 //! filters and the workspace, rows of other workspaces removed exactly, merged
 //! profiles mapped, only the projected columns built.
 //!
-//! Architecture invariant (as in `session.rs`): every row handed out has passed
-//! the exact `workspace_id = <workspace>` test in `own_rows`.
+//! Architecture invariant (as in `session.rs`): every row handed out is proven
+//! the workspace's: a segment zone by its exact statistics (min = max = the
+//! workspace, no nulls) or row by row (`HotSegment::batches`), a tail row by
+//! `own_rows`.
 
 use std::sync::Arc;
 
@@ -155,20 +157,17 @@ impl TableProvider for WorkspaceTable {
         stored.extend(self.stored_columns(&projection));
         let read = Arc::new(stored_schema().project(&stored)?);
         let predicate = pruning_predicate(state, &self.pruning_filters(filters), &stored_schema());
-        let mut batches = gather_hot(&self.segments, predicate, &read, stored).await?;
+        let segments = gather_hot(&self.segments, predicate, &read, stored, self.workspace).await?;
+        let mut out = Vec::with_capacity(segments.len() + self.tail.len());
+        for batch in &segments {
+            out.push(self.output(batch, &projection, &projected)?);
+        }
         for batch in self.tail.iter() {
             let columns = self.stored_columns(&projection);
             let mut picked = vec![Arc::clone(batch.column(stored_index(WORKSPACE_COLUMN)))];
             picked.extend(columns.iter().map(|&c| Arc::clone(batch.column(c))));
             let options = RecordBatchOptions::new().with_row_count(Some(batch.num_rows()));
-            batches.push(RecordBatch::try_new_with_options(
-                Arc::clone(&read),
-                picked,
-                &options,
-            )?);
-        }
-        let mut out = Vec::with_capacity(batches.len());
-        for batch in batches {
+            let batch = RecordBatch::try_new_with_options(Arc::clone(&read), picked, &options)?;
             if let Some(own) = own_rows(&batch, self.workspace)? {
                 out.push(self.output(&own, &projection, &projected)?);
             }

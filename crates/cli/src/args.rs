@@ -234,4 +234,8 @@ pub struct BenchArgs {
     /// responses and events, so the figures are for real-looking data of every kind.
     #[arg(long)]
     pub demo: bool,
+    /// With `--dashboard`: keep the generated data directory (printed at the end) instead
+    /// of deleting it, to serve or query the same data afterwards (`--data-dir DIR`).
+    #[arg(long)]
+    pub keep: bool,
 }

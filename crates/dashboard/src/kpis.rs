@@ -14,19 +14,29 @@ use crate::error::Result;
 pub const KPI_ROWS: &str =
     " AND (nps IS NOT NULL OR csat IS NOT NULL OR ces IS NOT NULL OR sentiment IS NOT NULL)";
 
-/// The aggregate select list, a histogram: one row per group and answer given.
+/// The answers a signal gave, as one small integer a `GROUP BY` hashes cheaply:
+/// NPS × 1024 + CSAT × 32 + CES, each 31 when not answered (see [`answers`]).
+const ANSWERS: &str = "coalesce(nps, 31) * 1024 + coalesce(csat, 31) * 32 + coalesce(ces, 31)";
+const NONE: i64 = 31;
+
+/// The aggregate select list, a histogram: one row per group and answers given.
 /// Pair it with `GROUP BY <the group's keys>, ` [`GROUP`], then [`read`] the rows
-/// and [`fold`] them by key. Three grouped answer columns plan and run faster
-/// than a `CASE` per NPS, CSAT and CES bucket (fifteen of them).
+/// and [`fold`] them by key. One grouped answer column plans and runs faster than
+/// a `CASE` per NPS, CSAT and CES bucket (fifteen of them) or three nullable keys.
 pub fn select_list() -> String {
-    "nps AS k_nps, csat AS k_csat, ces AS k_ces, count(sentiment) AS k_sent_n, \
-     sum(sentiment) AS k_sent_sum, sum(sentiment * sentiment) AS k_sent_sq, \
-     count(*) AS k_signals"
-        .to_string()
+    format!(
+        "{ANSWERS} AS k_ans, count(sentiment) AS k_sent_n, sum(sentiment) AS k_sent_sum, \
+         sum(sentiment * sentiment) AS k_sent_sq, count(*) AS k_signals"
+    )
 }
 
-/// The answer columns [`select_list`] groups by.
-pub const GROUP: &str = "nps, csat, ces";
+/// The answer expression [`select_list`] groups by.
+pub const GROUP: &str = ANSWERS;
+
+/// `[nps, csat, ces]` from a `k_ans` value.
+fn answers(code: i64) -> [Option<i64>; 3] {
+    [(code >> 10) & 31, (code >> 5) & 31, code & 31].map(|v| (v != NONE).then_some(v))
+}
 
 /// What one group of signals says, as accumulators.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -58,11 +68,7 @@ pub fn read(answer: &QueryBatches) -> Result<Vec<KpiCounts>> {
             .map(|v| v.unwrap_or(0).max(0) as u64)
             .collect())
     };
-    let (nps, csat, ces) = (
-        answer.i64s("k_nps")?,
-        answer.i64s("k_csat")?,
-        answer.i64s("k_ces")?,
-    );
+    let codes = answer.i64s("k_ans")?;
     let signals = count("k_signals")?;
     let sent_n = count("k_sent_n")?;
     let (sent_sum, sent_sq) = (answer.f64s("k_sent_sum")?, answer.f64s("k_sent_sq")?);
@@ -73,7 +79,8 @@ pub fn read(answer: &QueryBatches) -> Result<Vec<KpiCounts>> {
                 sum: sent_sum[i].unwrap_or(0.0),
                 sum_sq: sent_sq[i].unwrap_or(0.0),
             };
-            cell(signals[i], [nps[i], csat[i], ces[i]], sentiment)
+            let given = codes[i].map_or([None; 3], answers);
+            cell(signals[i], given, sentiment)
         })
         .collect())
 }
@@ -116,6 +123,15 @@ pub fn fold<K: Ord>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn answer_codes_decode_to_the_answers() {
+        // NPS 10, CSAT 4, no CES: 10 × 1024 + 4 × 32 + 31.
+        assert_eq!(answers(10 * 1024 + 4 * 32 + 31), [Some(10), Some(4), None]);
+        assert_eq!(answers(31 * 1024 + 31 * 32 + 7), [None, None, Some(7)]);
+        // NPS 0 (a detractor, not "unanswered").
+        assert_eq!(answers(31 * 32 + 31), [Some(0), None, None]);
+    }
 
     #[test]
     fn cells_fold_into_the_counts_of_their_group() {

@@ -227,7 +227,7 @@ impl Dashboard {
     ) -> Result<Vec<(NaiveDate, KpiCounts, KpiCounts)>> {
         let window = Period { start, end };
         let sql = format!(
-            "SELECT date_trunc('month', occurred_at) AS m, stakeholder_type AS st, {} \
+            "SELECT date_trunc('month', occurred_at) AS m, stakeholder_type = 'employee' AS emp, {} \
              FROM signals WHERE stakeholder_type IN ('customer', 'employee'){}{}{fsql} \
              GROUP BY 1, 2, {}",
             kpis::select_list(),
@@ -237,7 +237,7 @@ impl Dashboard {
         );
         let answer = self.sql(ws, &sql).await?;
         let months = answer.i64s("m")?;
-        let types = answer.strings("st")?;
+        let types = answer.i64s("emp")?;
         let counts = kpis::read(&answer)?;
         let mut out = Vec::new();
         let mut month = start;
@@ -251,7 +251,7 @@ impl Dashboard {
                 .iter_mut()
                 .find(|(d, _, _)| d.format("%Y-%m").to_string() == label)
             {
-                if t.as_deref() == Some("employee") {
+                if *t == Some(1) {
                     row.2.merge(&k);
                 } else {
                     row.1.merge(&k);

@@ -44,7 +44,8 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let dir = std::env::temp_dir().join(format!("throughline-bench-dash-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(
-        &dir.join("db.sqlite"),
+        // The data directory's own layout, so that `--keep` leaves one `serve` can open.
+        &dir.join("throughline.sqlite"),
         Durability::Normal,
     )?);
     let ws = store.ensure_workspace("bench").await?.id;
@@ -137,7 +138,11 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
         args.queries,
         pct(&mut nps, 0.5),
     )?;
-    let _ = std::fs::remove_dir_all(&dir);
+    if args.keep {
+        println!("data kept in {} (workspace `bench`)", dir.display());
+    } else {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
     Ok(())
 }
 
