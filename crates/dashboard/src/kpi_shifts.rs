@@ -11,7 +11,7 @@ use throughline_metrics::{compare, Change, Estimate, NpsCounts, SMALL_SAMPLE};
 
 use crate::engine::Dashboard;
 use crate::error::Result;
-use crate::filters::{day_start, quote, Period};
+use crate::filters::{day_start, Period};
 
 /// Dimensions whose segments are scanned.
 pub const SHIFT_DIMENSIONS: [&str; 5] = ["brand", "channel", "region", "store", "touchpoint"];
@@ -50,6 +50,24 @@ struct Counts {
     csat: u64,
 }
 
+impl Counts {
+    /// `n` answers of NPS `nps` and CSAT `csat` (31: not answered).
+    fn add(&mut self, nps: i64, csat: i64, n: u64) {
+        match nps {
+            9..=10 => self.nps.promoters += n,
+            7..=8 => self.nps.passives += n,
+            0..=6 => self.nps.detractors += n,
+            _ => {}
+        }
+        if (1..=5).contains(&csat) {
+            self.csat += n;
+            if csat >= 4 {
+                self.top2 += n;
+            }
+        }
+    }
+}
+
 struct Candidate {
     dimension: &'static str,
     segment: String,
@@ -72,77 +90,44 @@ impl Dashboard {
             end: month + Months::new(1),
         };
         let current = day_start(month);
-        // One scan for every dimension: a grouping set per dimension, named by which
-        // one is grouped on (a row whose value is NULL comes back with `v` NULL, skipped).
+        // One scan, one row per combination of the dimensions' values, the month
+        // (current or baseline) and the answers given; each row then counts towards
+        // every dimension's segment it names. (Grouping sets per dimension would copy
+        // every row once per dimension.)
         let dims = SHIFT_DIMENSIONS.join(", ");
-        let which: Vec<String> = SHIFT_DIMENSIONS
-            .iter()
-            .map(|d| format!("WHEN grouping({d}) = 0 THEN {}", quote(d)))
-            .collect();
-        let sets: Vec<String> = SHIFT_DIMENSIONS
-            .iter()
-            .map(|d| format!("({d}, cur)"))
-            .collect();
         let sql = format!(
-            "SELECT CASE {} END AS d, coalesce({dims}) AS v, cur, \
-               sum(CASE WHEN nps >= 9 THEN 1 ELSE 0 END) AS pro, \
-               sum(CASE WHEN nps BETWEEN 7 AND 8 THEN 1 ELSE 0 END) AS pas, \
-               sum(CASE WHEN nps <= 6 THEN 1 ELSE 0 END) AS det, \
-               sum(CASE WHEN csat >= 4 THEN 1 ELSE 0 END) AS top2, count(csat) AS csat \
-             FROM (SELECT {dims}, occurred_at >= {current} AS cur, nps, csat FROM signals \
-               WHERE stakeholder_type = 'customer' AND (nps IS NOT NULL OR csat IS NOT NULL){}{fsql}) \
-             GROUP BY GROUPING SETS ({})",
-            which.join(" "),
+            "SELECT {dims}, occurred_at >= {current} AS cur, \
+               coalesce(nps, 31) * 32 + coalesce(csat, 31) AS ans, count(*) AS n \
+             FROM signals WHERE stakeholder_type = 'customer' \
+               AND (nps IS NOT NULL OR csat IS NOT NULL){}{fsql} \
+             GROUP BY {dims}, cur, ans",
             window.sql(),
-            sets.join(", ")
         );
         let answer = self.sql(ws, &sql).await?;
-        let (d, v, cur) = (
-            answer.strings("d")?,
-            answer.strings("v")?,
-            answer.i64s("cur")?,
-        );
-        let count = |c: &str| -> Result<Vec<u64>> {
-            Ok(answer
-                .i64s(c)?
-                .into_iter()
-                .map(|x| x.unwrap_or(0).max(0) as u64)
-                .collect())
-        };
-        let (pro, pas, det, top2, csat) = (
-            count("pro")?,
-            count("pas")?,
-            count("det")?,
-            count("top2")?,
-            count("csat")?,
-        );
+        let values = SHIFT_DIMENSIONS
+            .iter()
+            .map(|d| answer.strings(d).map_err(Into::into))
+            .collect::<Result<Vec<_>>>()?;
+        let (cur, ans, n) = (answer.i64s("cur")?, answer.i64s("ans")?, answer.i64s("n")?);
         // (dimension, segment) → (current month, baseline)
-        let mut groups: Vec<(Segment, (Counts, Counts))> = Vec::new();
-        for i in 0..d.len() {
-            let (Some(dim), Some(seg)) = (&d[i], &v[i]) else {
-                continue;
-            };
-            let Some(dim) = SHIFT_DIMENSIONS.iter().copied().find(|x| x == dim) else {
-                continue;
-            };
-            let key = (dim, seg.clone());
-            let pos = match groups.iter().position(|(k, _)| *k == key) {
-                Some(p) => p,
-                None => {
-                    groups.push((key, Default::default()));
-                    groups.len() - 1
-                }
-            };
-            let slot = if cur[i] == Some(1) {
-                &mut groups[pos].1 .0
-            } else {
-                &mut groups[pos].1 .1
-            };
-            slot.nps.promoters += pro[i];
-            slot.nps.passives += pas[i];
-            slot.nps.detractors += det[i];
-            slot.top2 += top2[i];
-            slot.csat += csat[i];
+        let mut groups: std::collections::BTreeMap<Segment, (Counts, Counts)> =
+            std::collections::BTreeMap::new();
+        for i in 0..answer.num_rows() {
+            let count = n[i].unwrap_or(0).max(0) as u64;
+            let code = ans[i].unwrap_or(31 * 32 + 31);
+            let (nps, csat) = (code >> 5, code & 31);
+            for (&dimension, column) in SHIFT_DIMENSIONS.iter().zip(&values) {
+                let Some(segment) = &column[i] else {
+                    continue;
+                };
+                let both = groups.entry((dimension, segment.clone())).or_default();
+                let slot = if cur[i] == Some(1) {
+                    &mut both.0
+                } else {
+                    &mut both.1
+                };
+                slot.add(nps, csat, count);
+            }
         }
         let mut candidates = Vec::new();
         for ((dimension, segment), (now, before)) in groups {
@@ -226,5 +211,29 @@ fn shift(c: &Candidate, q: f64, month: &str) -> KpiShift {
         delta: c.change.delta,
         p_value: c.p,
         q_value: q,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_count_into_nps_buckets_and_csat_top_two_box() {
+        let mut c = Counts::default();
+        c.add(10, 5, 3);
+        c.add(7, 31, 2);
+        c.add(0, 3, 4);
+        c.add(31, 4, 1);
+        assert_eq!(
+            c.nps,
+            NpsCounts {
+                promoters: 3,
+                passives: 2,
+                detractors: 4
+            }
+        );
+        // CSAT answered 3 + 4 + 1 = 8 times, 4 or 5 by 3 + 1.
+        assert_eq!((c.top2, c.csat), (4, 8));
     }
 }
