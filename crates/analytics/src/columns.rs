@@ -40,6 +40,19 @@ impl QueryBatches {
         Ok(out)
     }
 
+    /// Calls `f(row, value)` for every row of text column `name` in order, lending
+    /// the text instead of copying it (for answers with many long strings).
+    pub fn for_each_str(&self, name: &str, mut f: impl FnMut(usize, Option<&str>)) -> Result<()> {
+        let mut row = 0;
+        for array in self.cast_column(name, &DataType::Utf8)? {
+            for value in downcast::<StringArray>(&array, name)?.iter() {
+                f(row, value);
+                row += 1;
+            }
+        }
+        Ok(())
+    }
+
     fn cast_column(&self, name: &str, to: &DataType) -> Result<Vec<std::sync::Arc<dyn Array>>> {
         let index = self.schema.index_of(name).map_err(|_| {
             AnalyticsError::QueryFailed(format!("no column `{name}` in the answer"))

@@ -6,6 +6,7 @@
 
 use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use throughline_domain::WorkspaceId;
 use throughline_metrics::{scan, CountSeries, Direction};
 
@@ -13,7 +14,7 @@ use crate::engine::{month_label, Dashboard};
 use crate::error::Result;
 use crate::filters::{Filters, Period};
 use crate::kpi_shifts::KpiShifts;
-use crate::themes::{label, mentions_subquery};
+use crate::themes::{aspects_sql, each_mention, label};
 
 /// Separates brand and theme in a series key (never in either).
 const KEY_SEP: char = '\u{1f}';
@@ -92,10 +93,9 @@ impl Dashboard {
             end: month + Months::new(1),
         };
         let where_sql = format!("{}{fsql}", window.sql());
-        let complaints = format!(
-            "SELECT date_trunc('month', occurred_at) AS m, coalesce(brand, '{NO_BRAND}') AS b, theme, count(*) AS n \
-             FROM {} WHERE score < -0.05 GROUP BY 1, 2, 3",
-            mentions_subquery("occurred_at, brand,", &where_sql)
+        let complaints = aspects_sql(
+            &format!("date_trunc('month', occurred_at) AS m, coalesce(brand, '{NO_BRAND}') AS b"),
+            &where_sql,
         );
         let texts = format!(
             "SELECT date_trunc('month', occurred_at) AS m, coalesce(brand, '{NO_BRAND}') AS b, count(*) AS n \
@@ -127,39 +127,38 @@ impl Dashboard {
             let pos = position_or_push(&mut exposure, b, || vec![0.0; months.len()]);
             exposure[pos].1[i] += n.unwrap_or(0) as f64;
         }
-        let mut series: Vec<CountSeries> = Vec::new();
-        let rows = complaints
-            .i64s("m")?
-            .into_iter()
-            .zip(complaints.strings("b")?);
-        for ((m, b), (t, n)) in rows.zip(
-            complaints
-                .strings("theme")?
-                .into_iter()
-                .zip(complaints.i64s("n")?),
-        ) {
-            let (Some(i), Some(b), Some(t)) = (slot(m), b, t) else {
-                continue;
+        // Negative mentions per (brand, theme) and month.
+        let mut negative: HashMap<String, Vec<u64>> = HashMap::new();
+        let (m, b) = (complaints.i64s("m")?, complaints.strings("b")?);
+        complaints.for_each_str("aspects", |i, aspects| {
+            let (Some(slot), Some(b)) = (slot(m[i]), &b[i]) else {
+                return;
             };
-            let key = format!("{b}{KEY_SEP}{t}");
-            let pos = match series.iter().position(|s| s.key == key) {
-                Some(p) => p,
-                None => {
-                    let exp = exposure
-                        .iter()
-                        .find(|(e, _)| *e == b)
-                        .map(|e| e.1.clone())
-                        .unwrap_or_default();
-                    series.push(CountSeries {
-                        key,
-                        counts: vec![0; months.len()],
-                        exposure: exp,
-                    });
-                    series.len() - 1
+            each_mention(aspects.unwrap_or_default(), |theme, score| {
+                if score < -0.05 {
+                    let key = format!("{b}{KEY_SEP}{theme}");
+                    negative.entry(key).or_insert_with(|| vec![0; months.len()])[slot] += 1;
                 }
-            };
-            series[pos].counts[i] += n.unwrap_or(0).max(0) as u64;
-        }
+            });
+        })?;
+        let mut keys: Vec<&String> = negative.keys().collect();
+        keys.sort();
+        let series: Vec<CountSeries> = keys
+            .into_iter()
+            .map(|key| {
+                let brand = key.split_once(KEY_SEP).map_or(key.as_str(), |(b, _)| b);
+                let exposure = exposure
+                    .iter()
+                    .find(|(e, _)| e == brand)
+                    .map(|e| e.1.clone())
+                    .unwrap_or_default();
+                CountSeries {
+                    key: key.clone(),
+                    counts: negative[key].clone(),
+                    exposure,
+                }
+            })
+            .collect();
         let min_count = self.settings.alert_min_count;
         let found = scan(&series, baseline as usize, min_count);
         let tested = found.tested;

@@ -2,6 +2,7 @@
 //! (mean aspect sentiment), and whether its share of texts changed.
 
 use serde::Serialize;
+use std::collections::HashMap;
 use throughline_domain::WorkspaceId;
 use throughline_metrics::{compare, proportion, Estimate, MeanAcc};
 
@@ -28,14 +29,27 @@ pub struct ThemeRow {
     pub negative_share: f64,
 }
 
-/// `unnest`ed (theme, score) mentions of customer texts, as a SQL subquery.
-pub(crate) fn mentions_subquery(extra_columns: &str, where_sql: &str) -> String {
+/// Customer texts' `aspects` (`theme:score,theme:score`, see the copy's text
+/// columns) with `columns` before them, as SQL. The mentions are split in Rust
+/// ([`each_mention`]): unnesting and parsing them in SQL cost more than the rest
+/// of the theme queries together.
+pub(crate) fn aspects_sql(columns: &str, where_sql: &str) -> String {
     format!(
-        "(SELECT {extra_columns} split_part(a, ':', 1) AS theme, \
-         CAST(split_part(a, ':', 2) AS DOUBLE) AS score FROM \
-         (SELECT {extra_columns} unnest(string_to_array(aspects, ',')) AS a FROM signals \
-          WHERE aspects IS NOT NULL AND stakeholder_type = 'customer'{where_sql}))"
+        "SELECT {columns}, aspects FROM signals \
+         WHERE aspects IS NOT NULL AND stakeholder_type = 'customer'{where_sql}"
     )
+}
+
+/// Each (theme, score) mention of an `aspects` value; a mention whose score does
+/// not parse is skipped.
+pub(crate) fn each_mention(aspects: &str, mut f: impl FnMut(&str, f64)) {
+    for mention in aspects.split(',') {
+        let mut parts = mention.split(':');
+        let theme = parts.next().unwrap_or_default();
+        if let Some(score) = parts.next().and_then(|s| s.trim().parse::<f64>().ok()) {
+            f(theme, score);
+        }
+    }
 }
 
 /// Theme label from the taxonomy the copy was analysed with.
@@ -59,11 +73,9 @@ pub(crate) async fn top(
 ) -> Result<Vec<ThemeRow>> {
     let window = Period::spanning(prev, cur);
     let is_cur = format!("occurred_at >= {}", day_start(cur.start));
-    let sql = format!(
-        "SELECT theme, CASE WHEN {is_cur} THEN 1 ELSE 0 END AS cur, count(*) AS n, \
-         sum(score) AS s, sum(score * score) AS sq, sum(CASE WHEN score < -0.05 THEN 1 ELSE 0 END) AS neg \
-         FROM {} GROUP BY 1, 2",
-        mentions_subquery("occurred_at,", &format!("{}{fsql}", window.sql()))
+    let sql = aspects_sql(
+        &format!("CASE WHEN {is_cur} THEN 1 ELSE 0 END AS cur"),
+        &format!("{}{fsql}", window.sql()),
     );
     let texts_sql = format!(
         "SELECT CASE WHEN {is_cur} THEN 1 ELSE 0 END AS cur, count(*) AS n FROM signals \
@@ -75,47 +87,32 @@ pub(crate) async fn top(
     for (c, n) in texts.i64s("cur")?.into_iter().zip(texts.i64s("n")?) {
         texts_in[usize::from(c == Some(1))] = n.unwrap_or(0).max(0) as u64;
     }
+    #[derive(Default)]
     struct Acc {
         n: [u64; 2],
         sent: MeanAcc,
         neg: u64,
     }
-    let mut by_theme: Vec<(String, Acc)> = Vec::new();
-    let themes = answer.strings("theme")?;
+    let mut by_theme: HashMap<String, Acc> = HashMap::new();
     let curs = answer.i64s("cur")?;
-    let ns = answer.i64s("n")?;
-    let sums = answer.f64s("s")?;
-    let sqs = answer.f64s("sq")?;
-    let negs = answer.i64s("neg")?;
-    for i in 0..themes.len() {
-        let theme = themes[i].clone().unwrap_or_default();
-        let pos = match by_theme.iter().position(|(t, _)| *t == theme) {
-            Some(p) => p,
-            None => {
-                by_theme.push((
-                    theme,
-                    Acc {
-                        n: [0; 2],
-                        sent: MeanAcc::default(),
-                        neg: 0,
-                    },
-                ));
-                by_theme.len() - 1
-            }
-        };
-        let acc = &mut by_theme[pos].1;
-        let n = ns[i].unwrap_or(0).max(0) as u64;
+    answer.for_each_str("aspects", |i, aspects| {
         let current = curs[i] == Some(1);
-        acc.n[usize::from(current)] += n;
-        if current {
-            acc.sent.merge(&MeanAcc {
-                n,
-                sum: sums[i].unwrap_or(0.0),
-                sum_sq: sqs[i].unwrap_or(0.0),
-            });
-            acc.neg += negs[i].unwrap_or(0).max(0) as u64;
-        }
-    }
+        each_mention(aspects.unwrap_or_default(), |theme, score| {
+            let acc = match by_theme.get_mut(theme) {
+                Some(acc) => acc,
+                None => by_theme.entry(theme.to_string()).or_default(),
+            };
+            acc.n[usize::from(current)] += 1;
+            if current {
+                acc.sent.merge(&MeanAcc {
+                    n: 1,
+                    sum: score,
+                    sum_sq: score * score,
+                });
+                acc.neg += u64::from(score < -0.05);
+            }
+        });
+    })?;
     let mut rows: Vec<ThemeRow> = by_theme
         .into_iter()
         .filter(|(_, a)| a.n[1] > 0)
@@ -146,4 +143,21 @@ pub(crate) async fn top(
     });
     rows.truncate(TOP_THEMES);
     Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::each_mention;
+
+    #[test]
+    fn mentions_are_split_as_the_copy_writes_them() {
+        let mut seen = Vec::new();
+        each_mention("delivery:-0.500,price:0.250,staff:x", |t, s| {
+            seen.push((t.to_string(), s))
+        });
+        assert_eq!(
+            seen,
+            vec![("delivery".to_string(), -0.5), ("price".to_string(), 0.25)]
+        );
+    }
 }
