@@ -25,7 +25,7 @@ use datafusion::arrow::array::{
     ArrayRef, BooleanArray, RecordBatch, RecordBatchOptions, UInt32Array, UInt64Array,
 };
 use datafusion::arrow::compute::kernels::cmp::eq;
-use datafusion::arrow::compute::{filter_record_batch, take};
+use datafusion::arrow::compute::{filter_record_batch, max, min, take};
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::datatypes::{Int64Type, UInt64Type};
 use datafusion::common::pruning::PruningStatistics;
@@ -309,12 +309,7 @@ impl HotSegment {
             let batch = RecordBatch::try_new_with_options(Arc::clone(schema), columns, &options)?;
             if whole {
                 out.push(batch);
-                continue;
-            }
-            let ids = batch.column(0).as_primitive::<Int64Type>();
-            let mask = eq(ids, &Int64Array::new_scalar(workspace))?;
-            let own = filter_record_batch(&batch, &mask)?;
-            if own.num_rows() > 0 {
+            } else if let Some(own) = own_rows(&batch, workspace)? {
                 out.push(own);
             }
         }
@@ -415,6 +410,25 @@ fn concat_arrays(parts: &[ArrayRef]) -> Result<ArrayRef> {
             Ok(datafusion::arrow::compute::concat(&refs)?)
         }
     }
+}
+
+/// The rows of `batch` (first column: the workspace) that belong to `workspace`:
+/// the batch itself when all do, `None` when none do. For the rows no zone
+/// statistics vouch for: the tail, and zones at a workspace's edges.
+pub(crate) fn own_rows(
+    batch: &RecordBatch,
+    workspace: i64,
+) -> datafusion::error::Result<Option<RecordBatch>> {
+    let ids = batch.column(0).as_primitive::<Int64Type>();
+    if batch.num_rows() == 0 {
+        return Ok(None);
+    }
+    if ids.null_count() == 0 && min(ids) == Some(workspace) && max(ids) == Some(workspace) {
+        return Ok(Some(batch.clone()));
+    }
+    let mask = eq(ids, &Int64Array::new_scalar(workspace))?;
+    let own = filter_record_batch(batch, &mask)?;
+    Ok((own.num_rows() > 0).then_some(own))
 }
 
 /// Consecutive kept zones of one row group with the same `pure` mark, as (row

@@ -7,8 +7,9 @@
 //! Architecture invariant: every row a query can read passed the
 //! `workspace_id = <workspace>` filter built here.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
+use datafusion::catalog::TableProvider;
 use datafusion::execution::runtime_env::RuntimeEnv;
 use datafusion::execution::SessionStateBuilder;
 use datafusion::optimizer::{Optimizer, OptimizerRule};
@@ -18,7 +19,7 @@ use throughline_domain::WorkspaceId;
 use crate::canonical::CanonicalProfile;
 use crate::error::Result;
 use crate::schema::{view_columns, PROFILE_COLUMN, WORKSPACE_COLUMN};
-use crate::snapshot::{CanonicalMap, Snapshot};
+use crate::snapshot::{CanonicalMap, Rows, Snapshot};
 use crate::workspace_table::{View, WorkspaceTable};
 
 /// A context that can see `workspace`'s rows of `snapshot` and nothing else.
@@ -52,22 +53,25 @@ pub fn workspace_session(
     ctx.register_udf(crate::utc_trunc::UtcDateTrunc::udf());
     ctx.register_udf(crate::property::Property::udf());
 
-    if let Some(hot) = &snapshot.hot {
-        let table = |view| {
-            Arc::new(WorkspaceTable::new(
-                workspace.0,
-                view,
-                hot.segments.clone(),
-                Arc::clone(&hot.tail),
-                canonical_map(snapshot, workspace),
-            ))
-        };
-        ctx.register_table("signals", table(View::Signals))?;
-        let profiles = ctx.read_table(table(View::Profiles))?.distinct()?;
-        ctx.register_table("profiles", profiles.into_view())?;
-        return Ok(ctx);
-    }
-    let rows = workspace_rows(&ctx, snapshot, workspace)?;
+    let (segments, tail) = match &snapshot.rows {
+        Rows::Tables { segments, tail } => (segments, tail),
+        Rows::Hot { segments, tail } => {
+            let table = |view| {
+                Arc::new(WorkspaceTable::new(
+                    workspace.0,
+                    view,
+                    segments.clone(),
+                    Arc::clone(tail),
+                    canonical_map(snapshot, workspace),
+                ))
+            };
+            ctx.register_table("signals", table(View::Signals))?;
+            let profiles = ctx.read_table(table(View::Profiles))?.distinct()?;
+            ctx.register_table("profiles", profiles.into_view())?;
+            return Ok(ctx);
+        }
+    };
+    let rows = workspace_rows(&ctx, segments.as_ref(), tail, workspace)?;
     // A per-row lookup rather than a join: a query that never reads profile_id
     // pays nothing for merges, and one that does pays a hash lookup per row.
     let canonical = match canonical_map(snapshot, workspace) {
@@ -101,22 +105,29 @@ pub fn workspace_session(
 /// hashes every subexpression of every expression, which on the dashboard's wide
 /// aggregate lists (twenty `CASE`s) cost more planning time than any other rule,
 /// and their queries share almost no subexpressions worth computing once.
+/// Built once: the rules are stateless, and every query's session takes them.
 fn optimizer_rules() -> Vec<Arc<dyn OptimizerRule + Send + Sync>> {
-    Optimizer::new()
-        .rules
-        .into_iter()
-        .filter(|rule| rule.name() != "common_sub_expression_eliminate")
-        .collect()
+    static RULES: OnceLock<Vec<Arc<dyn OptimizerRule + Send + Sync>>> = OnceLock::new();
+    RULES
+        .get_or_init(|| {
+            Optimizer::new()
+                .rules
+                .into_iter()
+                .filter(|rule| rule.name() != "common_sub_expression_eliminate")
+                .collect()
+        })
+        .clone()
 }
 
 /// The workspace's rows of the segments and the tail, as one unregistered plan.
 fn workspace_rows(
     ctx: &SessionContext,
-    snapshot: &Snapshot,
+    segments: Option<&Arc<dyn TableProvider>>,
+    tail: &Arc<dyn TableProvider>,
     workspace: WorkspaceId,
 ) -> Result<DataFrame> {
-    let mut rows = ctx.read_table(Arc::clone(&snapshot.tail))?;
-    if let Some(segments) = &snapshot.segments {
+    let mut rows = ctx.read_table(Arc::clone(tail))?;
+    if let Some(segments) = segments {
         rows = ctx.read_table(Arc::clone(segments))?.union(rows)?;
     }
     Ok(rows.filter(col(WORKSPACE_COLUMN).eq(lit(workspace.0)))?)

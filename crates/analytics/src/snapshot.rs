@@ -27,21 +27,26 @@ pub type Links = HashMap<WorkspaceId, Arc<CanonicalMap>>;
 pub type CanonicalMap = rustc_hash::FxHashMap<i64, i64>;
 
 pub struct Snapshot {
-    /// All segment files as one Parquet table, or `None` when there are none or
-    /// they are read through the hot column cache (`hot`).
-    pub segments: Option<Arc<dyn TableProvider>>,
-    pub tail: Arc<dyn TableProvider>,
-    /// With the hot column cache on: the segments' cache entries and the tail's
-    /// batches, read by each workspace's own table (`workspace_table.rs`).
-    pub hot: Option<HotParts>,
+    pub rows: Rows,
     pub links: Arc<Links>,
     /// Every signal with `seq <= high_water` is in exactly one of segments and tail.
     pub high_water: i64,
 }
 
-pub struct HotParts {
-    pub segments: Vec<Arc<HotSegment>>,
-    pub tail: Arc<Vec<RecordBatch>>,
+/// Where the segments' and the tail's rows are read from.
+pub enum Rows {
+    /// The hot column cache off: every segment file as one Parquet table (`None`
+    /// when there are none) and the tail as a table, joined in a view plan.
+    Tables {
+        segments: Option<Arc<dyn TableProvider>>,
+        tail: Arc<dyn TableProvider>,
+    },
+    /// The cache on: the segments' cache entries and the tail's batches, read by
+    /// each workspace's own table (`workspace_table.rs`).
+    Hot {
+        segments: Vec<Arc<HotSegment>>,
+        tail: Arc<Vec<RecordBatch>>,
+    },
 }
 
 impl Snapshot {
@@ -54,23 +59,20 @@ impl Snapshot {
         high_water: i64,
         hot: Option<&HotCache>,
     ) -> Result<Snapshot> {
-        let mut parts = None;
-        let segments = if let Some(hot) = hot {
-            parts = Some(HotParts {
+        let rows = match hot {
+            Some(hot) => Rows::Hot {
                 segments: hot.segments(dir, &manifest.segments)?,
                 tail: Arc::new(tail.to_vec()),
-            });
-            None
-        } else if manifest.segments.is_empty() {
-            None
-        } else {
-            Some(segments_table(&manifest.segment_paths(dir))?)
+            },
+            None => Rows::Tables {
+                segments: (!manifest.segments.is_empty())
+                    .then(|| segments_table(&manifest.segment_paths(dir)))
+                    .transpose()?,
+                tail: Arc::new(MemTable::try_new(stored_schema(), vec![tail.to_vec()])?),
+            },
         };
-        let tail = Arc::new(MemTable::try_new(stored_schema(), vec![tail.to_vec()])?);
         Ok(Snapshot {
-            segments,
-            tail,
-            hot: parts,
+            rows,
             links,
             high_water,
         })

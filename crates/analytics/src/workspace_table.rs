@@ -10,16 +10,13 @@
 //!
 //! Architecture invariant (as in `session.rs`): every row handed out is proven
 //! the workspace's: a segment zone by its exact statistics (min = max = the
-//! workspace, no nulls) or row by row (`HotSegment::batches`), a tail row by
-//! `own_rows`.
+//! workspace, no nulls), any other row by `hot::own_rows` (the tail, and the
+//! zones at a workspace's edges).
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, Int64Array, RecordBatch, RecordBatchOptions,
-};
-use datafusion::arrow::compute::{filter_record_batch, max, min};
+use datafusion::arrow::array::{ArrayRef, AsArray, Int64Array, RecordBatch, RecordBatchOptions};
 use datafusion::arrow::datatypes::{DataType, Field, Int64Type, Schema, SchemaRef};
 use datafusion::catalog::{Session, TableProvider};
 use datafusion::common::DataFusionError;
@@ -28,7 +25,7 @@ use datafusion::datasource::TableType;
 use datafusion::logical_expr::{col, lit, Expr, TableProviderFilterPushDown};
 use datafusion::physical_plan::ExecutionPlan;
 
-use crate::hot::HotSegment;
+use crate::hot::{own_rows, HotSegment};
 use crate::hot_table::{gather_hot, pruning_predicate, spread};
 use crate::schema::{stored_schema, view_columns, PROFILE_COLUMN, WORKSPACE_COLUMN};
 use crate::snapshot::CanonicalMap;
@@ -198,23 +195,6 @@ impl WorkspaceTable {
         }
         out
     }
-}
-
-/// The rows of `batch` (first column: the workspace) that belong to `workspace`:
-/// the batch itself when all do (segments are sorted by workspace, so most zones
-/// are one workspace's), `None` when none do.
-fn own_rows(batch: &RecordBatch, workspace: i64) -> datafusion::error::Result<Option<RecordBatch>> {
-    let ws = batch.column(0).as_primitive::<Int64Type>();
-    if batch.num_rows() == 0 {
-        return Ok(None);
-    }
-    if ws.null_count() == 0 && min(ws) == Some(workspace) && max(ws) == Some(workspace) {
-        return Ok(Some(batch.clone()));
-    }
-    let mask =
-        datafusion::arrow::compute::kernels::cmp::eq(ws, &Int64Array::new_scalar(workspace))?;
-    let own = filter_record_batch(batch, &mask)?;
-    Ok((own.num_rows() > 0).then_some(own))
 }
 
 /// Each profile replaced by the one it was merged into.

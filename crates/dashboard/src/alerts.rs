@@ -6,7 +6,7 @@
 
 use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use throughline_domain::WorkspaceId;
 use throughline_metrics::{scan, CountSeries, Direction};
 
@@ -127,8 +127,8 @@ impl Dashboard {
             let pos = position_or_push(&mut exposure, b, || vec![0.0; months.len()]);
             exposure[pos].1[i] += n.unwrap_or(0) as f64;
         }
-        // Negative mentions per (brand, theme) and month.
-        let mut negative: HashMap<String, Vec<u64>> = HashMap::new();
+        // Negative mentions per (brand, theme) and month, in key order.
+        let mut negative: BTreeMap<String, Vec<u64>> = BTreeMap::new();
         let (m, b) = (complaints.i64s("m")?, complaints.strings("b")?);
         complaints.for_each_str("aspects", |i, aspects| {
             let (Some(slot), Some(b)) = (slot(m[i]), &b[i]) else {
@@ -141,11 +141,9 @@ impl Dashboard {
                 }
             });
         })?;
-        let mut keys: Vec<&String> = negative.keys().collect();
-        keys.sort();
-        let series: Vec<CountSeries> = keys
+        let series: Vec<CountSeries> = negative
             .into_iter()
-            .map(|key| {
+            .map(|(key, counts)| {
                 let brand = key.split_once(KEY_SEP).map_or(key.as_str(), |(b, _)| b);
                 let exposure = exposure
                     .iter()
@@ -153,8 +151,8 @@ impl Dashboard {
                     .map(|e| e.1.clone())
                     .unwrap_or_default();
                 CountSeries {
-                    key: key.clone(),
-                    counts: negative[key].clone(),
+                    key,
+                    counts,
                     exposure,
                 }
             })

@@ -89,6 +89,16 @@ async fn answers(copy: &AnalyticsCopy) -> Vec<Vec<Vec<Value>>> {
     out
 }
 
+/// The segmented store in one copy with a large hot cache (the directory must
+/// outlive the copy).
+async fn one_segmented_copy() -> (tempfile::TempDir, AnalyticsCopy) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(FakeStore::default());
+    let copy = copy_with(dir.path(), &store, 1 << 30).await;
+    store_in_segments(&[&copy], &store).await;
+    (dir, copy)
+}
+
 /// The segmented store and two copies of it: the hot cache at `budget`, and Parquet only.
 struct Pair {
     _dirs: (tempfile::TempDir, tempfile::TempDir),
@@ -132,10 +142,7 @@ async fn the_hot_cache_answers_exactly_as_the_parquet_files() {
 
 #[tokio::test]
 async fn a_segment_the_filters_rule_out_is_never_decoded() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(FakeStore::default());
-    let copy = copy_with(dir.path(), &store, 1 << 30).await;
-    store_in_segments(&[&copy], &store).await;
+    let (_dir, copy) = one_segmented_copy().await;
     let sql = "SELECT sum(amount) FROM signals";
     rows(&copy, WS1, sql).await;
     let one_workspace = copy.hot_cache_bytes();
@@ -159,10 +166,7 @@ async fn past_the_budget_columns_are_decoded_per_query_and_not_kept() {
 
 #[tokio::test]
 async fn a_rebuild_lets_go_of_the_retired_segments_columns() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(FakeStore::default());
-    let copy = copy_with(dir.path(), &store, 1 << 30).await;
-    store_in_segments(&[&copy], &store).await;
+    let (_dir, copy) = one_segmented_copy().await;
     let before = answers(&copy).await;
     let held = copy.hot_cache_bytes();
     assert!(held > 0);
@@ -221,10 +225,7 @@ async fn rows_filtered(
 
 #[tokio::test]
 async fn a_query_for_one_kind_is_handed_only_the_zones_that_hold_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(FakeStore::default());
-    let copy = copy_with(dir.path(), &store, 1 << 30).await;
-    store_in_segments(&[&copy], &store).await;
+    let (_dir, copy) = one_segmented_copy().await;
     let sql = "SELECT count(*) FROM signals WHERE kind = 'transaction'";
     // Workspace 1: 720 rows, every fourth a transaction; 700 of them in two segments
     // of one row group each, 20 in the tail.
