@@ -63,6 +63,7 @@ pub(crate) fn drain(queue: &Queue, writer: &Mutex<Writer>) {
             return;
         }
         let outcomes = write(&mut writer, &group);
+        writer.checkpointer.nudge();
         for (queued, outcome) in group.into_iter().zip(outcomes) {
             // The caller may have gone away; its batch is written all the same.
             let _ = queued.reply.send(outcome);

@@ -117,12 +117,16 @@ pub async fn import_file(
     let rejects_file = std::fs::File::create(&plan.rejects)
         .with_context(|| format!("cannot create {}", plan.rejects.display()))?;
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Chunk>(2);
+    // Written chunks go back to the reader to be freed there: freeing 50 000 parsed
+    // signals took a tenth of the writer's time, and the reader's core has room.
+    let (spent_tx, spent_rx) = std::sync::mpsc::channel::<Chunk>();
     let batch_size = plan.batch_size;
     let redact = plan.redact_pii;
     let reading = std::thread::spawn(move || -> anyhow::Result<u64> {
         let mut rejects = RejectsWriter::for_reader(std::io::BufWriter::new(rejects_file), &reader);
         let mut reader = reader;
         while let Some(mut chunk) = reader.next_chunk(batch_size)? {
+            spent_rx.try_iter().for_each(drop);
             rejects.write(&chunk.rejects)?;
             if redact {
                 throughline_ingest::redact_texts(&mut chunk.signals);
@@ -142,6 +146,8 @@ pub async fn import_file(
         report.accepted += outcome.accepted as u64;
         report.duplicates += outcome.duplicates as u64;
         bar.set_position(progress.load(Ordering::Relaxed));
+        // The reader may have finished; then the chunk is freed here.
+        let _ = spent_tx.send(chunk);
     }
     bar.finish_and_clear();
     report.rejected_rows = reading
