@@ -172,7 +172,13 @@ fn parse_ndjson(body: &[u8], limits: &BatchLimits) -> Result<ParsedBatch, BatchE
         });
     }
     let parsed = lines.iter().map(|(_, line)| parse_line(line));
-    let mut out = ParsedBatch::default();
+    // Room for every record up front: growing by doubling copied the signals and
+    // faulted in fresh pages at each step.
+    let mut out = ParsedBatch {
+        signals: Vec::with_capacity(lines.len()),
+        indexes: Vec::with_capacity(lines.len()),
+        ..ParsedBatch::default()
+    };
     for (index, ((line, _), result)) in lines.iter().zip(parsed).enumerate() {
         out.push(index, Some(*line), result);
     }

@@ -122,6 +122,11 @@ pub(crate) fn timeline(
     run().map_err(StoreError::backend)
 }
 
+/// Rows `signals_after` reserves room for up front: growing the vector as rows came
+/// (copying it, faulting in new pages) was a quarter of this read in a profile of
+/// HTTP intake, where the analytics copy pulls while the burst is written.
+const PREALLOCATE_MAX: usize = 16_384;
+
 pub(crate) fn signals_after(
     conn: &Connection,
     after: SignalSeq,
@@ -133,8 +138,11 @@ pub(crate) fn signals_after(
     );
     let run = || -> rusqlite::Result<Vec<StoredSignal>> {
         let mut stmt = conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(params![after.0, clamp(limit)], row::decode)?;
-        rows.collect()
+        let mut out = Vec::with_capacity(limit.min(PREALLOCATE_MAX));
+        for row in stmt.query_map(params![after.0, clamp(limit)], row::decode)? {
+            out.push(row?);
+        }
+        Ok(out)
     };
     run().map_err(StoreError::backend)
 }
