@@ -60,10 +60,6 @@ fn run(conn: &Connection, nudged: &Receiver<()>) {
 #[cfg(test)]
 mod tests {
     use std::time::{Duration, Instant};
-    use throughline_domain::IdentityPolicy;
-    use throughline_store::Store;
-
-    use crate::{Durability, SqliteStore};
 
     /// Signals in the database file itself, read from a copy of the file without its
     /// WAL: what a checkpoint has copied back, and nothing else.
@@ -82,16 +78,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn committed_batches_reach_the_database_file_without_the_writer_checkpointing() {
         let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(&dir.path().join("db.sqlite"), Durability::Full).unwrap();
-        let ws = store.ensure_workspace("acme").await.unwrap();
-        let config = throughline_demo::DemoConfig {
-            customers: 30,
-            ..Default::default()
-        };
-        let mut signals = Vec::new();
-        throughline_demo::generate(&config, |s| signals.push(s));
-        let policy = IdentityPolicy::default();
-        let outcome = store.ingest(ws.id, &signals, &policy).await.unwrap();
+        let (_store, _, outcome) = crate::demo_store(&dir.path().join("db.sqlite"), 30).await;
         assert!(outcome.accepted > 100, "{outcome:?}");
         // Far below the writer's own threshold, so only the checkpoint thread can
         // have copied these pages into the file.

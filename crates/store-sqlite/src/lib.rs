@@ -352,3 +352,23 @@ impl Store for SqliteStore {
         self.read(move |c| spend::list(c, workspace)).await
     }
 }
+
+/// What the unit tests share: a store at `path` with a small demo company written
+/// into workspace "acme" in one batch.
+#[cfg(test)]
+pub(crate) async fn demo_store(
+    path: &Path,
+    customers: usize,
+) -> (SqliteStore, WorkspaceId, IngestOutcome) {
+    let store = SqliteStore::open(path, Durability::Full).unwrap();
+    let ws = store.ensure_workspace("acme").await.unwrap();
+    let config = throughline_demo::DemoConfig {
+        customers,
+        ..Default::default()
+    };
+    let mut signals = Vec::new();
+    throughline_demo::generate(&config, |s| signals.push(s));
+    let policy = IdentityPolicy::default();
+    let outcome = store.ingest(ws.id, &signals, &policy).await.unwrap();
+    (store, ws.id, outcome)
+}

@@ -15,6 +15,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "acquisition_spend",
         include_str!("../migrations/0002_acquisition_spend.sql"),
     ),
+    (
+        3,
+        "profile_signals",
+        include_str!("../migrations/0003_profile_signals.sql"),
+    ),
 ];
 
 /// Brings the schema up to date in one transaction per migration.
@@ -81,5 +86,42 @@ mod tests {
         for (i, (version, _, _)) in super::MIGRATIONS.iter().enumerate() {
             assert_eq!(*version, i as i64 + 1);
         }
+    }
+
+    /// A file written before migration 3 (signals found through the old index) opens
+    /// with every profile's signals in `profile_signals`, and timelines unchanged.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn migration_3_lists_the_signals_already_stored() {
+        use throughline_store::Store;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite");
+        let (store, ws, outcome) = crate::demo_store(&path, 20).await;
+        let profile = match outcome.records[0] {
+            throughline_store::RecordOutcome::Accepted { profile, .. } => profile,
+            ref other => panic!("{other:?}"),
+        };
+        let before = store.timeline(ws, profile, 10_000).await.unwrap();
+        assert!(before.len() > 1, "{}", before.len());
+        drop(store);
+        // Back to the schema before migration 3.
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "DROP TABLE profile_signals;
+             CREATE INDEX signals_profile ON signals(profile_id, occurred_at_us);
+             DELETE FROM schema_migrations WHERE version = 3;",
+        )
+        .unwrap();
+        drop(conn);
+        let store = crate::SqliteStore::open(&path, crate::Durability::Full).unwrap();
+        let after = store.timeline(ws, profile, 10_000).await.unwrap();
+        let seqs = |t: &[throughline_store::StoredSignal]| -> Vec<i64> {
+            t.iter().map(|s| s.seq.0).collect()
+        };
+        assert_eq!(seqs(&after), seqs(&before));
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let listed: i64 = conn
+            .query_row("SELECT count(*) FROM profile_signals", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(listed, outcome.accepted as i64);
     }
 }

@@ -15,6 +15,9 @@ use crate::row;
 pub(crate) const FAMILY: &str = "WITH RECURSIVE family(id) AS (SELECT ?2 UNION \
     SELECT p.id FROM profiles p JOIN family f ON p.merged_into = f.id WHERE p.workspace_id = ?1) ";
 
+/// The seqs of the signals of every profile in `family` (see migration 3).
+const FAMILY_SEQS: &str = "(SELECT seq FROM profile_signals WHERE profile_id IN family)";
+
 /// The root of `id`'s merge chain, or `None` when the workspace has no such profile.
 pub(crate) fn canonical(
     conn: &Connection,
@@ -81,7 +84,7 @@ pub(crate) fn profile(
         identities.sort();
         let mut stmt = conn.prepare_cached(&format!(
             "{FAMILY} SELECT count(*), min(occurred_at_us), max(occurred_at_us) FROM signals \
-             WHERE workspace_id = ?1 AND profile_id IN family"
+             WHERE workspace_id = ?1 AND seq IN {FAMILY_SEQS}"
         ))?;
         let (count, first, last): (i64, Option<i64>, Option<i64>) = stmt
             .query_row(params![workspace.0, root.0], |r| {
@@ -110,7 +113,7 @@ pub(crate) fn timeline(
 ) -> Result<Vec<StoredSignal>, StoreError> {
     let root = canonical_or_not_found(conn, workspace, id)?;
     let sql = format!(
-        "{FAMILY} SELECT {} FROM signals WHERE workspace_id = ?1 AND profile_id IN family \
+        "{FAMILY} SELECT {} FROM signals WHERE workspace_id = ?1 AND seq IN {FAMILY_SEQS} \
          ORDER BY occurred_at_us, seq LIMIT ?3",
         row::COLUMNS
     );
