@@ -18,9 +18,9 @@ use crate::hot::{HotSegment, ZoneView};
 
 /// `workspace`'s rows of `columns` (stored-schema indices, the workspace column
 /// first; `schema` their projection) in the zones of `segments` that `predicate`
-/// may match. Decoding a column is blocking
-/// work for the blocking pool; once every column asked for is decoded, gathering
-/// the slices is cheap and stays on the calling task.
+/// may match. Decoding a column is blocking work for the blocking pool; once every
+/// column asked for is decoded, gathering the slices is cheap and stays on the
+/// calling task.
 pub(crate) async fn gather_hot(
     segments: &[Arc<HotSegment>],
     predicate: Option<Arc<PruningPredicate>>,

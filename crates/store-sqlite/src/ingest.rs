@@ -103,7 +103,7 @@ fn write_group(
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .map_err(StoreError::backend)?;
-    let first_seq = last_seq + 1;
+    let seq_before = last_seq;
     let mut writer = BatchWriter {
         st: Statements::prepare(&tx).map_err(StoreError::backend)?,
         cache,
@@ -138,7 +138,7 @@ fn write_group(
         "INSERT INTO profile_signals SELECT profile_id, seq FROM signals \
          WHERE seq > ?1 AND seq <= ?2 ORDER BY profile_id, seq",
     )
-    .and_then(|mut insert| insert.execute([first_seq - 1, last_seq]))
+    .and_then(|mut insert| insert.execute([seq_before, last_seq]))
     .map_err(StoreError::backend)?;
     tx.execute("UPDATE feed_state SET last_seq = ?1", [last_seq])
         .map_err(StoreError::backend)?;

@@ -80,8 +80,8 @@ impl SqliteStore {
     pub fn open(path: &Path, durability: Durability) -> Result<Self> {
         let mut conn = Connection::open(path).map_err(StoreError::backend)?;
         configure(&conn, durability).map_err(StoreError::backend)?;
-        // The writer's page cache holds the idempotency and profile indexes, which every
-        // record inserts into at a random place; once they outgrow the cache each insert
+        // The writer's page cache holds the idempotency index and `profile_signals`, which
+        // records go into at random places; once they outgrow the cache each insert
         // reads pages back (2.5 M demo signals: 88k → 101k signals/s with 512 MiB).
         // It is a ceiling: memory is taken only as the indexes grow.
         conn.pragma_update(None, "cache_size", -WRITER_CACHE_KIB)
@@ -192,10 +192,11 @@ const WRITER_CACHE_KIB: i64 = 512 * 1024;
 fn configure(conn: &Connection, durability: Durability) -> rusqlite::Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
     // 32 KiB pages for a new file (an existing file keeps its own): signal rows are a
-    // few hundred bytes, and the two indexes every record inserts into at a random
-    // place are shallower with fewer splits. Import of the 2.5 M demo signals (runs on a
-    // noisy machine): 4 KiB 83k, 8 KiB 100k, 16 KiB 110–118k, 32 KiB 111–128k, 64 KiB
-    // 117–134k signals/s. Not 64 KiB: a timeline read fetches a page per signal.
+    // few hundred bytes, and the B-trees records go into at random places are shallower
+    // with fewer splits. Import of the 2.5 M demo signals (runs on a noisy machine,
+    // before `profile_signals` replaced the profile index): 4 KiB 83k, 8 KiB 100k,
+    // 16 KiB 110–118k, 32 KiB 111–128k, 64 KiB 117–134k signals/s. Not 64 KiB: a
+    // timeline read fetches a page per signal.
     conn.pragma_update(None, "page_size", 32_768)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", durability.pragma())?;
