@@ -1,5 +1,6 @@
 //! The writer's memory of who is who: identity → owning profile, and the
-//! `merged_into` pointers, so resolving a record rarely touches the disk.
+//! `merged_into` pointers, so resolving a record rarely touches the disk; and
+//! which idempotency keys are stored (`keys.rs`).
 //!
 //! Both are safe to keep because of how the schema changes: an identity row is
 //! never updated or deleted (merges are pointers), so a cached owner stays true
@@ -9,6 +10,8 @@
 use rusqlite::Connection;
 use rustc_hash::FxHashMap as HashMap;
 use throughline_domain::{IdentityKind, ProfileId, StakeholderType, WorkspaceId};
+
+use crate::keys::KeyFilter;
 
 /// Beyond this many cached identities the cache starts over: a bound on memory,
 /// not on correctness (a miss falls back to the index).
@@ -29,6 +32,8 @@ pub(crate) struct ResolveCache {
     links: HashMap<ProfileId, ProfileId>,
     /// `PRAGMA data_version` when the links were last known to be complete.
     data_version: i64,
+    /// Which idempotency keys are stored (a Bloom filter, see `keys.rs`).
+    pub(crate) keys: KeyFilter,
 }
 
 impl ResolveCache {
@@ -38,6 +43,7 @@ impl ResolveCache {
             owner_count: 0,
             links: HashMap::default(),
             data_version: 0,
+            keys: KeyFilter::default(),
         };
         cache.reload_links(conn)?;
         Ok(cache)

@@ -7,6 +7,7 @@ use throughline_domain::{Identity, IdentityPolicy, ProfileId, Signal, SignalSeq,
 use throughline_store::{IngestOutcome, RecordOutcome, StoreError};
 
 use crate::cache::{IdentityScope, ResolveCache};
+use crate::keys::{Claim, GroupKeys};
 use crate::row;
 
 /// The statements one batch runs per record, prepared once per batch (and cached
@@ -18,6 +19,7 @@ struct Statements<'t> {
     set_merged: CachedStatement<'t>,
     insert_merge: CachedStatement<'t>,
     insert_signal: CachedStatement<'t>,
+    keys: GroupKeys<'t>,
 }
 
 impl<'t> Statements<'t> {
@@ -41,6 +43,7 @@ impl<'t> Statements<'t> {
                  identity_value, signal_seq, merged_at_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?,
             insert_signal: tx.prepare_cached(row::INSERT)?,
+            keys: GroupKeys::prepare(tx)?,
         })
     }
 }
@@ -104,6 +107,10 @@ fn write_group(
         )
         .map_err(StoreError::backend)?;
     let seq_before = last_seq;
+    cache
+        .keys
+        .catch_up(&tx, last_seq)
+        .map_err(StoreError::backend)?;
     let mut writer = BatchWriter {
         st: Statements::prepare(&tx).map_err(StoreError::backend)?,
         cache,
@@ -132,6 +139,7 @@ fn write_group(
         outcomes.push(Ok(outcome));
     }
     let last_seq = writer.next_seq - 1;
+    writer.st.keys.write().map_err(StoreError::backend)?;
     drop(writer);
     // The group's rows join their profiles' lists in one sorted pass (see migration 3).
     tx.prepare_cached(
@@ -143,6 +151,7 @@ fn write_group(
     tx.execute("UPDATE feed_state SET last_seq = ?1", [last_seq])
         .map_err(StoreError::backend)?;
     tx.commit().map_err(StoreError::backend)?;
+    cache.keys.committed(last_seq);
     Ok(outcomes)
 }
 
@@ -193,14 +202,22 @@ impl BatchWriter<'_, '_> {
         let profile = plan
             .existing_profile()
             .unwrap_or(ProfileId(self.next_profile));
-        // The signal goes first: if its key is already stored (earlier, or earlier in
-        // this batch) nothing is inserted and the plan is dropped unexecuted.
+        // The key goes first: if it is already stored (earlier, or earlier in this
+        // batch) nothing is inserted and the plan is dropped unexecuted.
         let seq = SignalSeq(self.next_seq);
-        let columns = row::encode(s, seq, self.workspace, profile, self.now);
-        if self.st.insert_signal.execute(params_from_iter(columns))? == 0 {
+        let claim = self.st.keys.claim(
+            &mut self.cache.keys,
+            self.workspace,
+            &s.source,
+            &s.external_id,
+            seq.0,
+        )?;
+        if claim == Claim::Duplicate {
             outcome.duplicates += 1;
             return Ok(RecordOutcome::Duplicate);
         }
+        let columns = row::encode(s, seq, self.workspace, profile, self.now);
+        self.st.insert_signal.execute(params_from_iter(columns))?;
         self.next_seq += 1;
         let (add, absorbed) = match plan {
             Plan::Create { identities } => {

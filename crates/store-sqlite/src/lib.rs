@@ -5,10 +5,12 @@
 //! `seq` order is commit order) and one read connection, so reads are not queued
 //! behind a large batch. Blocking SQLite calls run on tokio's blocking pool.
 
+mod bloom;
 mod cache;
 mod checkpoint;
 mod group;
 mod ingest;
+mod keys;
 mod merges;
 mod migrate;
 mod read;

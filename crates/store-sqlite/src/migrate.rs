@@ -7,6 +7,10 @@
 use rusqlite::{params, Connection, OptionalExtension};
 use throughline_store::StoreError;
 
+/// A migration's step written in Rust, run after its SQL in the same transaction
+/// (for what SQL alone cannot compute).
+type RustStep = fn(&rusqlite::Transaction<'_>) -> rusqlite::Result<()>;
+
 /// (version, name, SQL), in the order they apply. Append only.
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "initial", include_str!("../migrations/0001_initial.sql")),
@@ -20,7 +24,20 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "profile_signals",
         include_str!("../migrations/0003_profile_signals.sql"),
     ),
+    (
+        4,
+        "signal_keys",
+        include_str!("../migrations/0004_signal_keys.sql"),
+    ),
 ];
+
+/// The Rust step of a migration, if it has one.
+fn rust_step(version: i64) -> Option<RustStep> {
+    match version {
+        4 => Some(crate::keys::backfill),
+        _ => None,
+    }
+}
 
 /// Brings the schema up to date in one transaction per migration.
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {
@@ -55,8 +72,11 @@ pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {
             }
             None => {}
         }
-        tx.execute_batch(sql)
-            .map_err(|e| StoreError::Migration(format!("migration {version} ({name}): {e}")))?;
+        let failed = |e| StoreError::Migration(format!("migration {version} ({name}): {e}"));
+        tx.execute_batch(sql).map_err(failed)?;
+        if let Some(step) = rust_step(*version) {
+            step(&tx).map_err(failed)?;
+        }
         tx.execute(
             "INSERT INTO schema_migrations (version, name, checksum, applied_at_us)
              VALUES (?1, ?2, ?3, ?4)",
@@ -123,5 +143,60 @@ mod tests {
             .query_row("SELECT count(*) FROM profile_signals", [], |r| r.get(0))
             .unwrap();
         assert_eq!(listed, outcome.accepted as i64);
+    }
+
+    /// A file written before migration 4 (keys in a UNIQUE index on signals) opens
+    /// with every stored key in `signal_keys`: re-sending its signals stores nothing.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn migration_4_keeps_every_stored_key() {
+        use throughline_store::Store;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite");
+        let (store, ws, outcome) = crate::demo_store(&path, 20).await;
+        drop(store);
+        // Back to the schema before migration 4.
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let create: String = conn
+            .query_row(
+                "SELECT sql FROM sqlite_schema WHERE name = 'signals'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let old = create.replace(
+            "properties           TEXT\n",
+            "properties           TEXT,\n    UNIQUE (external_id, source, workspace_id)\n",
+        );
+        assert_ne!(old, create, "{create}");
+        conn.execute_batch(&format!(
+            "DROP TABLE signal_keys; DROP TABLE signal_key_collisions;
+             ALTER TABLE signals RENAME TO signals_new;
+             {old};
+             INSERT INTO signals SELECT * FROM signals_new; DROP TABLE signals_new;
+             DELETE FROM schema_migrations WHERE version = 4;"
+        ))
+        .unwrap();
+        drop(conn);
+        let store = crate::SqliteStore::open(&path, crate::Durability::Full).unwrap();
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+        assert_eq!(
+            count("SELECT count(*) FROM signal_keys"),
+            outcome.accepted as i64
+        );
+        let mut signals = Vec::new();
+        let config = throughline_demo::DemoConfig {
+            customers: 20,
+            ..Default::default()
+        };
+        throughline_demo::generate(&config, |s| signals.push(s));
+        let policy = throughline_domain::IdentityPolicy::default();
+        let again = store.ingest(ws, &signals, &policy).await.unwrap();
+        assert_eq!(again.accepted, 0);
+        assert_eq!(again.duplicates, outcome.accepted);
+        assert_eq!(
+            count("SELECT count(*) FROM signals"),
+            outcome.accepted as i64
+        );
     }
 }

@@ -19,16 +19,15 @@ pub(crate) const COLUMNS: &str = "seq, workspace_id, profile_id, received_at_us,
     csat, ces, ratings, text, language, amount, currency, first_response_at_us, \
     resolved_at_us, properties";
 
-/// The INSERT matching [`encode`]'s parameter order. A record already stored under
-/// its idempotency key inserts nothing, which is how duplicates are detected.
+/// The INSERT matching [`encode`]'s parameter order. Run once the record's
+/// idempotency key is claimed (`keys.rs`).
 pub(crate) const INSERT: &str = "INSERT INTO signals (seq, workspace_id, profile_id, \
     received_at_us, kind, source, external_id, occurred_at_us, occurred_offset_s, \
     stakeholder_type, email, phone, handle, account_id, channel, touchpoint, stage, brand, \
     store, team, region, action, reason, nps, csat, ces, ratings, text, language, amount, \
     currency, first_response_at_us, resolved_at_us, properties) VALUES (?1, ?2, ?3, ?4, ?5, \
     ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, \
-    ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34) \
-    ON CONFLICT (external_id, source, workspace_id) DO NOTHING";
+    ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34)";
 
 /// The parameters of [`INSERT`] for one signal, borrowing its strings (no copies on
 /// the hot path). Empty ratings and properties are stored as NULL, which is most rows.
