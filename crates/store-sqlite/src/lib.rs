@@ -82,8 +82,9 @@ impl SqliteStore {
     pub fn open(path: &Path, durability: Durability) -> Result<Self> {
         let mut conn = Connection::open(path).map_err(StoreError::backend)?;
         configure(&conn, durability).map_err(StoreError::backend)?;
-        // The writer's page cache holds the idempotency index and `profile_signals`, which
-        // records go into at random places; once they outgrow the cache each insert
+        // The writer's page cache holds `signal_keys` and `profile_signals`, whose rows
+        // land all over their B-trees (each group's in one sorted pass); once they outgrow
+        // the cache each insert
         // reads pages back (2.5 M demo signals: 88k → 101k signals/s with 512 MiB).
         // It is a ceiling: memory is taken only as the indexes grow.
         conn.pragma_update(None, "cache_size", -WRITER_CACHE_KIB)
@@ -365,13 +366,22 @@ pub(crate) async fn demo_store(
 ) -> (SqliteStore, WorkspaceId, IngestOutcome) {
     let store = SqliteStore::open(path, Durability::Full).unwrap();
     let ws = store.ensure_workspace("acme").await.unwrap();
+    let policy = IdentityPolicy::default();
+    let outcome = store
+        .ingest(ws.id, &demo_signals(customers), &policy)
+        .await
+        .unwrap();
+    (store, ws.id, outcome)
+}
+
+/// The signals of a demo company of `customers` (the same every call).
+#[cfg(test)]
+pub(crate) fn demo_signals(customers: usize) -> Vec<Signal> {
     let config = throughline_demo::DemoConfig {
         customers,
         ..Default::default()
     };
     let mut signals = Vec::new();
     throughline_demo::generate(&config, |s| signals.push(s));
-    let policy = IdentityPolicy::default();
-    let outcome = store.ingest(ws.id, &signals, &policy).await.unwrap();
-    (store, ws.id, outcome)
+    signals
 }

@@ -184,14 +184,11 @@ mod tests {
             count("SELECT count(*) FROM signal_keys"),
             outcome.accepted as i64
         );
-        let mut signals = Vec::new();
-        let config = throughline_demo::DemoConfig {
-            customers: 20,
-            ..Default::default()
-        };
-        throughline_demo::generate(&config, |s| signals.push(s));
         let policy = throughline_domain::IdentityPolicy::default();
-        let again = store.ingest(ws, &signals, &policy).await.unwrap();
+        let again = store
+            .ingest(ws, &crate::demo_signals(20), &policy)
+            .await
+            .unwrap();
         assert_eq!(again.accepted, 0);
         assert_eq!(again.duplicates, outcome.accepted);
         assert_eq!(
