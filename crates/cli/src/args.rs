@@ -238,4 +238,8 @@ pub struct BenchArgs {
     /// of deleting it, to serve or query the same data afterwards (`--data-dir DIR`).
     #[arg(long)]
     pub keep: bool,
+    /// With `--dashboard`: measure a data directory left by an earlier `--keep` run
+    /// instead of generating one (its copy is refreshed, not rebuilt; the directory is kept).
+    #[arg(long, value_name = "DIR")]
+    pub reuse: Option<std::path::PathBuf>,
 }
