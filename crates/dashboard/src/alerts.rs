@@ -6,15 +6,16 @@
 
 use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use throughline_domain::WorkspaceId;
 use throughline_metrics::{scan, CountSeries, Direction};
 
-use crate::engine::{month_label, Dashboard};
+use crate::engine::Dashboard;
 use crate::error::Result;
 use crate::filters::{Filters, Period};
 use crate::kpi_shifts::KpiShifts;
 use crate::themes::{aspects_sql, each_mention, label};
+use crate::transactions::MonthIndex;
 
 /// Separates brand and theme in a series key (never in either).
 const KEY_SEP: char = '\u{1f}';
@@ -109,9 +110,12 @@ impl Dashboard {
         let months: Vec<String> = (0..=baseline)
             .map(|k| (window.start + Months::new(k)).format("%Y-%m").to_string())
             .collect();
-        let slot = |m: Option<i64>| {
-            m.map(month_label)
-                .and_then(|l| months.iter().position(|x| *x == l))
+        // A row's month slot by arithmetic on its month index, not by its label.
+        let first = window.start.year() * 12 + window.start.month0() as i32;
+        let mut month_of = MonthIndex::default();
+        let mut slot = |m: Option<i64>| {
+            let k = usize::try_from(month_of.of(m?)? - first).ok()?;
+            (k < months.len()).then_some(k)
         };
 
         let mut exposure: Vec<(String, Vec<f64>)> = Vec::new();
@@ -127,20 +131,43 @@ impl Dashboard {
             let pos = position_or_push(&mut exposure, b, || vec![0.0; months.len()]);
             exposure[pos].1[i] += n.unwrap_or(0) as f64;
         }
-        // Negative mentions per (brand, theme) and month, in key order.
-        let mut negative: BTreeMap<String, Vec<u64>> = BTreeMap::new();
-        let (m, b) = (complaints.i64s("m")?, complaints.strings("b")?);
+        // Negative mentions per brand, theme and month. Brands are few: each row's
+        // brand is read as a code, and a mention costs no allocation once its
+        // (brand, theme) has been seen.
+        let mut brands: Vec<String> = Vec::new();
+        let mut brand_of = Vec::with_capacity(complaints.num_rows());
+        complaints.for_each_str("b", |_, b| {
+            brand_of.push(b.map(|b| position_or_push_str(&mut brands, b)));
+        })?;
+        let mut per_brand: Vec<HashMap<String, Vec<u64>>> = vec![HashMap::new(); brands.len()];
+        let m = complaints.i64s("m")?;
         complaints.for_each_str("aspects", |i, aspects| {
-            let (Some(slot), Some(b)) = (slot(m[i]), &b[i]) else {
+            let (Some(slot), Some(b)) = (slot(m[i]), brand_of[i]) else {
                 return;
             };
             each_mention(aspects.unwrap_or_default(), |theme, score| {
                 if score < -0.05 {
-                    let key = format!("{b}{KEY_SEP}{theme}");
-                    negative.entry(key).or_insert_with(|| vec![0; months.len()])[slot] += 1;
+                    let themes = &mut per_brand[b];
+                    let counts = match themes.get_mut(theme) {
+                        Some(counts) => counts,
+                        None => themes
+                            .entry(theme.to_string())
+                            .or_insert_with(|| vec![0; months.len()]),
+                    };
+                    counts[slot] += 1;
                 }
             });
         })?;
+        // In key order, as the scan reports series.
+        let negative: BTreeMap<String, Vec<u64>> = per_brand
+            .into_iter()
+            .zip(&brands)
+            .flat_map(|(themes, b)| {
+                themes
+                    .into_iter()
+                    .map(move |(theme, counts)| (format!("{b}{KEY_SEP}{theme}"), counts))
+            })
+            .collect();
         let series: Vec<CountSeries> = negative
             .into_iter()
             .map(|(key, counts)| {
@@ -211,6 +238,14 @@ impl Dashboard {
             kpi_shifts,
         })
     }
+}
+
+/// The index of `key` in `v`, added if missing.
+fn position_or_push_str(v: &mut Vec<String>, key: &str) -> usize {
+    v.iter().position(|k| k == key).unwrap_or_else(|| {
+        v.push(key.to_string());
+        v.len() - 1
+    })
 }
 
 fn position_or_push<T>(v: &mut Vec<(String, T)>, key: String, make: impl FnOnce() -> T) -> usize {

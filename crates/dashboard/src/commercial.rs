@@ -3,6 +3,8 @@
 //! twelve months' revenue of customers who have not left but gave a detractor
 //! answer or wrote of leaving in the period.
 
+use std::collections::HashMap;
+
 use chrono::Months;
 use serde::Serialize;
 use throughline_domain::WorkspaceId;
@@ -10,8 +12,10 @@ use throughline_metrics::compare;
 
 use crate::engine::Dashboard;
 use crate::error::Result;
-use crate::filters::{day_start, Period};
+use crate::filters::Period;
+use crate::retention::{self, Retention};
 use crate::tiles::{Format, Tile};
+use crate::transactions::{bounds, Transactions, Tx};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Commercial {
@@ -38,161 +42,149 @@ pub struct RevenueAtRisk {
     pub definition: &'static str,
 }
 
-const CANCELLED: &str = "kind = 'transaction' AND action = 'cancellation'";
-const PAID: &str = "kind = 'transaction' AND action IN ('purchase', 'renewal')";
-
 /// For each period `p` of `periods`: (customers active before `p` who had not cancelled,
-/// of whom cancelled in `p`), all in one pass over the transactions: each customer's
-/// first payment (matching the filters) and first cancellation. A customer whose first
-/// cancellation falls in `p` is lost in `p`.
-async fn churn_counts(
-    dash: &Dashboard,
-    ws: WorkspaceId,
-    fsql: &str,
-    periods: &[&Period],
-) -> Result<Vec<(u64, u64)>> {
-    let columns: Vec<String> = periods
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            let (start, end) = (day_start(p.start), day_start(p.end));
-            let base = format!("paid < {start} AND (c IS NULL OR c >= {start})");
-            format!(
-                "coalesce(sum(CASE WHEN {base} THEN 1 ELSE 0 END), 0) AS base{i}, \
-                 coalesce(sum(CASE WHEN {base} AND c < {end} THEN 1 ELSE 0 END), 0) AS lost{i}"
-            )
-        })
-        .collect();
-    let sql = format!(
-        "SELECT {} FROM (SELECT profile_id, \
-                 min(CASE WHEN action IN ('purchase', 'renewal'){fsql} THEN occurred_at END) AS paid, \
-                 min(CASE WHEN action = 'cancellation' THEN occurred_at END) AS c \
-               FROM signals WHERE kind = 'transaction' \
-                 AND action IN ('purchase', 'renewal', 'cancellation') GROUP BY profile_id)",
-        columns.join(", ")
-    );
-    let answer = dash.sql(ws, &sql).await?;
-    let get = |c: &str| -> Result<u64> {
-        Ok(answer
-            .i64s(c)?
-            .first()
-            .copied()
-            .flatten()
-            .unwrap_or(0)
-            .max(0) as u64)
-    };
-    (0..periods.len())
-        .map(|i| Ok((get(&format!("base{i}"))?, get(&format!("lost{i}"))?)))
-        .collect()
+/// of whom cancelled in `p`), from each customer's first payment (matching the
+/// filters) and first cancellation. A customer whose first cancellation falls in `p`
+/// is lost in `p`.
+fn churn_counts(tx: &Transactions, periods: &[&Period]) -> Vec<(u64, u64)> {
+    let bounds: Vec<(i64, i64)> = periods.iter().map(|p| bounds(p)).collect();
+    let mut out = vec![(0, 0); periods.len()];
+    for rows in tx.per_customer() {
+        let first =
+            |keep: &dyn Fn(&Tx) -> bool| rows.iter().filter(|t| keep(t)).map(|t| t.at).min();
+        let Some(paid) = first(&|t| t.paid() && t.matches) else {
+            continue;
+        };
+        let cancelled = first(&|t| t.cancel);
+        for (counts, &(start, end)) in out.iter_mut().zip(&bounds) {
+            if paid < start && cancelled.is_none_or(|c| c >= start) {
+                counts.0 += 1;
+                if cancelled.is_some_and(|c| c < end) {
+                    counts.1 += 1;
+                }
+            }
+        }
+    }
+    out
 }
 
-/// Paid revenue per currency in `cur` and in `prev` (adjacent periods), in one scan.
-async fn revenue(
+/// Paid revenue per currency (matching the filters) in `cur` and in `prev`, each
+/// largest first.
+fn revenue(tx: &Transactions, cur: &Period, prev: &Period) -> (Vec<Money>, Vec<Money>) {
+    let (start, end) = bounds(cur);
+    let (before, _) = bounds(prev);
+    let sums = |from: i64, to: i64| {
+        tx.sum_by_currency(|t| t.paid() && t.matches && t.at >= from && t.at < to)
+            .into_iter()
+            .map(|(code, amount)| Money {
+                currency: tx.currency_name(code),
+                amount,
+            })
+            .collect()
+    };
+    (sums(start, end), sums(before, start))
+}
+
+/// Customers who, in `cur` and matching the filters, answered 0–6 or wrote of
+/// leaving: (customer, whether they wrote of leaving).
+async fn risky(
     dash: &Dashboard,
     ws: WorkspaceId,
     fsql: &str,
     cur: &Period,
-    prev: &Period,
-) -> Result<(Vec<Money>, Vec<Money>)> {
-    let both = Period::spanning(prev, cur);
+) -> Result<HashMap<i64, bool>> {
     let sql = format!(
-        "SELECT occurred_at >= {} AS cur, coalesce(currency, '?') AS c, \
-         sum(amount) AS r FROM signals WHERE {PAID}{}{fsql} GROUP BY 1, 2 ORDER BY 3 DESC",
-        day_start(cur.start),
-        both.sql()
+        "SELECT profile_id AS p, max(CASE WHEN intents LIKE '%churn%' THEN 1 ELSE 0 END) AS i \
+         FROM signals WHERE stakeholder_type = 'customer' AND (nps <= 6 OR intents LIKE '%churn%') \
+         AND (nps IS NOT NULL OR intents IS NOT NULL){}{fsql} GROUP BY 1",
+        cur.sql()
     );
     let answer = dash.sql(ws, &sql).await?;
-    let is_cur = answer.i64s("cur")?;
-    let (mut now, mut before) = (Vec::new(), Vec::new());
-    for (m, cur) in money(&answer, "c", "r")?.into_iter().zip(is_cur) {
-        if cur == Some(1) {
-            now.push(m);
-        } else {
-            before.push(m);
-        }
-    }
-    Ok((now, before))
-}
-
-fn money(
-    answer: &throughline_analytics::QueryBatches,
-    currency: &str,
-    amount: &str,
-) -> Result<Vec<Money>> {
     Ok(answer
-        .strings(currency)?
+        .i64s("p")?
         .into_iter()
-        .zip(answer.f64s(amount)?)
-        .map(|(c, a)| Money {
-            currency: c.unwrap_or_default(),
-            amount: a.unwrap_or(0.0),
-        })
+        .zip(answer.i64s("i")?)
+        .filter_map(|(p, i)| Some((p?, i == Some(1))))
         .collect())
 }
 
-async fn at_risk(
-    dash: &Dashboard,
-    ws: WorkspaceId,
-    fsql: &str,
-    cur: &Period,
-) -> Result<RevenueAtRisk> {
-    let trailing = Period {
+/// The at-risk customers who never cancelled, with their paid revenue (whatever the
+/// filters) in the twelve months to the end of `cur`, per currency.
+fn at_risk(tx: &Transactions, risky: &HashMap<i64, bool>, cur: &Period) -> RevenueAtRisk {
+    let (from, to) = bounds(&Period {
         start: cur.end - Months::new(12),
         end: cur.end,
-    };
-    let sql = format!(
-        "WITH risk AS (SELECT profile_id, max(CASE WHEN intents LIKE '%churn%' THEN 1 ELSE 0 END) AS intent \
-           FROM signals WHERE stakeholder_type = 'customer' AND (nps <= 6 OR intents LIKE '%churn%') \
-           AND (nps IS NOT NULL OR intents IS NOT NULL){}{fsql} \
-           GROUP BY profile_id), \
-         rev AS (SELECT profile_id, coalesce(currency, '?') AS currency, sum(amount) AS revenue FROM signals \
-           WHERE {PAID}{} GROUP BY 1, 2), \
-         at_risk AS (SELECT risk.profile_id, risk.intent, rev.currency, rev.revenue \
-           FROM risk JOIN rev ON risk.profile_id = rev.profile_id \
-           WHERE risk.profile_id NOT IN (SELECT profile_id FROM signals WHERE {CANCELLED})) \
-         SELECT CASE WHEN grouping(currency) = 1 THEN 'all' ELSE currency END AS c, \
-           count(DISTINCT profile_id) AS customers, \
-           count(DISTINCT CASE WHEN intent = 1 THEN profile_id END) AS intent, sum(revenue) AS revenue \
-         FROM at_risk GROUP BY GROUPING SETS ((), (currency))",
-        cur.sql(),
-        trailing.sql()
-    );
-    let answer = dash.sql(ws, &sql).await?;
-    let labels = answer.strings("c")?;
-    let total = labels.iter().position(|c| c.as_deref() == Some("all"));
-    let at = |c: &str| -> Result<u64> {
-        let column = answer.i64s(c)?;
-        Ok(total.and_then(|i| column[i]).unwrap_or(0).max(0) as u64)
-    };
-    let mut revenue: Vec<Money> = money(&answer, "c", "revenue")?
+    });
+    let (mut customers, mut intent) = (0, 0);
+    let mut sums: Vec<Option<f64>> = vec![None; tx.currencies.len()];
+    for rows in tx.per_customer() {
+        let Some(&wrote_of_leaving) = rows[0].profile.and_then(|p| risky.get(&p)) else {
+            continue;
+        };
+        if rows.iter().any(|t| t.cancel) {
+            continue;
+        }
+        let mut paid = rows
+            .iter()
+            .filter(|t| t.paid() && t.at >= from && t.at < to)
+            .peekable();
+        if paid.peek().is_none() {
+            continue;
+        }
+        customers += 1;
+        intent += u64::from(wrote_of_leaving);
+        for t in paid {
+            *sums[t.currency].get_or_insert(0.0) += t.amount.unwrap_or(0.0);
+        }
+    }
+    let mut revenue: Vec<Money> = sums
         .into_iter()
         .enumerate()
-        .filter(|(i, _)| Some(*i) != total)
-        .map(|(_, m)| m)
+        .filter_map(|(code, amount)| {
+            Some(Money {
+                currency: tx.currency_name(code),
+                amount: amount?,
+            })
+        })
         .collect();
     revenue.sort_by(|a, b| b.amount.total_cmp(&a.amount));
-    Ok(RevenueAtRisk {
-        customers: at("customers")?,
+    RevenueAtRisk {
+        customers,
         revenue,
-        churn_intent_customers: at("intent")?,
+        churn_intent_customers: intent,
         definition: "trailing 12-month revenue of customers who have not cancelled and, in the \
                      current period, answered 0–6 or wrote of leaving",
-    })
+    }
 }
 
-pub(crate) async fn summary(
+/// The commercial figures and retention, from one read of the transactions (and one
+/// of the period's at-risk answers).
+pub(crate) async fn with_retention(
     dash: &Dashboard,
     ws: WorkspaceId,
     fsql: &str,
     cur: &Period,
     prev: &Period,
-) -> Result<Commercial> {
-    let periods = [cur, prev];
-    let (churn, (rev_cur, rev_prev), risk) = tokio::try_join!(
-        churn_counts(dash, ws, fsql, &periods),
-        revenue(dash, ws, fsql, cur, prev),
-        at_risk(dash, ws, fsql, cur),
+) -> Result<(Commercial, Retention)> {
+    let (tx, risky) = tokio::try_join!(
+        Transactions::load(dash, ws, fsql),
+        risky(dash, ws, fsql, cur)
     )?;
+    Ok((
+        summary(&tx, &risky, cur, prev),
+        retention::retention(&tx, cur),
+    ))
+}
+
+fn summary(
+    tx: &Transactions,
+    risky: &HashMap<i64, bool>,
+    cur: &Period,
+    prev: &Period,
+) -> Commercial {
+    let churn = churn_counts(tx, &[cur, prev]);
+    let (rev_cur, rev_prev) = revenue(tx, cur, prev);
+    let risk = at_risk(tx, risky, cur);
     let (churn_cur, churn_prev) = (churn[0], churn[1]);
     let change =
         compare::proportion_change((churn_cur.1, churn_cur.0), (churn_prev.1, churn_prev.0));
@@ -204,10 +196,115 @@ pub(crate) async fn summary(
         change,
         "share of paying customers (a purchase or renewal before the period, not cancelled) who cancelled in the period; 95% CI: Wilson",
     );
-    Ok(Commercial {
+    Commercial {
         tiles: vec![churn],
         revenue: rev_cur,
         previous_revenue: rev_prev,
         revenue_at_risk: risk,
-    })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::*;
+    use crate::transactions::{day_micros, tests::tx};
+
+    fn day(m: u32, d: u32) -> i64 {
+        day_micros(NaiveDate::from_ymd_opt(2026, m, d).unwrap())
+    }
+
+    fn period(from: u32, to: u32) -> Period {
+        Period {
+            start: NaiveDate::from_ymd_opt(2026, from, 1).unwrap(),
+            end: NaiveDate::from_ymd_opt(2026, to, 1).unwrap(),
+        }
+    }
+
+    fn book(rows: Vec<Tx>) -> Transactions {
+        Transactions {
+            currencies: vec![Some("GBP".into()), Some("EUR".into())],
+            rows,
+        }
+    }
+
+    #[test]
+    fn churn_counts_customers_paying_before_the_period_and_first_cancellations_in_it() {
+        // Periods: previous = March–April, current = May–June.
+        let (prev, cur) = (period(3, 5), period(5, 7));
+        let mut other_brand = tx(Some(5), day(1, 10), 9.0, false);
+        other_brand.matches = false;
+        let t = book(vec![
+            // 1 paid in January, cancelled in May: in both bases, lost in the current period.
+            tx(Some(1), day(1, 5), 10.0, false),
+            tx(Some(1), day(5, 2), 0.0, true),
+            // 2 paid in February and never left.
+            tx(Some(2), day(2, 1), 10.0, false),
+            // 3 first paid in April: in the current base only.
+            tx(Some(3), day(4, 1), 10.0, false),
+            // 4 cancelled in February: in neither base (a later cancellation does not count).
+            tx(Some(4), day(1, 1), 10.0, false),
+            tx(Some(4), day(2, 1), 0.0, true),
+            tx(Some(4), day(5, 1), 0.0, true),
+            // 5 paid only outside the filters: not a paying customer here.
+            other_brand,
+            // 6 paid in January, cancelled in March: lost in the previous period.
+            tx(Some(6), day(1, 2), 10.0, false),
+            tx(Some(6), day(3, 9), 0.0, true),
+        ]);
+        assert_eq!(churn_counts(&t, &[&cur, &prev]), vec![(3, 1), (3, 1)]);
+    }
+
+    #[test]
+    fn revenue_at_risk_is_trailing_paid_revenue_of_risky_customers_who_stayed() {
+        let cur = period(5, 7);
+        let mut euro = tx(Some(2), day(6, 1), 4.0, false);
+        euro.currency = 1;
+        let t = book(vec![
+            // 1: risky, paid 10 in the trailing year and 100 in 2024 (outside it).
+            tx(
+                Some(1),
+                day_micros(NaiveDate::from_ymd_opt(2024, 6, 1).unwrap()),
+                100.0,
+                false,
+            ),
+            tx(Some(1), day(2, 1), 10.0, false),
+            // 2: risky and wrote of leaving, paid 3 GBP and 4 EUR.
+            tx(Some(2), day(3, 1), 3.0, false),
+            euro,
+            // 3: risky but cancelled: left out.
+            tx(Some(3), day(3, 1), 50.0, false),
+            tx(Some(3), day(4, 1), 0.0, true),
+            // 4: not risky.
+            tx(Some(4), day(3, 1), 70.0, false),
+        ]);
+        let risky = HashMap::from([(1, false), (2, true), (3, false), (9, true)]);
+        let r = at_risk(&t, &risky, &cur);
+        assert_eq!((r.customers, r.churn_intent_customers), (2, 1));
+        let money: Vec<(&str, f64)> = r
+            .revenue
+            .iter()
+            .map(|m| (m.currency.as_str(), m.amount))
+            .collect();
+        assert_eq!(money, vec![("GBP", 13.0), ("EUR", 4.0)]);
+    }
+
+    #[test]
+    fn revenue_splits_the_two_periods_and_follows_the_filters() {
+        let (prev, cur) = (period(3, 5), period(5, 7));
+        let mut filtered_out = tx(Some(3), day(5, 3), 1000.0, false);
+        filtered_out.matches = false;
+        let t = book(vec![
+            tx(Some(1), day(4, 30), 5.0, false),
+            tx(Some(1), day(5, 1), 7.0, false),
+            tx(Some(2), day(6, 30), 11.0, false),
+            tx(Some(2), day(7, 1), 13.0, false),
+            tx(Some(2), day(2, 28), 17.0, false),
+            filtered_out,
+        ]);
+        let (now, before) = revenue(&t, &cur, &prev);
+        assert_eq!((now.len(), now[0].amount), (1, 18.0));
+        assert_eq!((before.len(), before[0].amount), (1, 5.0));
+    }
 }

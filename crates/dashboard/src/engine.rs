@@ -130,11 +130,6 @@ pub(crate) fn micros_to_date(micros: i64) -> Option<NaiveDate> {
     DateTime::from_timestamp_micros(micros).map(|t| t.date_naive())
 }
 
-/// Labels of `YYYY-MM` for month-start timestamps.
-pub(crate) fn month_label(micros: i64) -> String {
-    micros_to_date(micros).map_or_else(String::new, |d| d.format("%Y-%m").to_string())
-}
-
 /// Most values listed per dimension in a filter menu.
 const MAX_MENU_VALUES: usize = 60;
 

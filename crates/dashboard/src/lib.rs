@@ -24,6 +24,7 @@ mod retention;
 mod service;
 mod themes;
 mod tiles;
+mod transactions;
 mod value;
 
 pub use alerts::{Alert, AlertQuery, Alerts};

@@ -2,14 +2,14 @@
 //! channel comparisons, stores (eNPS beside CSAT), top themes with sentiment,
 //! alerts and revenue at risk, for one workspace and set of filters.
 
-use chrono::{Months, NaiveDate};
+use chrono::{Datelike, Months, NaiveDate};
 use serde::Serialize;
 use throughline_domain::WorkspaceId;
 use throughline_metrics::{nps_segments_vs_rest, Estimate, NpsCounts, SegmentComparison};
 
 use crate::alerts::{Alert, AlertQuery};
 use crate::commercial::{self, Commercial};
-use crate::engine::{month_label, Dashboard};
+use crate::engine::{micros_to_date, Dashboard};
 use crate::error::Result;
 use crate::filters::{Filters, Period};
 use crate::kpi_shifts::KpiShift;
@@ -17,7 +17,7 @@ use crate::kpis::{self, KpiCounts};
 use crate::overview_cache::Freshness;
 use crate::ratings::RatingRow;
 use crate::response_rate;
-use crate::retention::{self, Retention};
+use crate::retention::Retention;
 use crate::service;
 use crate::themes::{self, ThemeRow};
 use crate::tiles::{self, Tile};
@@ -119,8 +119,8 @@ impl Dashboard {
         let themes = timed("themes", themes::top(self, ws, &fsql, &cur, &prev));
         let service = timed("service", service::tiles(self, ws, &fsql, &cur, &prev));
         let commercial = timed(
-            "commercial",
-            commercial::summary(self, ws, &fsql, &cur, &prev),
+            "commercial and retention",
+            commercial::with_retention(self, ws, &fsql, &cur, &prev),
         );
         // The month of the newest signal, as `AlertQuery::latest` would find it again.
         let alert_query = AlertQuery {
@@ -128,7 +128,6 @@ impl Dashboard {
             month: Some(as_of),
         };
         let alerts = timed("alerts", self.alerts(ws, &alert_query));
-        let retention = timed("retention", retention::retention(self, ws, &fsql, &cur));
         let voice = timed("voice", self.voice(ws, &fsql, &cur));
         let ratings = timed("ratings", self.ratings(ws, &fsql, &cur, &prev));
         let response_rate = timed(
@@ -142,9 +141,8 @@ impl Dashboard {
             stores,
             themes,
             service,
-            commercial,
+            (commercial, retention),
             alerts,
-            retention,
             voice,
             ratings,
             response_rate,
@@ -157,7 +155,6 @@ impl Dashboard {
             service,
             commercial,
             alerts,
-            retention,
             voice,
             ratings,
             response_rate
@@ -246,10 +243,12 @@ impl Dashboard {
             month = month + Months::new(1);
         }
         for ((m, t), k) in months.iter().zip(&types).zip(counts) {
-            let label = m.map(month_label).unwrap_or_default();
+            let Some(day) = m.and_then(micros_to_date) else {
+                continue;
+            };
             if let Some(row) = out
                 .iter_mut()
-                .find(|(d, _, _)| d.format("%Y-%m").to_string() == label)
+                .find(|(d, _, _)| (d.year(), d.month()) == (day.year(), day.month()))
             {
                 if *t == Some(1) {
                     row.2.merge(&k);

@@ -3,14 +3,11 @@
 //! retention (gross and net) over the last twelve months, and revenue from
 //! existing against new customers — in the main currency, never mixed.
 
-use chrono::Datelike;
 use serde::Serialize;
-use throughline_domain::WorkspaceId;
 use throughline_metrics::{retention_curve, revenue_retention, span_cohorts, Activity, Estimate};
 
-use crate::engine::{micros_to_date, Dashboard};
-use crate::error::Result;
 use crate::filters::Period;
+use crate::transactions::{bounds, MonthIndex, Transactions};
 
 /// Months after the first purchase shown on the retention curve.
 const CURVE_MONTHS: usize = 12;
@@ -60,10 +57,6 @@ fn complete(spans: Vec<(i32, i32)>, last: i32) -> Vec<(i32, i32)> {
         .collect()
 }
 
-fn month_index(micros: i64) -> Option<i32> {
-    micros_to_date(micros).map(|d| d.year() * 12 + d.month0() as i32)
-}
-
 fn month_name(index: i32) -> String {
     format!(
         "{:04}-{:02}",
@@ -72,31 +65,55 @@ fn month_name(index: i32) -> String {
     )
 }
 
-pub(crate) async fn retention(
-    dash: &Dashboard,
-    ws: WorkspaceId,
-    fsql: &str,
-    cur: &Period,
-) -> Result<Retention> {
-    let window = Period {
+/// Each customer's paid revenue per month in `currency` (rows matching the filters,
+/// before `end`), in customer order.
+fn activity(tx: &Transactions, currency: usize, end: i64) -> Vec<Activity> {
+    let mut out: Vec<Activity> = Vec::new();
+    let mut months = MonthIndex::default();
+    for rows in tx.per_customer() {
+        let Some(customer) = rows[0].profile else {
+            continue;
+        };
+        let paid = rows
+            .iter()
+            .filter(|t| t.paid() && t.matches && t.currency == currency && t.at < end);
+        // A customer's rows are in time order, so each month's rows are adjacent.
+        for t in paid {
+            let Some(month) = months.of(t.at) else {
+                continue;
+            };
+            let revenue = t.amount.unwrap_or(0.0);
+            match out.last_mut() {
+                Some(a) if a.customer == customer && a.month == month => a.revenue += revenue,
+                _ => out.push(Activity {
+                    customer,
+                    month,
+                    revenue,
+                }),
+            }
+        }
+    }
+    out
+}
+
+pub(crate) fn retention(tx: &Transactions, cur: &Period) -> Retention {
+    let (from, to) = bounds(&Period {
         start: cur.end - chrono::Months::new(24),
         end: cur.end,
-    };
-    let paid = "kind = 'transaction' AND action IN ('purchase', 'renewal')";
-    let currency_sql = format!(
-        "SELECT currency AS c FROM signals WHERE {paid} AND currency IS NOT NULL{}{fsql} \
-         GROUP BY 1 ORDER BY sum(amount) DESC LIMIT 1",
-        window.sql()
-    );
-    let currency = dash
-        .sql(ws, &currency_sql)
-        .await?
-        .strings("c")?
-        .into_iter()
-        .flatten()
-        .next();
+    });
+    // The main currency: most paid revenue in the last two years.
+    let main = tx
+        .sum_by_currency(|t| {
+            t.paid()
+                && t.matches
+                && tx.currencies[t.currency].is_some()
+                && t.at >= from
+                && t.at < to
+        })
+        .first()
+        .map(|&(code, _)| code);
     let empty = Retention {
-        currency: currency.clone(),
+        currency: main.and_then(|code| tx.currencies[code].clone()),
         curve: Vec::new(),
         base_month: None,
         compare_month: None,
@@ -105,37 +122,17 @@ pub(crate) async fn retention(
         existing_revenue: 0.0,
         new_revenue: 0.0,
     };
-    let Some(c) = currency else { return Ok(empty) };
-    let sql = format!(
-        "SELECT profile_id, date_trunc('month', occurred_at) AS m, sum(amount) AS r FROM signals \
-         WHERE {paid} AND currency = {} AND occurred_at < {}{fsql} GROUP BY 1, 2",
-        crate::filters::quote(&c),
-        crate::filters::day_start(cur.end)
-    );
-    let answer = dash.sql(ws, &sql).await?;
-    let mut activity: Vec<Activity> = answer
-        .i64s("profile_id")?
-        .into_iter()
-        .zip(answer.i64s("m")?)
-        .zip(answer.f64s("r")?)
-        .filter_map(|((p, m), r)| {
-            Some(Activity {
-                customer: p?,
-                month: month_index(m?)?,
-                revenue: r.unwrap_or(0.0),
-            })
-        })
-        .collect();
+    let Some(main) = main else { return empty };
+    let activity = activity(tx, main, to);
     let Some(last) = activity.iter().map(|a| a.month).max() else {
-        return Ok(empty);
+        return empty;
     };
-    activity.sort_by_key(|a| a.customer);
     let mut curve = retention_curve(&span_cohorts(&complete(spans(&activity), last)));
     curve.truncate(CURVE_MONTHS + 1);
     let base = last - 12;
     let rr = revenue_retention(&activity, base, last);
     let has_base = activity.iter().any(|a| a.month == base);
-    Ok(Retention {
+    Retention {
         curve,
         base_month: Some(month_name(base)),
         compare_month: Some(month_name(last)),
@@ -144,7 +141,7 @@ pub(crate) async fn retention(
         existing_revenue: rr.existing_revenue,
         new_revenue: rr.new_revenue,
         ..empty
-    })
+    }
 }
 
 #[cfg(test)]
@@ -175,5 +172,41 @@ mod tests {
         // Last month 20: a cohort must start by month 20 - 15 = 5.
         let kept = complete(vec![(5, 20), (6, 20), (0, 1)], 20);
         assert_eq!(kept, vec![(5, 20), (0, 1)]);
+    }
+}
+
+#[cfg(test)]
+mod activity_tests {
+    use chrono::NaiveDate;
+
+    use super::*;
+    use crate::transactions::{day_micros, tests::tx};
+
+    #[test]
+    fn activity_sums_each_customers_paid_months_in_one_currency() {
+        let at = |m, d| day_micros(NaiveDate::from_ymd_opt(2026, m, d).unwrap());
+        let mut euro = tx(Some(1), at(1, 20), 100.0, false);
+        euro.currency = 1;
+        let mut filtered_out = tx(Some(2), at(2, 2), 100.0, false);
+        filtered_out.matches = false;
+        let t = Transactions {
+            currencies: vec![Some("GBP".into()), Some("EUR".into())],
+            rows: vec![
+                tx(None, at(1, 1), 100.0, false),
+                tx(Some(1), at(1, 5), 2.0, false),
+                euro,
+                tx(Some(1), at(1, 31), 3.0, false),
+                tx(Some(1), at(2, 1), 4.0, false),
+                tx(Some(1), at(2, 9), 0.0, true),
+                tx(Some(2), at(1, 15), 6.0, false),
+                filtered_out,
+                tx(Some(2), at(3, 1), 100.0, false),
+            ],
+        };
+        let rows: Vec<(i64, i32, f64)> = activity(&t, 0, at(3, 1))
+            .into_iter()
+            .map(|a| (a.customer, a.month - 2026 * 12, a.revenue))
+            .collect();
+        assert_eq!(rows, vec![(1, 0, 5.0), (1, 1, 4.0), (2, 0, 6.0)]);
     }
 }
