@@ -6,7 +6,7 @@
 
 use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use throughline_domain::WorkspaceId;
 use throughline_metrics::{scan, CountSeries, Direction};
 
@@ -14,7 +14,7 @@ use crate::engine::Dashboard;
 use crate::error::Result;
 use crate::filters::{Filters, Period};
 use crate::kpi_shifts::KpiShifts;
-use crate::themes::{aspects_sql, each_mention, label};
+use crate::themes::{aspects_sql, each_mention, label, PerTheme};
 use crate::transactions::MonthIndex;
 
 /// Separates brand and theme in a series key (never in either).
@@ -132,14 +132,15 @@ impl Dashboard {
             exposure[pos].1[i] += n.unwrap_or(0) as f64;
         }
         // Negative mentions per brand, theme and month. Brands are few: each row's
-        // brand is read as a code, and a mention costs no allocation once its
-        // (brand, theme) has been seen.
+        // brand is read as a code, and a mention costs neither a hash nor an
+        // allocation once its (brand, theme) has been seen.
         let mut brands: Vec<String> = Vec::new();
         let mut brand_of = Vec::with_capacity(complaints.num_rows());
         complaints.for_each_str("b", |_, b| {
             brand_of.push(b.map(|b| position_or_push_str(&mut brands, b)));
         })?;
-        let mut per_brand: Vec<HashMap<String, Vec<u64>>> = vec![HashMap::new(); brands.len()];
+        let mut per_brand: Vec<PerTheme<Vec<u64>>> =
+            brands.iter().map(|_| PerTheme::new()).collect();
         let m = complaints.i64s("m")?;
         complaints.for_each_str("aspects", |i, aspects| {
             let (Some(slot), Some(b)) = (slot(m[i]), brand_of[i]) else {
@@ -147,13 +148,10 @@ impl Dashboard {
             };
             each_mention(aspects.unwrap_or_default(), |theme, score| {
                 if score < -0.05 {
-                    let themes = &mut per_brand[b];
-                    let counts = match themes.get_mut(theme) {
-                        Some(counts) => counts,
-                        None => themes
-                            .entry(theme.to_string())
-                            .or_insert_with(|| vec![0; months.len()]),
-                    };
+                    let counts = per_brand[b].get(theme);
+                    if counts.is_empty() {
+                        counts.resize(months.len(), 0);
+                    }
                     counts[slot] += 1;
                 }
             });
@@ -164,6 +162,7 @@ impl Dashboard {
             .zip(&brands)
             .flat_map(|(themes, b)| {
                 themes
+                    .entries
                     .into_iter()
                     .map(move |(theme, counts)| (format!("{b}{KEY_SEP}{theme}"), counts))
             })

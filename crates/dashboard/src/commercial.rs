@@ -166,10 +166,14 @@ pub(crate) async fn with_retention(
     cur: &Period,
     prev: &Period,
 ) -> Result<(Commercial, Retention)> {
-    let (tx, risky) = tokio::try_join!(
-        Transactions::load(dash, ws, fsql),
-        risky(dash, ws, fsql, cur)
-    )?;
+    let tx = Transactions::load(dash, ws, fsql).await?;
+    // Without transactions no one has revenue at risk: the risky customers (at scale,
+    // every detractor) are not even looked up.
+    let risky = if tx.rows.is_empty() {
+        HashMap::new()
+    } else {
+        risky(dash, ws, fsql, cur).await?
+    };
     Ok((
         summary(&tx, &risky, cur, prev),
         retention::retention(&tx, cur),

@@ -2,7 +2,6 @@
 //! (mean aspect sentiment), and whether its share of texts changed.
 
 use serde::Serialize;
-use std::collections::HashMap;
 use throughline_domain::WorkspaceId;
 use throughline_metrics::{compare, proportion, Estimate, MeanAcc};
 
@@ -41,14 +40,71 @@ pub(crate) fn aspects_sql(columns: &str, where_sql: &str) -> String {
 }
 
 /// Each (theme, score) mention of an `aspects` value; a mention whose score does
-/// not parse is skipped.
+/// not parse is skipped. Runs once per customer text per overview (hundreds of
+/// thousands at scale), so it scans bytes instead of splitting strings.
 pub(crate) fn each_mention(aspects: &str, mut f: impl FnMut(&str, f64)) {
     for mention in aspects.split(',') {
-        let mut parts = mention.split(':');
-        let theme = parts.next().unwrap_or_default();
-        if let Some(score) = parts.next().and_then(|s| s.trim().parse::<f64>().ok()) {
+        let Some(colon) = mention.bytes().position(|b| b == b':') else {
+            continue;
+        };
+        let (theme, rest) = (&mention[..colon], &mention[colon + 1..]);
+        // Anything after a second colon was never part of the score.
+        let score = rest.split(':').next().unwrap_or_default();
+        if let Some(score) = decimal(score).or_else(|| score.trim().parse::<f64>().ok()) {
             f(theme, score);
         }
+    }
+}
+
+/// `-?digits(.digits)?` with at most 15 digits, exactly as `str::parse::<f64>` reads
+/// it: both the digits and the power of ten are exact doubles, and one IEEE division
+/// rounds correctly. Anything else is `None` and left to the general parser.
+fn decimal(s: &str) -> Option<f64> {
+    let (negative, digits) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s),
+    };
+    let (mut mantissa, mut count, mut scale, mut seen_point) = (0u64, 0u32, 0i32, false);
+    for b in digits.bytes() {
+        match b {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + u64::from(b - b'0');
+                count += 1;
+                scale += i32::from(seen_point);
+            }
+            b'.' if !seen_point => seen_point = true,
+            _ => return None,
+        }
+    }
+    if count == 0 || count > 15 {
+        return None;
+    }
+    let value = mantissa as f64 / 10f64.powi(scale);
+    Some(if negative { -value } else { value })
+}
+
+/// Accumulators per theme in a small vector: the taxonomy has a few dozen themes,
+/// and comparing a mention's name with them is cheaper than hashing it.
+pub(crate) struct PerTheme<T> {
+    pub entries: Vec<(String, T)>,
+}
+
+impl<T: Default> PerTheme<T> {
+    pub fn new() -> Self {
+        Self {
+            entries: Vec::new(),
+        }
+    }
+
+    pub fn get(&mut self, theme: &str) -> &mut T {
+        let i = match self.entries.iter().position(|(t, _)| t == theme) {
+            Some(i) => i,
+            None => {
+                self.entries.push((theme.to_string(), T::default()));
+                self.entries.len() - 1
+            }
+        };
+        &mut self.entries[i].1
     }
 }
 
@@ -93,15 +149,12 @@ pub(crate) async fn top(
         sent: MeanAcc,
         neg: u64,
     }
-    let mut by_theme: HashMap<String, Acc> = HashMap::new();
+    let mut by_theme: PerTheme<Acc> = PerTheme::new();
     let curs = answer.i64s("cur")?;
     answer.for_each_str("aspects", |i, aspects| {
         let current = curs[i] == Some(1);
         each_mention(aspects.unwrap_or_default(), |theme, score| {
-            let acc = match by_theme.get_mut(theme) {
-                Some(acc) => acc,
-                None => by_theme.entry(theme.to_string()).or_default(),
-            };
+            let acc = by_theme.get(theme);
             acc.n[usize::from(current)] += 1;
             if current {
                 acc.sent.merge(&MeanAcc {
@@ -114,6 +167,7 @@ pub(crate) async fn top(
         });
     })?;
     let mut rows: Vec<ThemeRow> = by_theme
+        .entries
         .into_iter()
         .filter(|(_, a)| a.n[1] > 0)
         .map(|(theme, a)| {
@@ -147,17 +201,64 @@ pub(crate) async fn top(
 
 #[cfg(test)]
 mod tests {
-    use super::each_mention;
+    use super::{decimal, each_mention};
+
+    #[test]
+    fn scores_read_exactly_as_the_general_parser_reads_them() {
+        for s in [
+            "0.000",
+            "-0.500",
+            "0.250",
+            "0.181",
+            "-0.020",
+            "1",
+            "-1.000",
+            "0.1",
+            "12.34567",
+            "0.333",
+            "-0.459",
+            "999999999999999",
+        ] {
+            assert_eq!(decimal(s), Some(s.parse::<f64>().unwrap()), "{s}");
+        }
+        // Every three-decimal score the copy writes, both signs.
+        for i in 0..=1000 {
+            for s in [
+                format!("{:.3}", i as f64 / 1000.0),
+                format!("-{:.3}", i as f64 / 1000.0),
+            ] {
+                assert_eq!(decimal(&s), Some(s.parse::<f64>().unwrap()), "{s}");
+            }
+        }
+        for s in [
+            "",
+            "-",
+            ".",
+            "1e3",
+            "1.2.3",
+            " 0.5",
+            "x",
+            "1234567890123456",
+        ] {
+            assert_eq!(decimal(s), None, "{s}");
+        }
+    }
 
     #[test]
     fn mentions_are_split_as_the_copy_writes_them() {
         let mut seen = Vec::new();
-        each_mention("delivery:-0.500,price:0.250,staff:x", |t, s| {
-            seen.push((t.to_string(), s))
-        });
+        each_mention(
+            "delivery:-0.500,price:0.250,staff:x,wait: 1e-1,nocolon,x:1:2",
+            |t, s| seen.push((t.to_string(), s)),
+        );
         assert_eq!(
             seen,
-            vec![("delivery".to_string(), -0.5), ("price".to_string(), 0.25)]
+            vec![
+                ("delivery".to_string(), -0.5),
+                ("price".to_string(), 0.25),
+                ("wait".to_string(), 0.1),
+                ("x".to_string(), 1.0),
+            ]
         );
     }
 }
