@@ -47,36 +47,39 @@ impl Transactions {
              WHERE kind = 'transaction' AND action IN ('purchase', 'renewal', 'cancellation')"
         );
         let answer = dash.sql(ws, &sql).await?;
+        // Each column is read straight into the rows: per-column vectors of options
+        // first would cost more than the scan (several large allocations per miss).
+        let empty = Tx {
+            profile: None,
+            at: 0,
+            currency: 0,
+            amount: None,
+            cancel: false,
+            matches: false,
+        };
+        let mut rows = vec![empty; answer.num_rows()];
+        let mut timed = vec![false; rows.len()];
         let mut currencies: Vec<Option<String>> = Vec::new();
-        let mut codes = Vec::with_capacity(answer.num_rows());
-        answer.for_each_str("c", |_, c| {
-            let code = match currencies.iter().position(|k| k.as_deref() == c) {
+        answer.for_each_str("c", |i, c| {
+            rows[i].currency = match currencies.iter().position(|k| k.as_deref() == c) {
                 Some(code) => code,
                 None => {
                     currencies.push(c.map(str::to_string));
                     currencies.len() - 1
                 }
             };
-            codes.push(code);
         })?;
-        let rows: Vec<Tx> = answer
-            .i64s("p")?
-            .into_iter()
-            .zip(answer.i64s("t")?)
-            .zip(answer.f64s("a")?)
-            .zip(answer.i64s("x")?.into_iter().zip(answer.i64s("f")?))
-            .zip(codes)
-            .filter_map(|((((profile, at), amount), (x, f)), currency)| {
-                Some(Tx {
-                    profile,
-                    at: at?,
-                    currency,
-                    amount,
-                    cancel: x == Some(1),
-                    matches: f == Some(1),
-                })
-            })
-            .collect();
+        answer.for_each_i64("p", |i, p| rows[i].profile = p)?;
+        answer.for_each_i64("t", |i, t| {
+            rows[i].at = t.unwrap_or(0);
+            timed[i] = t.is_some();
+        })?;
+        answer.for_each_f64("a", |i, a| rows[i].amount = a)?;
+        answer.for_each_i64("x", |i, x| rows[i].cancel = x == Some(1))?;
+        answer.for_each_i64("f", |i, f| rows[i].matches = f == Some(1))?;
+        // A row without a time (never written so) has no place in anyone's history.
+        let mut timed = timed.into_iter();
+        rows.retain(|_| timed.next().unwrap_or(false));
         Ok(Self {
             currencies,
             rows: by_customer(rows),
