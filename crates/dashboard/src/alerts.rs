@@ -14,7 +14,8 @@ use crate::engine::Dashboard;
 use crate::error::Result;
 use crate::filters::{Filters, Period};
 use crate::kpi_shifts::KpiShifts;
-use crate::themes::{aspects_sql, each_mention, label, PerTheme};
+use crate::small_map::SmallMap;
+use crate::themes::{aspects_sql, each_mention, label};
 use crate::transactions::MonthIndex;
 
 /// Separates brand and theme in a series key (never in either).
@@ -118,7 +119,7 @@ impl Dashboard {
             (k < months.len()).then_some(k)
         };
 
-        let mut exposure: Vec<(String, Vec<f64>)> = Vec::new();
+        let mut exposure: SmallMap<Vec<f64>> = SmallMap::default();
         for ((m, b), n) in texts
             .i64s("m")?
             .into_iter()
@@ -128,19 +129,16 @@ impl Dashboard {
             let (Some(i), Some(b)) = (slot(m), b) else {
                 continue;
             };
-            let pos = position_or_push(&mut exposure, b, || vec![0.0; months.len()]);
-            exposure[pos].1[i] += n.unwrap_or(0) as f64;
+            exposure.get_or_insert_with(&b, || vec![0.0; months.len()])[i] += n.unwrap_or(0) as f64;
         }
         // Negative mentions per brand, theme and month. Brands are few: each row's
         // brand is read as a code, and a mention costs neither a hash nor an
         // allocation once its (brand, theme) has been seen.
-        let mut brands: Vec<String> = Vec::new();
+        let mut brands: SmallMap<SmallMap<Vec<u64>>> = SmallMap::default();
         let mut brand_of = Vec::with_capacity(complaints.num_rows());
         complaints.for_each_str("b", |_, b| {
-            brand_of.push(b.map(|b| position_or_push_str(&mut brands, b)));
+            brand_of.push(b.map(|b| brands.index_or_insert_with(b, SmallMap::default)));
         })?;
-        let mut per_brand: Vec<PerTheme<Vec<u64>>> =
-            brands.iter().map(|_| PerTheme::new()).collect();
         let m = complaints.i64s("m")?;
         complaints.for_each_str("aspects", |i, aspects| {
             let (Some(slot), Some(b)) = (slot(m[i]), brand_of[i]) else {
@@ -148,19 +146,17 @@ impl Dashboard {
             };
             each_mention(aspects.unwrap_or_default(), |theme, score| {
                 if score < -0.05 {
-                    let counts = per_brand[b].get(theme);
-                    if counts.is_empty() {
-                        counts.resize(months.len(), 0);
-                    }
-                    counts[slot] += 1;
+                    brands.entries[b]
+                        .1
+                        .get_or_insert_with(theme, || vec![0; months.len()])[slot] += 1;
                 }
             });
         })?;
         // In key order, as the scan reports series.
-        let negative: BTreeMap<String, Vec<u64>> = per_brand
+        let negative: BTreeMap<String, Vec<u64>> = brands
+            .entries
             .into_iter()
-            .zip(&brands)
-            .flat_map(|(themes, b)| {
+            .flat_map(|(b, themes)| {
                 themes
                     .entries
                     .into_iter()
@@ -171,11 +167,7 @@ impl Dashboard {
             .into_iter()
             .map(|(key, counts)| {
                 let brand = key.split_once(KEY_SEP).map_or(key.as_str(), |(b, _)| b);
-                let exposure = exposure
-                    .iter()
-                    .find(|(e, _)| e == brand)
-                    .map(|e| e.1.clone())
-                    .unwrap_or_default();
+                let exposure = exposure.get(brand).cloned().unwrap_or_default();
                 CountSeries {
                     key,
                     counts,
@@ -236,24 +228,6 @@ impl Dashboard {
             alerts,
             kpi_shifts,
         })
-    }
-}
-
-/// The index of `key` in `v`, added if missing.
-fn position_or_push_str(v: &mut Vec<String>, key: &str) -> usize {
-    v.iter().position(|k| k == key).unwrap_or_else(|| {
-        v.push(key.to_string());
-        v.len() - 1
-    })
-}
-
-fn position_or_push<T>(v: &mut Vec<(String, T)>, key: String, make: impl FnOnce() -> T) -> usize {
-    match v.iter().position(|(k, _)| *k == key) {
-        Some(p) => p,
-        None => {
-            v.push((key, make()));
-            v.len() - 1
-        }
     }
 }
 

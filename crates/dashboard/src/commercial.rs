@@ -15,7 +15,7 @@ use crate::error::Result;
 use crate::filters::Period;
 use crate::retention::{self, Retention};
 use crate::tiles::{Format, Tile};
-use crate::transactions::{bounds, Transactions, Tx};
+use crate::transactions::{bounds, CurrencySums, Transactions, Tx};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Commercial {
@@ -74,15 +74,22 @@ fn revenue(tx: &Transactions, cur: &Period, prev: &Period) -> (Vec<Money>, Vec<M
     let (start, end) = bounds(cur);
     let (before, _) = bounds(prev);
     let sums = |from: i64, to: i64| {
-        tx.sum_by_currency(|t| t.paid() && t.matches && t.at >= from && t.at < to)
-            .into_iter()
-            .map(|(code, amount)| Money {
-                currency: tx.currency_name(code),
-                amount,
-            })
-            .collect()
+        money(
+            tx,
+            tx.sum_by_currency(|t| t.paid() && t.matches && t.at >= from && t.at < to),
+        )
     };
     (sums(start, end), sums(before, start))
+}
+
+/// (currency code, amount) pairs as money, in the same order.
+fn money(tx: &Transactions, sums: Vec<(usize, f64)>) -> Vec<Money> {
+    sums.into_iter()
+        .map(|(code, amount)| Money {
+            currency: tx.currency_name(code),
+            amount,
+        })
+        .collect()
 }
 
 /// Customers who, in `cur` and matching the filters, answered 0–6 or wrote of
@@ -116,7 +123,7 @@ fn at_risk(tx: &Transactions, risky: &HashMap<i64, bool>, cur: &Period) -> Reven
         end: cur.end,
     });
     let (mut customers, mut intent) = (0, 0);
-    let mut sums: Vec<Option<f64>> = vec![None; tx.currencies.len()];
+    let mut sums = CurrencySums::new(tx);
     for rows in tx.per_customer() {
         let Some(&wrote_of_leaving) = rows[0].profile.and_then(|p| risky.get(&p)) else {
             continue;
@@ -134,23 +141,12 @@ fn at_risk(tx: &Transactions, risky: &HashMap<i64, bool>, cur: &Period) -> Reven
         customers += 1;
         intent += u64::from(wrote_of_leaving);
         for t in paid {
-            *sums[t.currency].get_or_insert(0.0) += t.amount.unwrap_or(0.0);
+            sums.add(t);
         }
     }
-    let mut revenue: Vec<Money> = sums
-        .into_iter()
-        .enumerate()
-        .filter_map(|(code, amount)| {
-            Some(Money {
-                currency: tx.currency_name(code),
-                amount: amount?,
-            })
-        })
-        .collect();
-    revenue.sort_by(|a, b| b.amount.total_cmp(&a.amount));
     RevenueAtRisk {
         customers,
-        revenue,
+        revenue: money(tx, sums.largest_first()),
         churn_intent_customers: intent,
         definition: "trailing 12-month revenue of customers who have not cancelled and, in the \
                      current period, answered 0–6 or wrote of leaving",

@@ -22,6 +22,7 @@ mod ratings;
 mod response_rate;
 mod retention;
 mod service;
+mod small_map;
 mod themes;
 mod tiles;
 mod transactions;

@@ -8,6 +8,7 @@ use throughline_metrics::{compare, proportion, Estimate, MeanAcc};
 use crate::engine::Dashboard;
 use crate::error::Result;
 use crate::filters::{day_start, Period};
+use crate::small_map::SmallMap;
 
 /// Themes shown on the overview.
 const TOP_THEMES: usize = 10;
@@ -83,31 +84,6 @@ fn decimal(s: &str) -> Option<f64> {
     Some(if negative { -value } else { value })
 }
 
-/// Accumulators per theme in a small vector: the taxonomy has a few dozen themes,
-/// and comparing a mention's name with them is cheaper than hashing it.
-pub(crate) struct PerTheme<T> {
-    pub entries: Vec<(String, T)>,
-}
-
-impl<T: Default> PerTheme<T> {
-    pub fn new() -> Self {
-        Self {
-            entries: Vec::new(),
-        }
-    }
-
-    pub fn get(&mut self, theme: &str) -> &mut T {
-        let i = match self.entries.iter().position(|(t, _)| t == theme) {
-            Some(i) => i,
-            None => {
-                self.entries.push((theme.to_string(), T::default()));
-                self.entries.len() - 1
-            }
-        };
-        &mut self.entries[i].1
-    }
-}
-
 /// Theme label from the taxonomy the copy was analysed with.
 pub(crate) fn label(dash: &Dashboard, id: &str) -> String {
     dash.analytics
@@ -149,12 +125,12 @@ pub(crate) async fn top(
         sent: MeanAcc,
         neg: u64,
     }
-    let mut by_theme: PerTheme<Acc> = PerTheme::new();
+    let mut by_theme: SmallMap<Acc> = SmallMap::default();
     let curs = answer.i64s("cur")?;
     answer.for_each_str("aspects", |i, aspects| {
         let current = curs[i] == Some(1);
         each_mention(aspects.unwrap_or_default(), |theme, score| {
-            let acc = by_theme.get(theme);
+            let acc = by_theme.get_or_insert_with(theme, Acc::default);
             acc.n[usize::from(current)] += 1;
             if current {
                 acc.sent.merge(&MeanAcc {

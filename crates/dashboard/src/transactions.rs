@@ -101,11 +101,30 @@ impl Transactions {
     /// Sums of `amount` per currency over the rows `keep` accepts, largest first;
     /// a currency appears when any row of it is kept.
     pub fn sum_by_currency(&self, keep: impl Fn(&Tx) -> bool) -> Vec<(usize, f64)> {
-        let mut sums: Vec<Option<f64>> = vec![None; self.currencies.len()];
+        let mut sums = CurrencySums::new(self);
         for t in self.rows.iter().filter(|t| keep(t)) {
-            *sums[t.currency].get_or_insert(0.0) += t.amount.unwrap_or(0.0);
+            sums.add(t);
         }
-        let mut out: Vec<(usize, f64)> = sums
+        sums.largest_first()
+    }
+}
+
+/// Amounts per currency code; a currency is present once any of its rows is added.
+pub(crate) struct CurrencySums(Vec<Option<f64>>);
+
+impl CurrencySums {
+    pub fn new(tx: &Transactions) -> Self {
+        Self(vec![None; tx.currencies.len()])
+    }
+
+    pub fn add(&mut self, t: &Tx) {
+        *self.0[t.currency].get_or_insert(0.0) += t.amount.unwrap_or(0.0);
+    }
+
+    /// (currency code, sum), largest first.
+    pub fn largest_first(self) -> Vec<(usize, f64)> {
+        let mut out: Vec<(usize, f64)> = self
+            .0
             .into_iter()
             .enumerate()
             .filter_map(|(code, s)| Some((code, s?)))
