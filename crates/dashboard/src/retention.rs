@@ -76,13 +76,13 @@ fn activity(tx: &Transactions, currency: usize, end: i64) -> Vec<Activity> {
         };
         let paid = rows
             .iter()
-            .filter(|t| t.paid() && t.matches && t.currency == currency && t.at < end);
+            .filter(|t| t.paid() && t.matches && t.currency as usize == currency && t.at < end);
         // A customer's rows are in time order, so each month's rows are adjacent.
         for t in paid {
             let Some(month) = months.of(t.at) else {
                 continue;
             };
-            let revenue = t.amount.unwrap_or(0.0);
+            let revenue = t.amount;
             match out.last_mut() {
                 Some(a) if a.customer == customer && a.month == month => a.revenue += revenue,
                 _ => out.push(Activity {
@@ -106,7 +106,7 @@ pub(crate) fn retention(tx: &Transactions, cur: &Period) -> Retention {
         .sum_by_currency(|t| {
             t.paid()
                 && t.matches
-                && tx.currencies[t.currency].is_some()
+                && tx.currencies[t.currency as usize].is_some()
                 && t.at >= from
                 && t.at < to
         })

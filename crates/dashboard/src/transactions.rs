@@ -17,9 +17,11 @@ pub(crate) struct Tx {
     pub profile: Option<i64>,
     /// Microseconds since the epoch.
     pub at: i64,
-    /// Index into `Transactions::currencies`.
-    pub currency: usize,
-    pub amount: Option<f64>,
+    /// Index into `Transactions::currencies` (a `u32` keeps the rows small: a miss
+    /// writes hundreds of thousands of them into fresh memory).
+    pub currency: u32,
+    /// 0 when the transaction gave none, as every figure counts it.
+    pub amount: f64,
     pub cancel: bool,
     /// Whether the row matches the overview's filters.
     pub matches: bool,
@@ -53,7 +55,7 @@ impl Transactions {
             profile: None,
             at: 0,
             currency: 0,
-            amount: None,
+            amount: 0.0,
             cancel: false,
             matches: false,
         };
@@ -61,28 +63,26 @@ impl Transactions {
         let mut timed = vec![false; rows.len()];
         let mut currencies: Vec<Option<String>> = Vec::new();
         answer.for_each_str("c", |i, c| {
-            rows[i].currency = match currencies.iter().position(|k| k.as_deref() == c) {
+            let code = match currencies.iter().position(|k| k.as_deref() == c) {
                 Some(code) => code,
                 None => {
                     currencies.push(c.map(str::to_string));
                     currencies.len() - 1
                 }
             };
+            rows[i].currency = u32::try_from(code).unwrap_or(u32::MAX);
         })?;
         answer.for_each_i64("p", |i, p| rows[i].profile = p)?;
         answer.for_each_i64("t", |i, t| {
             rows[i].at = t.unwrap_or(0);
             timed[i] = t.is_some();
         })?;
-        answer.for_each_f64("a", |i, a| rows[i].amount = a)?;
+        answer.for_each_f64("a", |i, a| rows[i].amount = a.unwrap_or(0.0))?;
         answer.for_each_i64("x", |i, x| rows[i].cancel = x == Some(1))?;
         answer.for_each_i64("f", |i, f| rows[i].matches = f == Some(1))?;
-        // A row without a time (never written so) has no place in anyone's history.
-        let mut timed = timed.into_iter();
-        rows.retain(|_| timed.next().unwrap_or(false));
         Ok(Self {
             currencies,
-            rows: by_customer(rows),
+            rows: by_customer(&rows, &timed),
         })
     }
 
@@ -118,7 +118,7 @@ impl CurrencySums {
     }
 
     pub fn add(&mut self, t: &Tx) {
-        *self.0[t.currency].get_or_insert(0.0) += t.amount.unwrap_or(0.0);
+        *self.0[t.currency as usize].get_or_insert(0.0) += t.amount;
     }
 
     /// (currency code, sum), largest first.
@@ -134,37 +134,44 @@ impl CurrencySums {
     }
 }
 
-/// The rows grouped by customer in id order (the customerless first), each customer's
-/// in time order. Customer ids are row ids, dense enough for a counting sort, which
-/// is several times faster than sorting every row; ids spread wider than that are
-/// sorted instead.
-fn by_customer(mut rows: Vec<Tx>) -> Vec<Tx> {
-    let ids = rows.iter().filter_map(|t| t.profile);
-    let (Some(low), Some(high)) = (ids.clone().min(), ids.max()) else {
-        rows.sort_unstable_by_key(|t| t.at);
-        return rows;
+/// The rows with a time (`timed`; a row without one, never written so, has no place
+/// in anyone's history) grouped by customer in id order (the customerless first), each
+/// customer's in time order. Customer ids are row ids, dense enough for a counting
+/// sort, which is several times faster than sorting every row; ids spread wider than
+/// that are sorted instead. The sort moves row numbers and copies each row once.
+fn by_customer(rows: &[Tx], timed: &[bool]) -> Vec<Tx> {
+    let kept = || rows.iter().zip(timed).filter(|(_, &t)| t).map(|(r, _)| r);
+    let ids = kept().filter_map(|t| t.profile);
+    let bounds = ids.clone().min().zip(ids.max());
+    let n = kept().count();
+    let span = bounds.map(|(low, high)| usize::try_from(high.abs_diff(low)).unwrap_or(usize::MAX));
+    let (Some((low, _)), Some(span)) = (bounds, span) else {
+        let mut out: Vec<Tx> = kept().copied().collect();
+        out.sort_unstable_by_key(|t| t.at);
+        return out;
     };
-    let span = usize::try_from(high.abs_diff(low)).unwrap_or(usize::MAX);
-    if span > 4 * rows.len() + 1024 {
-        rows.sort_unstable_by_key(|t| (t.profile, t.at));
-        return rows;
+    if span > 4 * n + 1024 || u32::try_from(rows.len()).is_err() {
+        let mut out: Vec<Tx> = kept().copied().collect();
+        out.sort_unstable_by_key(|t| (t.profile, t.at));
+        return out;
     }
     // Slot 0 holds the customerless rows, slot 1 + (id - low) each customer's.
     let slot = |t: &Tx| t.profile.map_or(0, |p| 1 + (p - low) as usize);
     let mut starts = vec![0usize; span + 3];
-    for t in &rows {
+    for t in kept() {
         starts[slot(t) + 1] += 1;
     }
     for i in 1..starts.len() {
         starts[i] += starts[i - 1];
     }
-    let mut sorted = rows.clone();
+    let mut order = vec![0u32; n];
     let mut next = starts.clone();
-    for t in &rows {
+    for (i, t) in rows.iter().enumerate().filter(|&(i, _)| timed[i]) {
         let s = slot(t);
-        sorted[next[s]] = *t;
+        order[next[s]] = i as u32;
         next[s] += 1;
     }
+    let mut sorted: Vec<Tx> = order.iter().map(|&i| rows[i as usize]).collect();
     for w in starts.windows(2) {
         sorted[w[0]..w[1]].sort_unstable_by_key(|t| t.at);
     }
@@ -216,7 +223,7 @@ pub(crate) mod tests {
             profile,
             at,
             currency: 0,
-            amount: Some(amount),
+            amount,
             cancel,
             matches: true,
         }
@@ -234,7 +241,11 @@ pub(crate) mod tests {
             tx(None, 50, 1.0, false),
             tx(Some(7), 10, 1.0, true),
             tx(Some(5), 5, 1.0, false),
+            // Read without a time: left out (its `at` is only a placeholder).
+            tx(Some(6), 0, 1.0, false),
+            tx(None, 0, 1.0, false),
         ];
+        let timed = [true, true, true, true, true, false, false];
         let want = vec![
             (None, 50),
             (Some(5), 5),
@@ -243,7 +254,7 @@ pub(crate) mod tests {
             (Some(7), 30),
         ];
         // Dense ids take the counting sort ...
-        assert_eq!(order(&by_customer(rows.clone())), want);
+        assert_eq!(order(&by_customer(&rows, &timed)), want);
         // ... ids spread wider than the rows take the plain sort, with the same answer.
         let wide: Vec<Tx> = rows
             .iter()
@@ -256,15 +267,25 @@ pub(crate) mod tests {
             .iter()
             .map(|&(p, at)| (p.map(|p| p * 1_000_000_000), at))
             .collect();
-        assert_eq!(order(&by_customer(wide)), want_wide);
+        assert_eq!(order(&by_customer(&wide, &timed)), want_wide);
         let groups: Vec<usize> = Transactions {
             currencies: vec![Some("GBP".into())],
-            rows: by_customer(rows),
+            rows: by_customer(&rows, &timed),
         }
         .per_customer()
         .map(<[Tx]>::len)
         .collect();
         assert_eq!(groups, vec![1, 2, 2]);
+        // No customer at all: time order only.
+        let nobody: Vec<Tx> = rows
+            .iter()
+            .map(|t| Tx {
+                profile: None,
+                ..*t
+            })
+            .collect();
+        let times: Vec<i64> = by_customer(&nobody, &timed).iter().map(|t| t.at).collect();
+        assert_eq!(times, vec![5, 10, 20, 30, 50]);
     }
 
     #[test]
