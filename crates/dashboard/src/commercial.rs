@@ -170,10 +170,12 @@ pub(crate) async fn with_retention(
     } else {
         risky(dash, ws, fsql, cur).await?
     };
-    Ok((
+    let figures = (
         summary(&tx, &risky, cur, prev),
         retention::retention(&tx, cur),
-    ))
+    );
+    dash.tx_buffers.give(tx.rows);
+    Ok(figures)
 }
 
 fn summary(

@@ -11,6 +11,7 @@ use throughline_domain::WorkspaceId;
 use crate::error::Result;
 use crate::memo::GenerationMemo;
 use crate::overview_cache::OverviewCache;
+use crate::transactions::TxBuffers;
 use crate::value::{ValueCache, ValueSettings};
 
 /// What "first-contact resolution" and "within SLA" mean for this company.
@@ -58,6 +59,7 @@ pub struct Dashboard {
     pub(crate) overview_cache: Arc<OverviewCache>,
     pub(crate) menu_cache: Arc<MenuCache>,
     pub(crate) latest_cache: Arc<LatestCache>,
+    pub(crate) tx_buffers: Arc<TxBuffers>,
 }
 
 impl Dashboard {
@@ -69,6 +71,7 @@ impl Dashboard {
             overview_cache: Arc::default(),
             menu_cache: Arc::new(GenerationMemo::new(MEMO_ENTRIES)),
             latest_cache: Arc::new(GenerationMemo::new(MEMO_ENTRIES)),
+            tx_buffers: Arc::default(),
         }
     }
 
