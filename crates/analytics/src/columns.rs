@@ -27,9 +27,7 @@ impl QueryBatches {
         to: &DataType,
     ) -> Result<Vec<Option<T::Native>>> {
         let mut out = Vec::with_capacity(self.num_rows());
-        for array in self.cast_column(name, to)? {
-            out.extend(downcast::<PrimitiveArray<T>>(&array, name)?.iter());
-        }
+        self.for_each_primitive::<T>(name, to, |_, v| out.push(v))?;
         Ok(out)
     }
 

@@ -148,14 +148,13 @@ fn by_customer(rows: &[Tx], timed: &[bool], mut out: Vec<Tx>) -> Vec<Tx> {
     out.clear();
     let kept = || rows.iter().zip(timed).filter(|(_, &t)| t).map(|(r, _)| r);
     let ids = kept().filter_map(|t| t.profile);
-    let bounds = ids.clone().min().zip(ids.max());
-    let n = kept().count();
-    let span = bounds.map(|(low, high)| usize::try_from(high.abs_diff(low)).unwrap_or(usize::MAX));
-    let (Some((low, _)), Some(span)) = (bounds, span) else {
+    let Some((low, high)) = ids.clone().min().zip(ids.max()) else {
         out.extend(kept().copied());
         out.sort_unstable_by_key(|t| t.at);
         return out;
     };
+    let n = kept().count();
+    let span = usize::try_from(high.abs_diff(low)).unwrap_or(usize::MAX);
     if span > 4 * n + 1024 || u32::try_from(rows.len()).is_err() {
         out.extend(kept().copied());
         out.sort_unstable_by_key(|t| (t.profile, t.at));
