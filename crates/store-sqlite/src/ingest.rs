@@ -1,7 +1,7 @@
 //! Writing one batch: idempotency, identity resolution and the signal rows, all in
 //! one `BEGIN IMMEDIATE` transaction, so a batch is written whole or not at all.
 
-use rusqlite::{params, params_from_iter, CachedStatement, OptionalExtension, Transaction};
+use rusqlite::{params, CachedStatement, OptionalExtension, Transaction};
 use throughline_domain::resolve::{plan, Plan};
 use throughline_domain::{Identity, IdentityPolicy, ProfileId, Signal, SignalSeq, WorkspaceId};
 use throughline_store::{IngestOutcome, RecordOutcome, StoreError};
@@ -23,7 +23,7 @@ struct Statements<'t> {
 }
 
 impl<'t> Statements<'t> {
-    fn prepare(tx: &'t Transaction<'_>) -> rusqlite::Result<Self> {
+    fn prepare(tx: &'t Transaction<'_>, last_seq: i64) -> rusqlite::Result<Self> {
         Ok(Self {
             find_identity: tx.prepare_cached(
                 "SELECT profile_id FROM identities WHERE workspace_id = ?1 \
@@ -43,7 +43,7 @@ impl<'t> Statements<'t> {
                  identity_value, signal_seq, merged_at_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?,
             insert_signal: tx.prepare_cached(row::INSERT)?,
-            keys: GroupKeys::prepare(tx)?,
+            keys: GroupKeys::prepare(tx, last_seq)?,
         })
     }
 }
@@ -106,18 +106,18 @@ fn write_group(
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .map_err(StoreError::backend)?;
-    let seq_before = last_seq;
     cache
         .keys
         .catch_up(&tx, last_seq)
         .map_err(StoreError::backend)?;
     let mut writer = BatchWriter {
-        st: Statements::prepare(&tx).map_err(StoreError::backend)?,
+        st: Statements::prepare(&tx, last_seq).map_err(StoreError::backend)?,
         cache,
         workspace: WorkspaceId(0),
         now: crate::now_us(),
         next_seq: last_seq + 1,
         next_profile: last_profile + 1,
+        listed: Vec::new(),
     };
     let mut outcomes = Vec::with_capacity(requests.len());
     for &(workspace, batch, policy) in requests {
@@ -139,15 +139,9 @@ fn write_group(
         outcomes.push(Ok(outcome));
     }
     let last_seq = writer.next_seq - 1;
-    writer.st.keys.write().map_err(StoreError::backend)?;
+    writer.st.keys.write(&tx).map_err(StoreError::backend)?;
+    writer.list_profiles(&tx).map_err(StoreError::backend)?;
     drop(writer);
-    // The group's rows join their profiles' lists in one sorted pass (see migration 3).
-    tx.prepare_cached(
-        "INSERT INTO profile_signals SELECT profile_id, seq FROM signals \
-         WHERE seq > ?1 AND seq <= ?2 ORDER BY profile_id, seq",
-    )
-    .and_then(|mut insert| insert.execute([seq_before, last_seq]))
-    .map_err(StoreError::backend)?;
     tx.execute("UPDATE feed_state SET last_seq = ?1", [last_seq])
         .map_err(StoreError::backend)?;
     tx.commit().map_err(StoreError::backend)?;
@@ -182,6 +176,8 @@ struct BatchWriter<'t, 'c> {
     now: i64,
     next_seq: i64,
     next_profile: i64,
+    /// [bucket, profile, seq] of every signal stored in this group.
+    listed: Vec<[i64; 3]>,
 }
 
 impl BatchWriter<'_, '_> {
@@ -217,7 +213,9 @@ impl BatchWriter<'_, '_> {
             return Ok(RecordOutcome::Duplicate);
         }
         let columns = row::encode(s, seq, self.workspace, profile, self.now);
-        self.st.insert_signal.execute(params_from_iter(columns))?;
+        row::insert(&mut self.st.insert_signal, &columns)?;
+        self.listed
+            .push([crate::buckets::bucket(seq.0), profile.0, seq.0]);
         self.next_seq += 1;
         let (add, absorbed) = match plan {
             Plan::Create { identities } => {
@@ -258,6 +256,19 @@ impl BatchWriter<'_, '_> {
         }
         outcome.accepted += 1;
         Ok(RecordOutcome::Accepted { seq, profile })
+    }
+
+    /// Adds the group's signals to their profiles' lists in one sorted pass (see
+    /// migrations 3 and 5), from memory rather than reading the new rows back.
+    fn list_profiles(&mut self, tx: &Transaction<'_>) -> rusqlite::Result<()> {
+        self.listed.sort_unstable();
+        let mut insert = tx.prepare_cached(
+            "INSERT INTO profile_signals (bucket, profile_id, seq) VALUES (?1, ?2, ?3)",
+        )?;
+        for row in &self.listed {
+            insert.execute(*row)?;
+        }
+        Ok(())
     }
 
     /// The profile that owns `identity` (not yet canonical), from memory or the index.

@@ -11,6 +11,7 @@ use throughline_domain::WorkspaceId;
 use twox_hash::XxHash64;
 
 use crate::bloom::Bloom;
+use crate::buckets::bucket;
 
 /// The hash of a key. Stored, so it must never change: XXH64 (a published,
 /// versioned algorithm) with seed 0 over the workspace id (8 bytes, little-endian),
@@ -24,6 +25,9 @@ pub(crate) fn key_hash(workspace: WorkspaceId, source: &str, external_id: &str) 
     std::hash::Hasher::write(&mut hasher, external_id.as_bytes());
     std::hash::Hasher::finish(&hasher) as i64
 }
+
+/// The smallest filter the writer builds, in keys.
+const FIRST_CAPACITY: usize = 1 << 20;
 
 /// The writer's memory of which key hashes are stored: a Bloom filter over
 /// `signal_keys`, complete up to `covered_seq`. Most records bring new keys, and a
@@ -56,8 +60,12 @@ impl KeyFilter {
             _ => {
                 let stored: i64 =
                     tx.query_row("SELECT count(*) FROM signal_keys", [], |r| r.get(0))?;
-                // Room to double before the next rebuild.
-                let mut bloom = Bloom::with_capacity(2 * stored.max(0) as usize);
+                // Room to grow fourfold before the next rebuild, and at least a million
+                // keys (1.5 MiB): each rebuild reads every stored key again, and a
+                // filter that doubled from 64 Ki keys was rebuilt six times in the
+                // demo import, reading 4 M keys to store 2.5 M.
+                let room = (4 * stored.max(0) as usize).max(FIRST_CAPACITY);
+                let mut bloom = Bloom::with_capacity(room);
                 let mut rows = tx.prepare("SELECT key FROM signal_keys")?;
                 let mut rows = rows.query([])?;
                 while let Some(r) = rows.next()? {
@@ -85,23 +93,31 @@ pub(crate) enum Claim {
     Duplicate,
 }
 
-/// One group's claims: the new keys it took, written to `signal_keys` in key order
-/// by [`GroupKeys::write`] (a sorted pass over the B-tree instead of a random
-/// insert per record), and the statements for the rare record whose hash is taken.
+/// One group's claims: the new keys it took, written to `signal_keys` in
+/// (bucket, key) order by [`GroupKeys::write`] (a sorted pass over the newest
+/// bucket instead of a random insert per record), and the statements for the rare
+/// record whose hash is taken.
 pub(crate) struct GroupKeys<'t> {
     /// key → seq of the signal that claimed it in this group.
     claimed: FxHashMap<i64, i64>,
+    /// The newest bucket holding stored keys: lookups search 0 through it.
+    last_bucket: i64,
     lookup: CachedStatement<'t>,
     holder: CachedStatement<'t>,
     claim_exact: CachedStatement<'t>,
-    insert: CachedStatement<'t>,
 }
 
 impl<'t> GroupKeys<'t> {
-    pub fn prepare(tx: &'t Transaction<'_>) -> rusqlite::Result<Self> {
+    /// `last_seq`: the highest seq stored before this group.
+    pub fn prepare(tx: &'t Transaction<'_>, last_seq: i64) -> rusqlite::Result<Self> {
         Ok(Self {
             claimed: FxHashMap::default(),
-            lookup: tx.prepare_cached("SELECT seq FROM signal_keys WHERE key = ?1")?,
+            last_bucket: bucket(last_seq),
+            lookup: tx.prepare_cached(&format!(
+                "WITH RECURSIVE {} SELECT seq FROM signal_keys \
+                 WHERE bucket IN buckets AND key = ?2",
+                crate::buckets::up_to("?1")
+            ))?,
             holder: tx.prepare_cached(
                 "SELECT workspace_id = ?2 AND source = ?3 AND external_id = ?4 \
                  FROM signals WHERE seq = ?1",
@@ -110,7 +126,6 @@ impl<'t> GroupKeys<'t> {
                 "INSERT INTO signal_key_collisions (workspace_id, source, external_id, seq) \
                  VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
             )?,
-            insert: tx.prepare_cached("INSERT INTO signal_keys (key, seq) VALUES (?1, ?2)")?,
         })
     }
 
@@ -126,9 +141,10 @@ impl<'t> GroupKeys<'t> {
         let key = key_hash(workspace, source, external_id);
         let holder = match self.claimed.get(&key) {
             Some(&holder) => Some(holder),
-            None if filter.bloom.as_ref().is_none_or(|b| b.may_contain(key)) => {
-                self.lookup.query_row([key], |r| r.get(0)).optional()?
-            }
+            None if filter.bloom.as_ref().is_none_or(|b| b.may_contain(key)) => self
+                .lookup
+                .query_row([self.last_bucket, key], |r| r.get(0))
+                .optional()?,
             None => None,
         };
         let Some(holder) = holder else {
@@ -156,12 +172,18 @@ impl<'t> GroupKeys<'t> {
         })
     }
 
-    /// Writes the group's new keys, in key order.
-    pub fn write(&mut self) -> rusqlite::Result<()> {
-        let mut keys: Vec<(i64, i64)> = self.claimed.drain().collect();
+    /// Writes the group's new keys, in (bucket, key) order.
+    pub fn write(&mut self, tx: &Transaction<'_>) -> rusqlite::Result<()> {
+        let mut keys: Vec<[i64; 3]> = self
+            .claimed
+            .drain()
+            .map(|(key, seq)| [bucket(seq), key, seq])
+            .collect();
         keys.sort_unstable();
-        for (key, seq) in keys {
-            self.insert.execute([key, seq])?;
+        let mut insert =
+            tx.prepare_cached("INSERT INTO signal_keys (bucket, key, seq) VALUES (?1, ?2, ?3)")?;
+        for row in keys {
+            insert.execute(row)?;
         }
         Ok(())
     }
@@ -250,8 +272,8 @@ mod tests {
         // committed, and this row comes with none.)
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.execute(
-            "INSERT INTO signal_keys (key, seq) VALUES (?1, ?2)",
-            params![key_hash(ws, "crm", "b"), a.0],
+            "INSERT INTO signal_keys (bucket, key, seq) VALUES (?1, ?2, ?3)",
+            params![bucket(a.0), key_hash(ws, "crm", "b"), a.0],
         )
         .unwrap();
         let store = crate::SqliteStore::open(&path, crate::Durability::Full).unwrap();

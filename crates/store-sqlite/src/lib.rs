@@ -6,6 +6,7 @@
 //! behind a large batch. Blocking SQLite calls run on tokio's blocking pool.
 
 mod bloom;
+mod buckets;
 mod cache;
 mod checkpoint;
 mod group;
@@ -83,10 +84,10 @@ impl SqliteStore {
         let mut conn = Connection::open(path).map_err(StoreError::backend)?;
         configure(&conn, durability).map_err(StoreError::backend)?;
         // The writer's page cache holds `signal_keys` and `profile_signals`, whose rows
-        // land all over their B-trees (each group's in one sorted pass); once they outgrow
-        // the cache each insert
-        // reads pages back (2.5 M demo signals: 88k → 101k signals/s with 512 MiB).
-        // It is a ceiling: memory is taken only as the indexes grow.
+        // land all over their newest bucket (each group's in one sorted pass); once they
+        // outgrow the cache each insert reads pages back (2.5 M demo signals, before
+        // buckets: 88k → 101k signals/s with 512 MiB). It is a ceiling: memory is taken
+        // only as the indexes grow.
         conn.pragma_update(None, "cache_size", -WRITER_CACHE_KIB)
             .map_err(StoreError::backend)?;
         // Checkpoints run on their own thread (see `checkpoint`); this is the bound.

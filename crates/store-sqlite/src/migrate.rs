@@ -29,6 +29,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "signal_keys",
         include_str!("../migrations/0004_signal_keys.sql"),
     ),
+    (
+        5,
+        "seq_buckets",
+        include_str!("../migrations/0005_seq_buckets.sql"),
+    ),
 ];
 
 /// The Rust step of a migration, if it has one.
@@ -125,6 +130,7 @@ mod tests {
         drop(store);
         // Back to the schema before migration 3.
         let conn = rusqlite::Connection::open(&path).unwrap();
+        undo_migration_5(&conn);
         conn.execute_batch(
             "DROP TABLE profile_signals;
              CREATE INDEX signals_profile ON signals(profile_id, occurred_at_us);
@@ -156,6 +162,7 @@ mod tests {
         drop(store);
         // Back to the schema before migration 4.
         let conn = rusqlite::Connection::open(&path).unwrap();
+        undo_migration_5(&conn);
         let create: String = conn
             .query_row(
                 "SELECT sql FROM sqlite_schema WHERE name = 'signals'",
@@ -195,5 +202,104 @@ mod tests {
             count("SELECT count(*) FROM signals"),
             outcome.accepted as i64
         );
+    }
+
+    /// Puts `signal_keys` and `profile_signals` back in their shape before migration 5.
+    fn undo_migration_5(conn: &rusqlite::Connection) {
+        conn.execute_batch(
+            "CREATE TABLE keys_v4 (key INTEGER PRIMARY KEY, seq INTEGER NOT NULL);
+             INSERT INTO keys_v4 SELECT key, seq FROM signal_keys;
+             DROP TABLE signal_keys; ALTER TABLE keys_v4 RENAME TO signal_keys;
+             CREATE TABLE lists_v3 (profile_id INTEGER NOT NULL, seq INTEGER NOT NULL,
+                 PRIMARY KEY (profile_id, seq)) WITHOUT ROWID;
+             INSERT INTO lists_v3 SELECT profile_id, seq FROM profile_signals;
+             DROP TABLE profile_signals; ALTER TABLE lists_v3 RENAME TO profile_signals;
+             DELETE FROM schema_migrations WHERE version = 5;",
+        )
+        .unwrap();
+    }
+
+    /// A file written before migration 5 opens with every key and list entry in its
+    /// seq's bucket (the SQL's shift is `BUCKET_BITS`), timelines unchanged, and
+    /// re-sent signals still duplicates. The seqs start just below the first bucket
+    /// boundary, so the file spans two buckets.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn migration_5_buckets_what_is_stored() {
+        use crate::buckets::BUCKET_BITS;
+        use throughline_store::Store;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite");
+        let store = crate::SqliteStore::open(&path, crate::Durability::Full).unwrap();
+        let ws = store.ensure_workspace("acme").await.unwrap().id;
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let first_seq = (1i64 << BUCKET_BITS) - 10;
+        conn.execute("UPDATE feed_state SET last_seq = ?1", [first_seq - 1])
+            .unwrap();
+        let policy = throughline_domain::IdentityPolicy::default();
+        let signals = crate::demo_signals(20);
+        let outcome = store.ingest(ws, &signals, &policy).await.unwrap();
+        // Every unmerged profile's timeline is exactly its rows in `signals`.
+        let unmerged: Vec<i64> = conn
+            .prepare(
+                "SELECT id FROM profiles WHERE merged_into IS NULL AND id NOT IN \
+                 (SELECT merged_into FROM profiles WHERE merged_into IS NOT NULL)",
+            )
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(unmerged.len() >= 20, "{}", unmerged.len());
+        let timelines_match = |store: crate::SqliteStore| {
+            let (conn, unmerged) = (&conn, &unmerged);
+            async move {
+                for &id in unmerged {
+                    let timeline = store
+                        .timeline(ws, throughline_domain::ProfileId(id), 10_000)
+                        .await
+                        .unwrap();
+                    let got: Vec<i64> = timeline.iter().map(|s| s.seq.0).collect();
+                    let want: Vec<i64> = conn
+                        .prepare(
+                            "SELECT seq FROM signals WHERE profile_id = ?1 \
+                             ORDER BY occurred_at_us, seq",
+                        )
+                        .unwrap()
+                        .query_map([id], |r| r.get(0))
+                        .unwrap()
+                        .collect::<Result<_, _>>()
+                        .unwrap();
+                    assert_eq!(got, want, "profile {id}");
+                }
+                store
+            }
+        };
+        let store = timelines_match(store).await;
+        drop(store);
+        undo_migration_5(&conn);
+        let store = crate::SqliteStore::open(&path, crate::Durability::Full).unwrap();
+        let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+        let misplaced = format!(
+            "SELECT (SELECT count(*) FROM signal_keys WHERE bucket != seq >> {BUCKET_BITS}) + \
+             (SELECT count(*) FROM profile_signals WHERE bucket != seq >> {BUCKET_BITS})"
+        );
+        assert_eq!(count(&misplaced), 0);
+        assert_eq!(
+            count("SELECT count(DISTINCT bucket) FROM profile_signals"),
+            2
+        );
+        let spanning = "SELECT count(*) FROM (SELECT profile_id FROM profile_signals \
+             GROUP BY profile_id HAVING count(DISTINCT bucket) = 2)";
+        assert!(
+            count(spanning) > 0,
+            "no profile has signals in both buckets"
+        );
+        assert_eq!(
+            count("SELECT count(*) FROM signal_keys"),
+            outcome.accepted as i64
+        );
+        let store = timelines_match(store).await;
+        let again = store.ingest(ws, &signals, &policy).await.unwrap();
+        assert_eq!((again.accepted, again.duplicates), (0, outcome.accepted));
     }
 }

@@ -15,8 +15,16 @@ use crate::row;
 pub(crate) const FAMILY: &str = "WITH RECURSIVE family(id) AS (SELECT ?2 UNION \
     SELECT p.id FROM profiles p JOIN family f ON p.merged_into = f.id WHERE p.workspace_id = ?1) ";
 
-/// The seqs of the signals of every profile in `family` (see migration 3).
-const FAMILY_SEQS: &str = "(SELECT seq FROM profile_signals WHERE profile_id IN family)";
+/// The seqs of the signals of every profile in `family` (see migrations 3 and 5);
+/// needs [`family_and_buckets`].
+const FAMILY_SEQS: &str =
+    "(SELECT seq FROM profile_signals WHERE bucket IN buckets AND profile_id IN family)";
+
+/// [`FAMILY`] and every bucket of `profile_signals`, for [`FAMILY_SEQS`].
+fn family_and_buckets() -> String {
+    let buckets = crate::buckets::up_to("(SELECT max(bucket) FROM profile_signals)");
+    format!("{}, {buckets} ", FAMILY.trim_end())
+}
 
 /// The root of `id`'s merge chain, or `None` when the workspace has no such profile.
 pub(crate) fn canonical(
@@ -83,8 +91,9 @@ pub(crate) fn profile(
             .collect::<rusqlite::Result<_>>()?;
         identities.sort();
         let mut stmt = conn.prepare_cached(&format!(
-            "{FAMILY} SELECT count(*), min(occurred_at_us), max(occurred_at_us) FROM signals \
-             WHERE workspace_id = ?1 AND seq IN {FAMILY_SEQS}"
+            "{} SELECT count(*), min(occurred_at_us), max(occurred_at_us) FROM signals \
+             WHERE workspace_id = ?1 AND seq IN {FAMILY_SEQS}",
+            family_and_buckets()
         ))?;
         let (count, first, last): (i64, Option<i64>, Option<i64>) = stmt
             .query_row(params![workspace.0, root.0], |r| {
@@ -113,8 +122,9 @@ pub(crate) fn timeline(
 ) -> Result<Vec<StoredSignal>, StoreError> {
     let root = canonical_or_not_found(conn, workspace, id)?;
     let sql = format!(
-        "{FAMILY} SELECT {} FROM signals WHERE workspace_id = ?1 AND seq IN {FAMILY_SEQS} \
+        "{} SELECT {} FROM signals WHERE workspace_id = ?1 AND seq IN {FAMILY_SEQS} \
          ORDER BY occurred_at_us, seq LIMIT ?3",
+        family_and_buckets(),
         row::COLUMNS
     );
     let run = || -> rusqlite::Result<Vec<StoredSignal>> {
