@@ -13,9 +13,6 @@ const MIN_CAPACITY: usize = 64 * 1024;
 
 pub(crate) struct Bloom {
     blocks: Vec<[u64; WORDS_PER_BLOCK]>,
-    /// Keys added (repeats counted again).
-    len: usize,
-    capacity: usize,
 }
 
 impl Bloom {
@@ -25,14 +22,7 @@ impl Bloom {
         let blocks = (capacity * BITS_PER_KEY).div_ceil(WORDS_PER_BLOCK * 64);
         Self {
             blocks: vec![[0; WORDS_PER_BLOCK]; blocks],
-            len: 0,
-            capacity,
         }
-    }
-
-    /// More keys than the filter was sized for: its false-positive rate climbs.
-    pub fn is_over_capacity(&self) -> bool {
-        self.len > self.capacity
     }
 
     pub fn insert(&mut self, hash: i64) {
@@ -40,7 +30,6 @@ impl Bloom {
         for (word, mask) in self.blocks[block].iter_mut().zip(bits) {
             *word |= mask;
         }
-        self.len += 1;
     }
 
     /// `false` only if `hash` was never inserted.
@@ -86,9 +75,6 @@ mod tests {
             bloom.insert(hash(i));
         }
         assert!((0..100_000).all(|i| bloom.may_contain(hash(i))));
-        assert!(!bloom.is_over_capacity());
-        bloom.insert(hash(0));
-        assert!(bloom.is_over_capacity());
     }
 
     #[test]

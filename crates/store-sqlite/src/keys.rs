@@ -26,52 +26,47 @@ pub(crate) fn key_hash(workspace: WorkspaceId, source: &str, external_id: &str) 
     std::hash::Hasher::finish(&hasher) as i64
 }
 
-/// The smallest filter the writer builds, in keys.
-const FIRST_CAPACITY: usize = 1 << 20;
-
-/// The writer's memory of which key hashes are stored: a Bloom filter over
-/// `signal_keys`, complete up to `covered_seq`. Most records bring new keys, and a
-/// "certainly absent" answer spares a search of the key B-tree at a random place.
+/// The writer's memory of which key hashes are stored: one Bloom filter per seq
+/// bucket, over that bucket's part of `signal_keys`, complete up to `covered_seq`.
+/// Most records bring new keys, and a "certainly absent" answer spares a search of
+/// the key B-tree; a key that may be stored is searched for only in the buckets
+/// whose filter may hold it. A bucket holds at most 2^`BUCKET_BITS` keys, so each
+/// filter is sized once, exactly, and never rebuilt.
 #[derive(Default)]
 pub(crate) struct KeyFilter {
-    bloom: Option<Bloom>,
+    /// Indexed by bucket; `None` until built from `signal_keys`.
+    buckets: Option<Vec<Bloom>>,
     /// Every key of a signal with a seq up to this one is in the filter.
     covered_seq: i64,
 }
 
 impl KeyFilter {
     /// Brings the filter up to `last_seq` inside a write transaction: built from
-    /// `signal_keys` the first time (and when it outgrows its size), else extended
-    /// with the keys of signals another connection has committed since.
+    /// `signal_keys` the first time, else extended with the keys of signals another
+    /// connection has committed since.
     pub fn catch_up(&mut self, tx: &Transaction<'_>, last_seq: i64) -> rusqlite::Result<()> {
-        match &mut self.bloom {
-            Some(bloom) if !bloom.is_over_capacity() => {
+        match &mut self.buckets {
+            Some(filters) => {
                 if last_seq > self.covered_seq {
                     let mut rows = tx.prepare_cached(
-                        "SELECT workspace_id, source, external_id FROM signals WHERE seq > ?1",
+                        "SELECT workspace_id, source, external_id, seq FROM signals WHERE seq > ?1",
                     )?;
                     let mut rows = rows.query([self.covered_seq])?;
                     while let Some(r) = rows.next()? {
                         let (source, external_id): (String, String) = (r.get(1)?, r.get(2)?);
-                        bloom.insert(key_hash(WorkspaceId(r.get(0)?), &source, &external_id));
+                        let key = key_hash(WorkspaceId(r.get(0)?), &source, &external_id);
+                        filter_of(filters, r.get(3)?).insert(key);
                     }
                 }
             }
-            _ => {
-                let stored: i64 =
-                    tx.query_row("SELECT count(*) FROM signal_keys", [], |r| r.get(0))?;
-                // Room to grow fourfold before the next rebuild, and at least a million
-                // keys (1.5 MiB): each rebuild reads every stored key again, and a
-                // filter that doubled from 64 Ki keys was rebuilt six times in the
-                // demo import, reading 4 M keys to store 2.5 M.
-                let room = (4 * stored.max(0) as usize).max(FIRST_CAPACITY);
-                let mut bloom = Bloom::with_capacity(room);
-                let mut rows = tx.prepare("SELECT key FROM signal_keys")?;
+            None => {
+                let mut filters = Vec::new();
+                let mut rows = tx.prepare("SELECT key, seq FROM signal_keys")?;
                 let mut rows = rows.query([])?;
                 while let Some(r) = rows.next()? {
-                    bloom.insert(r.get(0)?);
+                    filter_of(&mut filters, r.get(1)?).insert(r.get(0)?);
                 }
-                self.bloom = Some(bloom);
+                self.buckets = Some(filters);
             }
         }
         self.covered_seq = last_seq;
@@ -82,6 +77,34 @@ impl KeyFilter {
     pub fn committed(&mut self, last_seq: i64) {
         self.covered_seq = last_seq;
     }
+
+    /// Whether `bucket`'s part of `signal_keys` may hold `key` (always, unbuilt).
+    fn may_hold(&self, bucket: i64, key: i64) -> bool {
+        let Some(filters) = &self.buckets else {
+            return true;
+        };
+        usize::try_from(bucket)
+            .ok()
+            .and_then(|b| filters.get(b))
+            .is_some_and(|filter| filter.may_contain(key))
+    }
+
+    /// Records `key` as stored for the signal `seq`.
+    fn insert(&mut self, key: i64, seq: i64) {
+        if let Some(filters) = &mut self.buckets {
+            filter_of(filters, seq).insert(key);
+        }
+    }
+}
+
+/// The filter of `seq`'s bucket, added (with any missing before it) if new. Seqs
+/// start at 1 and are handed out in order, so the vector grows one bucket at a time.
+fn filter_of(filters: &mut Vec<Bloom>, seq: i64) -> &mut Bloom {
+    let index = usize::try_from(bucket(seq)).unwrap_or(0);
+    while filters.len() <= index {
+        filters.push(Bloom::with_capacity(1 << crate::buckets::BUCKET_BITS));
+    }
+    &mut filters[index]
 }
 
 /// What a claim found.
@@ -113,11 +136,8 @@ impl<'t> GroupKeys<'t> {
         Ok(Self {
             claimed: FxHashMap::default(),
             last_bucket: bucket(last_seq),
-            lookup: tx.prepare_cached(&format!(
-                "WITH RECURSIVE {} SELECT seq FROM signal_keys \
-                 WHERE bucket IN buckets AND key = ?2",
-                crate::buckets::up_to("?1")
-            ))?,
+            lookup: tx
+                .prepare_cached("SELECT seq FROM signal_keys WHERE bucket = ?1 AND key = ?2")?,
             holder: tx.prepare_cached(
                 "SELECT workspace_id = ?2 AND source = ?3 AND external_id = ?4 \
                  FROM signals WHERE seq = ?1",
@@ -141,17 +161,11 @@ impl<'t> GroupKeys<'t> {
         let key = key_hash(workspace, source, external_id);
         let holder = match self.claimed.get(&key) {
             Some(&holder) => Some(holder),
-            None if filter.bloom.as_ref().is_none_or(|b| b.may_contain(key)) => self
-                .lookup
-                .query_row([self.last_bucket, key], |r| r.get(0))
-                .optional()?,
-            None => None,
+            None => self.stored_holder(filter, key)?,
         };
         let Some(holder) = holder else {
             self.claimed.insert(key, seq);
-            if let Some(bloom) = &mut filter.bloom {
-                bloom.insert(key);
-            }
+            filter.insert(key, seq);
             return Ok(Claim::New);
         };
         // The hash is taken: by this very key (a duplicate), or by another one.
@@ -170,6 +184,23 @@ impl<'t> GroupKeys<'t> {
         } else {
             Claim::Duplicate
         })
+    }
+
+    /// The seq holding `key` in `signal_keys`, searching the buckets whose filter may
+    /// hold it, newest first (a re-sent signal is most often a recent one), with one
+    /// primary-key search each.
+    fn stored_holder(&mut self, filter: &KeyFilter, key: i64) -> rusqlite::Result<Option<i64>> {
+        let candidates = (0..=self.last_bucket).rev();
+        for bucket in candidates.filter(|&b| filter.may_hold(b, key)) {
+            let found = self
+                .lookup
+                .query_row([bucket, key], |r| r.get(0))
+                .optional()?;
+            if found.is_some() {
+                return Ok(found);
+            }
+        }
+        Ok(None)
     }
 
     /// Writes the group's new keys, in (bucket, key) order.
@@ -311,5 +342,37 @@ mod tests {
             .await
             .unwrap();
         assert_eq!((again.accepted, again.duplicates), (1, 1), "{again:?}");
+    }
+
+    /// A live writer finds keys in every bucket: one stored just below a bucket
+    /// boundary, one just above, each a duplicate when re-sent beside a new key.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn keys_on_both_sides_of_a_bucket_boundary_are_known() {
+        use throughline_store::{RecordOutcome, Store};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite");
+        let store = crate::SqliteStore::open(&path, crate::Durability::Full).unwrap();
+        let ws = store.ensure_workspace("acme").await.unwrap().id;
+        let boundary = 1i64 << crate::buckets::BUCKET_BITS;
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute("UPDATE feed_state SET last_seq = ?1", [boundary - 2])
+            .unwrap();
+        let policy = throughline_domain::IdentityPolicy::default();
+        let first = store.ingest(ws, &[survey("a")], &policy).await.unwrap();
+        let second = store.ingest(ws, &[survey("b")], &policy).await.unwrap();
+        let seq = |o: &throughline_store::IngestOutcome| match o.records[0] {
+            RecordOutcome::Accepted { seq, .. } => seq.0,
+            ref other => panic!("{other:?}"),
+        };
+        assert_eq!((bucket(seq(&first)), bucket(seq(&second))), (0, 1));
+        let again = store
+            .ingest(ws, &[survey("a"), survey("c"), survey("b")], &policy)
+            .await
+            .unwrap();
+        assert_eq!((again.accepted, again.duplicates), (1, 2), "{again:?}");
+        let count: i64 = conn
+            .query_row("SELECT count(*) FROM signals", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(count, 3);
     }
 }
