@@ -1,9 +1,10 @@
 //! Idempotency keys: a signal is stored once per (workspace, source, external id).
-//! The key is kept as a 64-bit hash in `signal_keys` (see migration 4 for why);
-//! a hash that is already taken is checked against the stored signal, and a
-//! different key under a taken hash is kept whole in `signal_key_collisions`.
-//! The writer remembers the stored hashes in a Bloom filter, and a group of
-//! batches adds its keys in one sorted pass at the end.
+//! The key is kept as a 64-bit hash in `signal_keys` (see migration 4 for why),
+//! under its signal's seq bucket (migration 5); a hash that is already taken is
+//! checked against the stored signal, and a different key under a taken hash is
+//! kept whole in `signal_key_collisions`. The writer remembers the stored hashes in
+//! a Bloom filter per bucket, and a group of batches adds its keys in one sorted
+//! pass at the end.
 
 use rusqlite::{params, CachedStatement, OptionalExtension, Transaction};
 use rustc_hash::FxHashMap;
