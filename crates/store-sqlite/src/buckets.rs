@@ -1,7 +1,9 @@
 //! Seq buckets (migration 5): `signal_keys` and `profile_signals` lead with
 //! `seq >> BUCKET_BITS`, so a batch's rows, whatever their keys or profiles, land in
 //! the newest bucket only, and a commit rewrites a bounded part of each B-tree
-//! instead of nearly all of it. Lookups search each bucket through an IN list.
+//! instead of nearly all of it. A profile's lists are read through an IN list of
+//! buckets ([`up_to`]); a key is looked up bucket by bucket, only where that
+//! bucket's Bloom filter may hold it (`keys.rs`; migration 5's comment predates that).
 
 /// Signals per bucket: 2^19. Migration 5 computes buckets with the same shift.
 pub(crate) const BUCKET_BITS: u32 = 19;

@@ -129,6 +129,7 @@ pub(crate) struct GroupKeys<'t> {
     lookup: CachedStatement<'t>,
     holder: CachedStatement<'t>,
     claim_exact: CachedStatement<'t>,
+    insert: CachedStatement<'t>,
 }
 
 impl<'t> GroupKeys<'t> {
@@ -147,6 +148,8 @@ impl<'t> GroupKeys<'t> {
                 "INSERT INTO signal_key_collisions (workspace_id, source, external_id, seq) \
                  VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
             )?,
+            insert: tx
+                .prepare_cached("INSERT INTO signal_keys (bucket, key, seq) VALUES (?1, ?2, ?3)")?,
         })
     }
 
@@ -205,17 +208,15 @@ impl<'t> GroupKeys<'t> {
     }
 
     /// Writes the group's new keys, in (bucket, key) order.
-    pub fn write(&mut self, tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    pub fn write(&mut self) -> rusqlite::Result<()> {
         let mut keys: Vec<[i64; 3]> = self
             .claimed
             .drain()
             .map(|(key, seq)| [bucket(seq), key, seq])
             .collect();
         keys.sort_unstable();
-        let mut insert =
-            tx.prepare_cached("INSERT INTO signal_keys (bucket, key, seq) VALUES (?1, ?2, ?3)")?;
         for row in keys {
-            insert.execute(row)?;
+            self.insert.execute(row)?;
         }
         Ok(())
     }
@@ -291,8 +292,7 @@ mod tests {
         use throughline_store::{RecordOutcome, Store};
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("db.sqlite");
-        let store = crate::SqliteStore::open(&path, crate::Durability::Full).unwrap();
-        let ws = store.ensure_workspace("acme").await.unwrap().id;
+        let (store, ws) = crate::acme_store(&path).await;
         let policy = throughline_domain::IdentityPolicy::default();
         let first = store.ingest(ws, &[survey("a")], &policy).await.unwrap();
         let RecordOutcome::Accepted { seq: a, .. } = first.records[0] else {
@@ -331,8 +331,7 @@ mod tests {
         use throughline_store::Store;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("db.sqlite");
-        let one = crate::SqliteStore::open(&path, crate::Durability::Full).unwrap();
-        let ws = one.ensure_workspace("acme").await.unwrap().id;
+        let (one, ws) = crate::acme_store(&path).await;
         let two = crate::SqliteStore::open(&path, crate::Durability::Full).unwrap();
         let policy = throughline_domain::IdentityPolicy::default();
         // `two` builds its filter on its first write, then `one` stores "a".
@@ -352,8 +351,7 @@ mod tests {
         use throughline_store::{RecordOutcome, Store};
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("db.sqlite");
-        let store = crate::SqliteStore::open(&path, crate::Durability::Full).unwrap();
-        let ws = store.ensure_workspace("acme").await.unwrap().id;
+        let (store, ws) = crate::acme_store(&path).await;
         let boundary = 1i64 << crate::buckets::BUCKET_BITS;
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.execute("UPDATE feed_state SET last_seq = ?1", [boundary - 2])

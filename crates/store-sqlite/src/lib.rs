@@ -358,21 +358,27 @@ impl Store for SqliteStore {
     }
 }
 
-/// What the unit tests share: a store at `path` with a small demo company written
-/// into workspace "acme" in one batch.
+/// What the unit tests share: a store at `path` with the workspace "acme".
+#[cfg(test)]
+pub(crate) async fn acme_store(path: &Path) -> (SqliteStore, WorkspaceId) {
+    let store = SqliteStore::open(path, Durability::Full).unwrap();
+    let ws = store.ensure_workspace("acme").await.unwrap();
+    (store, ws.id)
+}
+
+/// [`acme_store`] with a small demo company written into "acme" in one batch.
 #[cfg(test)]
 pub(crate) async fn demo_store(
     path: &Path,
     customers: usize,
 ) -> (SqliteStore, WorkspaceId, IngestOutcome) {
-    let store = SqliteStore::open(path, Durability::Full).unwrap();
-    let ws = store.ensure_workspace("acme").await.unwrap();
+    let (store, ws) = acme_store(path).await;
     let policy = IdentityPolicy::default();
     let outcome = store
-        .ingest(ws.id, &demo_signals(customers), &policy)
+        .ingest(ws, &demo_signals(customers), &policy)
         .await
         .unwrap();
-    (store, ws.id, outcome)
+    (store, ws, outcome)
 }
 
 /// The signals of a demo company of `customers` (the same every call).

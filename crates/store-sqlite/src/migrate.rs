@@ -229,8 +229,7 @@ mod tests {
         use throughline_store::Store;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("db.sqlite");
-        let store = crate::SqliteStore::open(&path, crate::Durability::Full).unwrap();
-        let ws = store.ensure_workspace("acme").await.unwrap().id;
+        let (store, ws) = crate::acme_store(&path).await;
         let conn = rusqlite::Connection::open(&path).unwrap();
         let first_seq = (1i64 << BUCKET_BITS) - 10;
         conn.execute("UPDATE feed_state SET last_seq = ?1", [first_seq - 1])
