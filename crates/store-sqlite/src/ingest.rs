@@ -19,7 +19,6 @@ struct Statements<'t> {
     set_merged: CachedStatement<'t>,
     insert_merge: CachedStatement<'t>,
     insert_signal: CachedStatement<'t>,
-    list_signal: CachedStatement<'t>,
     keys: GroupKeys<'t>,
 }
 
@@ -44,9 +43,6 @@ impl<'t> Statements<'t> {
                  identity_value, signal_seq, merged_at_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?,
             insert_signal: tx.prepare_cached(row::INSERT)?,
-            list_signal: tx.prepare_cached(
-                "INSERT INTO profile_signals (bucket, profile_id, seq) VALUES (?1, ?2, ?3)",
-            )?,
             keys: GroupKeys::prepare(tx, last_seq)?,
         })
     }
@@ -143,8 +139,8 @@ fn write_group(
         outcomes.push(Ok(outcome));
     }
     let last_seq = writer.next_seq - 1;
-    writer.st.keys.write().map_err(StoreError::backend)?;
-    writer.list_profiles().map_err(StoreError::backend)?;
+    writer.st.keys.write(&tx).map_err(StoreError::backend)?;
+    writer.list_profiles(&tx).map_err(StoreError::backend)?;
     drop(writer);
     tx.execute("UPDATE feed_state SET last_seq = ?1", [last_seq])
         .map_err(StoreError::backend)?;
@@ -264,10 +260,13 @@ impl BatchWriter<'_, '_> {
 
     /// Adds the group's signals to their profiles' lists in one sorted pass (see
     /// migrations 3 and 5), from memory rather than reading the new rows back.
-    fn list_profiles(&mut self) -> rusqlite::Result<()> {
+    fn list_profiles(&mut self, tx: &Transaction<'_>) -> rusqlite::Result<()> {
         self.listed.sort_unstable();
+        let mut insert = tx.prepare_cached(
+            "INSERT INTO profile_signals (bucket, profile_id, seq) VALUES (?1, ?2, ?3)",
+        )?;
         for row in &self.listed {
-            self.st.list_signal.execute(*row)?;
+            insert.execute(*row)?;
         }
         Ok(())
     }

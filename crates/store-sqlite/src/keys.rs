@@ -1,10 +1,9 @@
 //! Idempotency keys: a signal is stored once per (workspace, source, external id).
-//! The key is kept as a 64-bit hash in `signal_keys` (see migration 4 for why),
-//! under its signal's seq bucket (migration 5); a hash that is already taken is
-//! checked against the stored signal, and a different key under a taken hash is
-//! kept whole in `signal_key_collisions`. The writer remembers the stored hashes in
-//! a Bloom filter per bucket, and a group of batches adds its keys in one sorted
-//! pass at the end.
+//! The key is kept as a 64-bit hash in `signal_keys` (see migration 4 for why);
+//! a hash that is already taken is checked against the stored signal, and a
+//! different key under a taken hash is kept whole in `signal_key_collisions`.
+//! The writer remembers the stored hashes in a Bloom filter, and a group of
+//! batches adds its keys in one sorted pass at the end.
 
 use rusqlite::{params, CachedStatement, OptionalExtension, Transaction};
 use rustc_hash::FxHashMap;
@@ -129,7 +128,6 @@ pub(crate) struct GroupKeys<'t> {
     lookup: CachedStatement<'t>,
     holder: CachedStatement<'t>,
     claim_exact: CachedStatement<'t>,
-    insert: CachedStatement<'t>,
 }
 
 impl<'t> GroupKeys<'t> {
@@ -148,8 +146,6 @@ impl<'t> GroupKeys<'t> {
                 "INSERT INTO signal_key_collisions (workspace_id, source, external_id, seq) \
                  VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
             )?,
-            insert: tx
-                .prepare_cached("INSERT INTO signal_keys (bucket, key, seq) VALUES (?1, ?2, ?3)")?,
         })
     }
 
@@ -208,15 +204,17 @@ impl<'t> GroupKeys<'t> {
     }
 
     /// Writes the group's new keys, in (bucket, key) order.
-    pub fn write(&mut self) -> rusqlite::Result<()> {
+    pub fn write(&mut self, tx: &Transaction<'_>) -> rusqlite::Result<()> {
         let mut keys: Vec<[i64; 3]> = self
             .claimed
             .drain()
             .map(|(key, seq)| [bucket(seq), key, seq])
             .collect();
         keys.sort_unstable();
+        let mut insert =
+            tx.prepare_cached("INSERT INTO signal_keys (bucket, key, seq) VALUES (?1, ?2, ?3)")?;
         for row in keys {
-            self.insert.execute(row)?;
+            insert.execute(row)?;
         }
         Ok(())
     }
