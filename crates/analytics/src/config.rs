@@ -23,6 +23,9 @@ pub struct AnalyticsConfig {
     /// Memory for segment columns kept decoded between queries (the hot column
     /// cache); 0 reads every query straight from the Parquet files.
     pub hot_cache_bytes: usize,
+    /// Memory for answers kept folded per segment prefix (`query_folded`), so
+    /// that a recomputation after new signals reads only the new rows.
+    pub fold_memo_bytes: usize,
     /// Rows per zone of a kept column: the hot cache keeps min/max/null counts per
     /// zone and hands a query only the zones its filters may match.
     pub zone_rows: usize,
@@ -45,6 +48,7 @@ impl Default for AnalyticsConfig {
             query_timeout: Duration::from_secs(30),
             query_memory_bytes: 1 << 30,
             hot_cache_bytes: 4 << 30,
+            fold_memo_bytes: 512 << 20,
             zone_rows: 4096,
             retire_grace: Duration::from_secs(120),
             text: TextAnalyzer::default(),

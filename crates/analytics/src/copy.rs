@@ -15,12 +15,16 @@ use throughline_store::Store;
 
 use crate::config::AnalyticsConfig;
 use crate::error::{AnalyticsError, Result};
+use crate::folded::{rows_from, FoldMemo, Partial, TailFold};
 use crate::hot::HotCache;
 use crate::manifest::Manifest;
 use crate::query::{self, QueryBatches, QueryResult};
 use crate::segments;
-use crate::session::workspace_session;
-use crate::snapshot::{Links, Snapshot};
+use crate::session::{canonical_map, workspace_session, workspace_session_in, PARTITIONS};
+use crate::snapshot::{Links, Rows, Snapshot};
+
+/// Fewer new rows than this are read in one partition by `query_folded`.
+const FEW_ROWS: usize = 1 << 16;
 
 /// How far the copy is behind the system of record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -54,6 +58,17 @@ pub struct AnalyticsCopy {
     generation: std::sync::atomic::AtomicU64,
     /// Decoded segment columns shared by every snapshot; `None` when disabled.
     hot: Option<Arc<HotCache>>,
+    /// Answers folded per segment prefix (`query_folded`).
+    folds: FoldMemo,
+}
+
+impl WriterState {
+    /// Empties the tail (flushed into a segment, or dropped by a rebuild).
+    pub fn clear_tail(&mut self) {
+        self.tail.clear();
+        self.tail_rows = 0;
+        self.tail_epoch += 1;
+    }
 }
 
 /// The write side's state. Only touched with `AnalyticsCopy::writer` held.
@@ -62,6 +77,9 @@ pub(crate) struct WriterState {
     /// Rows newer than the manifest's high water, not yet in a segment.
     pub tail: Vec<RecordBatch>,
     pub tail_rows: usize,
+    /// Bumped whenever the tail is emptied: between two bumps it only grows at its
+    /// end, so its first rows stay the same rows (what `query_folded` relies on).
+    pub tail_epoch: u64,
     /// The highest seq in segments or tail.
     pub high_water: i64,
     pub links: Arc<Links>,
@@ -130,6 +148,7 @@ impl AnalyticsCopy {
             manifest,
             tail: Vec::new(),
             tail_rows: 0,
+            tail_epoch: 0,
             high_water,
             links,
             retired: Vec::new(),
@@ -138,7 +157,6 @@ impl AnalyticsCopy {
         Ok(Self {
             dir,
             store,
-            config,
             runtime,
             writer: tokio::sync::Mutex::new(state),
             snapshot: RwLock::new(Arc::new(snapshot)),
@@ -146,6 +164,8 @@ impl AnalyticsCopy {
             pulled_high_water: std::sync::atomic::AtomicI64::new(high_water),
             generation: std::sync::atomic::AtomicU64::new(0),
             hot,
+            folds: FoldMemo::new(config.fold_memo_bytes),
+            config,
         })
     }
 
@@ -206,6 +226,109 @@ impl AnalyticsCopy {
         query::collect(frame, self.config.query_timeout).await
     }
 
+    /// Runs `sql` like `query_batches` and folds its answer with `fold`, part by
+    /// part (`folded.rs`): the value folded over the segments, and over them and the
+    /// tail's rows so far, is kept, so a later call reads only the segments written
+    /// since and the tail's newer rows. `A` must merge exactly (see [`Partial`]).
+    /// The answer is shared with the memo (no copy when nothing new was folded in).
+    /// With the hot column cache off, everything is read and folded at once.
+    pub async fn query_folded<A, E>(
+        &self,
+        workspace: WorkspaceId,
+        sql: &str,
+        fold: impl Fn(&QueryBatches) -> std::result::Result<A, E>,
+    ) -> std::result::Result<Arc<A>, E>
+    where
+        A: Partial,
+        E: From<AnalyticsError>,
+    {
+        let snapshot = self.snapshot();
+        let Rows::Hot { segments, tail } = &snapshot.rows else {
+            let answer = self.query_on(&snapshot, workspace, sql, PARTITIONS).await?;
+            return Ok(Arc::new(fold(&answer)?));
+        };
+        let canonical = canonical_map(&snapshot, workspace);
+        let files: Vec<PathBuf> = segments.iter().map(|s| s.path().to_path_buf()).collect();
+        let key = (workspace.0, sql.to_string(), std::any::TypeId::of::<A>());
+        let kept = self.folds.get::<A>(&key, &files, &canonical);
+        let part = |segments: Vec<_>, tail| Snapshot {
+            rows: Rows::Hot { segments, tail },
+            links: Arc::clone(&snapshot.links),
+            high_water: snapshot.high_water,
+            tail_rows: 0,
+            tail_epoch: 0,
+        };
+        // The segments: as kept, or the kept prefix and the segments after it.
+        let done = kept.as_ref().map_or(0, |k| k.segments_done);
+        let folded_segments = match kept.as_ref() {
+            Some(k) if done == segments.len() => Arc::clone(&k.segments),
+            _ => {
+                let rest = part(segments[done..].to_vec(), Arc::default());
+                let value = fold(&self.query_on(&rest, workspace, sql, PARTITIONS).await?)?;
+                Arc::new(match kept.as_ref() {
+                    Some(k) => {
+                        let mut a = (*k.segments).clone();
+                        a.merge(value);
+                        a
+                    }
+                    None => value,
+                })
+            }
+        };
+        // The tail: from the rows already folded when they are still its first rows.
+        let (mut total, from) = match kept.and_then(|k| k.tail) {
+            Some(t)
+                if done == segments.len()
+                    && t.epoch == snapshot.tail_epoch
+                    && t.rows <= snapshot.tail_rows =>
+            {
+                (t.value, t.rows)
+            }
+            _ => (Arc::clone(&folded_segments), 0),
+        };
+        if from < snapshot.tail_rows {
+            let new_rows = Arc::new(rows_from(tail, from));
+            let partitions = if snapshot.tail_rows - from < FEW_ROWS {
+                1
+            } else {
+                PARTITIONS
+            };
+            let new_part = part(Vec::new(), new_rows);
+            let fresh = fold(&self.query_on(&new_part, workspace, sql, partitions).await?)?;
+            // Nothing to add (new rows this query does not count): share, not copy.
+            if !fresh.is_empty() {
+                let mut merged = (*total).clone();
+                merged.merge(fresh);
+                total = Arc::new(merged);
+            }
+        }
+        let tail_fold = TailFold {
+            epoch: snapshot.tail_epoch,
+            rows: snapshot.tail_rows,
+            value: Arc::clone(&total),
+        };
+        self.folds
+            .put(key, files, canonical, folded_segments, Some(tail_fold));
+        Ok(total)
+    }
+
+    /// Bytes of folded answers `query_folded` keeps now.
+    pub fn fold_memo_bytes(&self) -> usize {
+        self.folds.used_bytes()
+    }
+
+    async fn query_on(
+        &self,
+        snapshot: &Snapshot,
+        workspace: WorkspaceId,
+        sql: &str,
+        partitions: usize,
+    ) -> Result<QueryBatches> {
+        let ctx = workspace_session_in(snapshot, Arc::clone(&self.runtime), workspace, partitions)?;
+        let frame = query::plan_read_only(&ctx, sql).await?;
+        query::collect(frame, self.config.query_timeout).await
+    }
+
     /// How far behind the store the copy is.
     pub async fn lag(&self) -> Result<Lag> {
         let store_high_water = self.store.high_water().await?.0;
@@ -244,6 +367,11 @@ impl AnalyticsCopy {
         self.hot.clone()
     }
 
+    /// Rows queries read from the in-memory tail now (not yet in a segment).
+    pub fn tail_rows(&self) -> usize {
+        self.snapshot().tail_rows
+    }
+
     pub fn copy_high_water(&self) -> i64 {
         self.snapshot().high_water
     }
@@ -257,7 +385,7 @@ impl AnalyticsCopy {
         if w.hold_publish {
             return Ok(());
         }
-        let snapshot = Snapshot::build(
+        let mut snapshot = Snapshot::build(
             &self.dir,
             &w.manifest,
             &w.tail,
@@ -265,6 +393,7 @@ impl AnalyticsCopy {
             w.high_water,
             self.hot.as_deref(),
         )?;
+        snapshot.tail_epoch = w.tail_epoch;
         *self
             .snapshot
             .write()

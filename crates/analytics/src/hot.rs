@@ -193,6 +193,11 @@ impl HotSegment {
         })
     }
 
+    /// The segment file: its name is never reused, so it names these rows.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     pub fn row_groups(&self) -> usize {
         self.metadata.metadata().num_row_groups()
     }

@@ -82,8 +82,7 @@ impl AnalyticsCopy {
             analyzer: self.config.text.fingerprint().to_string(),
             ..Manifest::default()
         };
-        w.tail.clear();
-        w.tail_rows = 0;
+        w.clear_tail();
         w.high_water = 0;
         self.pulled_high_water
             .store(0, std::sync::atomic::Ordering::Relaxed);
@@ -151,9 +150,18 @@ impl AnalyticsCopy {
             // Long catch-ups become visible chunk by chunk.
             self.publish(w)?;
         }
-        let links = Arc::new(resolve_links(&self.store.profile_links().await?));
-        let links_changed = links != w.links;
-        w.links = links;
+        let mut links = resolve_links(&self.store.profile_links().await?);
+        // A workspace's map is kept when unchanged: answers folded with its merged
+        // profiles stay valid while it is the same map (`folded.rs` compares pointers).
+        for (ws, map) in links.iter_mut() {
+            if let Some(old) = w.links.get(ws).filter(|old| *old == map) {
+                *map = Arc::clone(old);
+            }
+        }
+        let links_changed = links != *w.links;
+        if links_changed {
+            w.links = Arc::new(links);
+        }
         if w.tail.len() > TAIL_MAX_BATCHES {
             w.tail = vec![batch::concat(&w.tail)?];
         }
@@ -181,8 +189,7 @@ impl AnalyticsCopy {
         manifest.high_water = w.high_water;
         self.save_manifest(&manifest).await?;
         w.manifest = manifest;
-        w.tail.clear();
-        w.tail_rows = 0;
+        w.clear_tail();
         self.publish(w)?;
         Ok(1)
     }

@@ -28,6 +28,20 @@ pub fn workspace_session(
     runtime: Arc<RuntimeEnv>,
     workspace: WorkspaceId,
 ) -> Result<SessionContext> {
+    workspace_session_in(snapshot, runtime, workspace, PARTITIONS)
+}
+
+/// Partitions a query's scan is split into: one per core of the machines we size for.
+pub(crate) const PARTITIONS: usize = 2;
+
+/// As `workspace_session`, with the scan in `partitions` partitions (1 for a few
+/// rows, where splitting and merging again costs more than it saves).
+pub(crate) fn workspace_session_in(
+    snapshot: &Snapshot,
+    runtime: Arc<RuntimeEnv>,
+    workspace: WorkspaceId,
+    partitions: usize,
+) -> Result<SessionContext> {
     // A fresh state per query: a cloned state would share its catalog, and a
     // table registered for one workspace would leak into another's query.
     // URL tables (`SELECT * FROM 'file.parquet'`) stay off, as by default.
@@ -36,7 +50,7 @@ pub fn workspace_session(
     // only for rows that pass (most dashboard queries keep a few percent).
     let config = SessionConfig::new()
         .with_information_schema(false)
-        .with_target_partitions(2)
+        .with_target_partitions(partitions)
         .set_bool("datafusion.execution.parquet.pushdown_filters", true)
         .set_bool("datafusion.execution.parquet.reorder_filters", true)
         // One pass of the logical optimizer, not up to three: the later passes were about
@@ -134,7 +148,10 @@ fn workspace_rows(
 }
 
 /// This workspace's profile → canonical profile mapping, or `None` when it has no merges.
-fn canonical_map(snapshot: &Snapshot, workspace: WorkspaceId) -> Option<Arc<CanonicalMap>> {
+pub(crate) fn canonical_map(
+    snapshot: &Snapshot,
+    workspace: WorkspaceId,
+) -> Option<Arc<CanonicalMap>> {
     snapshot
         .links
         .get(&workspace)

@@ -31,6 +31,10 @@ pub struct Snapshot {
     pub links: Arc<Links>,
     /// Every signal with `seq <= high_water` is in exactly one of segments and tail.
     pub high_water: i64,
+    /// Rows in the tail.
+    pub tail_rows: usize,
+    /// The writer's tail epoch when this was published (see `WriterState::tail_epoch`).
+    pub tail_epoch: u64,
 }
 
 /// Where the segments' and the tail's rows are read from.
@@ -75,6 +79,8 @@ impl Snapshot {
             rows,
             links,
             high_water,
+            tail_rows: tail.iter().map(RecordBatch::num_rows).sum(),
+            tail_epoch: 0,
         })
     }
 }

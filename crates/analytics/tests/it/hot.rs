@@ -14,7 +14,7 @@ const KINDS: [&str; 4] = ["survey_response", "ticket", "transaction", "event"];
 
 /// `n` signals of `workspace`: kinds, channels and times cycle so that every
 /// filter below keeps some rows and drops others.
-fn add_signals(store: &FakeStore, workspace: i64, from: usize, n: usize) {
+pub(crate) fn add_signals(store: &FakeStore, workspace: i64, from: usize, n: usize) {
     for i in from..from + n {
         let kind = KINDS[i % KINDS.len()];
         let channel = ["web", "app", "store"][i % 3];

@@ -3,6 +3,7 @@
 //! enforcement, and the copy's life cycle (refresh, flush, restart, rebuild).
 
 mod fake_store;
+mod folded;
 mod hot;
 mod lifecycle;
 mod sql;
