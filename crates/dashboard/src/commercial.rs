@@ -4,9 +4,11 @@
 //! answer or wrote of leaving in the period.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::Months;
 use serde::Serialize;
+use throughline_analytics::Partial;
 use throughline_domain::WorkspaceId;
 use throughline_metrics::compare;
 
@@ -94,25 +96,45 @@ fn money(tx: &Transactions, sums: Vec<(usize, f64)>) -> Vec<Money> {
 
 /// Customers who, in `cur` and matching the filters, answered 0–6 or wrote of
 /// leaving: (customer, whether they wrote of leaving).
-async fn risky(
-    dash: &Dashboard,
-    ws: WorkspaceId,
-    fsql: &str,
-    cur: &Period,
-) -> Result<HashMap<i64, bool>> {
+async fn risky(dash: &Dashboard, ws: WorkspaceId, fsql: &str, cur: &Period) -> Result<Arc<Risky>> {
     let sql = format!(
         "SELECT profile_id AS p, max(CASE WHEN intents LIKE '%churn%' THEN 1 ELSE 0 END) AS i \
          FROM signals WHERE stakeholder_type = 'customer' AND (nps <= 6 OR intents LIKE '%churn%') \
          AND (nps IS NOT NULL OR intents IS NOT NULL){}{fsql} GROUP BY 1",
         cur.sql()
     );
-    let answer = dash.sql(ws, &sql).await?;
-    Ok(answer
-        .i64s("p")?
-        .into_iter()
-        .zip(answer.i64s("i")?)
-        .filter_map(|(p, i)| Some((p?, i == Some(1))))
-        .collect())
+    let risky = dash
+        .folded(ws, &sql, |a| {
+            let customers = a.i64s("p")?.into_iter().zip(a.i64s("i")?);
+            Ok(Risky(
+                customers
+                    .filter_map(|(p, i)| Some((p?, i == Some(1))))
+                    .collect(),
+            ))
+        })
+        .await?;
+    Ok(risky)
+}
+
+/// At-risk customers and whether any of their answers wrote of leaving; parts merge
+/// by "any".
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Risky(HashMap<i64, bool>);
+
+impl Partial for Risky {
+    fn merge(&mut self, other: Self) {
+        for (p, intent) in other.0 {
+            *self.0.entry(p).or_default() |= intent;
+        }
+    }
+
+    fn bytes(&self) -> usize {
+        self.0.len() * 24
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 /// The at-risk customers who never cancelled, with their paid revenue (whatever the
@@ -166,16 +188,14 @@ pub(crate) async fn with_retention(
     // Without transactions no one has revenue at risk: the risky customers (at scale,
     // every detractor) are not even looked up.
     let risky = if tx.rows.is_empty() {
-        HashMap::new()
+        Arc::default()
     } else {
         risky(dash, ws, fsql, cur).await?
     };
-    let figures = (
-        summary(&tx, &risky, cur, prev),
+    Ok((
+        summary(&tx, &risky.0, cur, prev),
         retention::retention(&tx, cur),
-    );
-    dash.tx_buffers.give(tx.rows);
-    Ok(figures)
+    ))
 }
 
 fn summary(

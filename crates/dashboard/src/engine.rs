@@ -5,10 +5,11 @@ use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate};
 use serde::Serialize;
-use throughline_analytics::{AnalyticsCopy, QueryBatches};
+use throughline_analytics::{AnalyticsCopy, Partial, QueryBatches};
 use throughline_domain::WorkspaceId;
 
 use crate::error::Result;
+use crate::folds::Latest;
 use crate::memo::GenerationMemo;
 use crate::overview_cache::OverviewCache;
 use crate::transactions::TxBuffers;
@@ -93,6 +94,27 @@ impl Dashboard {
         Ok(answer)
     }
 
+    /// Runs `sql` and folds its answer with `fold`, kept per segment prefix by the
+    /// copy (`query_folded`): after new signals, only the new rows are read and
+    /// folded. `A` must merge exactly (`folds.rs`). The answer is shared with the
+    /// copy's memo: large ones (transactions, contacts) are read in place, small
+    /// ones taken with `Arc::unwrap_or_clone`.
+    pub(crate) async fn folded<A: Partial>(
+        &self,
+        ws: WorkspaceId,
+        sql: &str,
+        fold: impl Fn(&QueryBatches) -> Result<A>,
+    ) -> Result<Arc<A>> {
+        let started = std::time::Instant::now();
+        let answer = self.analytics.query_folded(ws, sql, fold).await?;
+        tracing::trace!(
+            ms = started.elapsed().as_secs_f64() * 1000.0,
+            sql,
+            "dashboard query, folded"
+        );
+        Ok(answer)
+    }
+
     /// The day of the newest signal (with `filters` applied); `None` for an empty workspace.
     pub(crate) async fn as_of(
         &self,
@@ -117,13 +139,13 @@ impl Dashboard {
         if let Some(latest) = self.latest_cache.get(&key, generation) {
             return Ok(latest);
         }
-        let answer = self
-            .sql(
-                ws,
-                &format!("SELECT max(occurred_at) AS t FROM signals WHERE true{filters_sql}"),
-            )
-            .await?;
-        let latest = answer.i64s("t")?.first().copied().flatten();
+        let sql = format!("SELECT max(occurred_at) AS t FROM signals WHERE true{filters_sql}");
+        let latest = self
+            .folded(ws, &sql, |a| {
+                Ok(Latest(a.i64s("t")?.first().copied().flatten()))
+            })
+            .await?
+            .0;
         self.latest_cache.put(key, generation, latest);
         Ok(latest)
     }

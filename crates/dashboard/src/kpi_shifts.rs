@@ -6,6 +6,10 @@
 
 use chrono::{Months, NaiveDate};
 use serde::Serialize;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use throughline_analytics::{Partial, QueryBatches};
 use throughline_domain::WorkspaceId;
 use throughline_metrics::{compare, Change, Estimate, NpsCounts, SMALL_SAMPLE};
 
@@ -43,7 +47,7 @@ pub struct KpiShifts {
 /// (dimension, segment value).
 type Segment = (&'static str, String);
 
-#[derive(Default)]
+#[derive(Debug, Clone, Default)]
 struct Counts {
     nps: NpsCounts,
     top2: u64,
@@ -66,6 +70,64 @@ impl Counts {
             }
         }
     }
+}
+
+impl Counts {
+    fn merge(&mut self, other: &Counts) {
+        self.nps.merge(&other.nps);
+        self.top2 += other.top2;
+        self.csat += other.csat;
+    }
+}
+
+/// (dimension, segment) → (current month, baseline), folded part by part.
+#[derive(Debug, Clone, Default)]
+struct Groups(BTreeMap<Segment, (Counts, Counts)>);
+
+impl Partial for Groups {
+    fn merge(&mut self, other: Self) {
+        for (key, (now, before)) in other.0 {
+            let mine = self.0.entry(key).or_default();
+            mine.0.merge(&now);
+            mine.1.merge(&before);
+        }
+    }
+
+    fn bytes(&self) -> usize {
+        self.0.len() * (std::mem::size_of::<(Segment, (Counts, Counts))>() + 48)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Each answer row counted towards every dimension's segment it names.
+fn fold_shifts(answer: &QueryBatches) -> Result<Groups> {
+    let values = SHIFT_DIMENSIONS
+        .iter()
+        .map(|d| answer.strings(d).map_err(Into::into))
+        .collect::<Result<Vec<_>>>()?;
+    let (cur, ans, n) = (answer.i64s("cur")?, answer.i64s("ans")?, answer.i64s("n")?);
+    let mut groups = Groups::default();
+    for i in 0..answer.num_rows() {
+        let count = n[i].unwrap_or(0).max(0) as u64;
+        let code = ans[i].unwrap_or(31 * 32 + 31);
+        let (nps, csat) = (code >> 5, code & 31);
+        for (&dimension, column) in SHIFT_DIMENSIONS.iter().zip(&values) {
+            let Some(segment) = &column[i] else {
+                continue;
+            };
+            let both = groups.0.entry((dimension, segment.clone())).or_default();
+            let slot = if cur[i] == Some(1) {
+                &mut both.0
+            } else {
+                &mut both.1
+            };
+            slot.add(nps, csat, count);
+        }
+    }
+    Ok(groups)
 }
 
 struct Candidate {
@@ -103,32 +165,7 @@ impl Dashboard {
              GROUP BY {dims}, cur, ans",
             window.sql(),
         );
-        let answer = self.sql(ws, &sql).await?;
-        let values = SHIFT_DIMENSIONS
-            .iter()
-            .map(|d| answer.strings(d).map_err(Into::into))
-            .collect::<Result<Vec<_>>>()?;
-        let (cur, ans, n) = (answer.i64s("cur")?, answer.i64s("ans")?, answer.i64s("n")?);
-        // (dimension, segment) → (current month, baseline)
-        let mut groups: std::collections::BTreeMap<Segment, (Counts, Counts)> =
-            std::collections::BTreeMap::new();
-        for i in 0..answer.num_rows() {
-            let count = n[i].unwrap_or(0).max(0) as u64;
-            let code = ans[i].unwrap_or(31 * 32 + 31);
-            let (nps, csat) = (code >> 5, code & 31);
-            for (&dimension, column) in SHIFT_DIMENSIONS.iter().zip(&values) {
-                let Some(segment) = &column[i] else {
-                    continue;
-                };
-                let both = groups.entry((dimension, segment.clone())).or_default();
-                let slot = if cur[i] == Some(1) {
-                    &mut both.0
-                } else {
-                    &mut both.1
-                };
-                slot.add(nps, csat, count);
-            }
-        }
+        let groups = Arc::unwrap_or_clone(self.folded(ws, &sql, fold_shifts).await?).0;
         let mut candidates = Vec::new();
         for ((dimension, segment), (now, before)) in groups {
             let enough = |a: u64, b: u64| a >= SMALL_SAMPLE && b >= SMALL_SAMPLE;

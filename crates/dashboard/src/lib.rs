@@ -13,6 +13,7 @@ mod engine;
 mod error;
 mod explore;
 mod filters;
+mod folds;
 mod kpi_shifts;
 mod kpis;
 mod memo;

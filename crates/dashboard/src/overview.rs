@@ -2,6 +2,8 @@
 //! channel comparisons, stores (eNPS beside CSAT), top themes with sentiment,
 //! alerts and revenue at risk, for one workspace and set of filters.
 
+use std::sync::Arc;
+
 use chrono::{Datelike, Months, NaiveDate};
 use serde::Serialize;
 use throughline_domain::WorkspaceId;
@@ -12,6 +14,7 @@ use crate::commercial::{self, Commercial};
 use crate::engine::{micros_to_date, Dashboard};
 use crate::error::Result;
 use crate::filters::{Filters, Period};
+use crate::folds::{Grouped, Sums};
 use crate::kpi_shifts::KpiShift;
 use crate::kpis::{self, KpiCounts};
 use crate::overview_cache::Freshness;
@@ -232,17 +235,19 @@ impl Dashboard {
             window.sql(),
             kpis::GROUP
         );
-        let answer = self.sql(ws, &sql).await?;
-        let months = answer.i64s("m")?;
-        let types = answer.i64s("emp")?;
-        let counts = kpis::read(&answer)?;
+        let grouped = self
+            .folded(ws, &sql, |a| {
+                let keys = a.i64s("m")?.into_iter().zip(a.i64s("emp")?);
+                Ok(Grouped::fold(keys, kpis::read(a)?))
+            })
+            .await?;
         let mut out = Vec::new();
         let mut month = start;
         while month < end {
             out.push((month, KpiCounts::default(), KpiCounts::default()));
             month = month + Months::new(1);
         }
-        for ((m, t), k) in months.iter().zip(&types).zip(counts) {
+        for (&(m, t), k) in &grouped.0 {
             let Some(day) = m.and_then(micros_to_date) else {
                 continue;
             };
@@ -250,10 +255,10 @@ impl Dashboard {
                 .iter_mut()
                 .find(|(d, _, _)| (d.year(), d.month()) == (day.year(), day.month()))
             {
-                if *t == Some(1) {
-                    row.2.merge(&k);
+                if t == Some(1) {
+                    row.2.merge(k);
                 } else {
-                    row.1.merge(&k);
+                    row.1.merge(k);
                 }
             }
         }
@@ -277,13 +282,14 @@ impl Dashboard {
             period.sql(),
             kpis::GROUP
         );
-        let answer = self.sql(ws, &sql).await?;
-        let names = answer
-            .strings("seg")?
-            .into_iter()
-            .map(Option::unwrap_or_default);
+        let grouped = self
+            .folded(ws, &sql, |a| {
+                let names = a.strings("seg")?.into_iter().map(Option::unwrap_or_default);
+                Ok(Grouped::fold(names, kpis::read(a)?))
+            })
+            .await?;
         let (names, counts): (Vec<String>, Vec<KpiCounts>) =
-            kpis::fold(names, kpis::read(&answer)?).into_iter().unzip();
+            Arc::unwrap_or_clone(grouped).0.into_iter().unzip();
         let pairs: Vec<(String, NpsCounts)> = names
             .iter()
             .zip(&counts)
@@ -308,27 +314,40 @@ impl Dashboard {
         let sql = format!(
             "SELECT brand AS b, count(*) AS n, count(sentiment) AS sn, sum(sentiment) AS s, \
              sum(sentiment * sentiment) AS sq FROM signals WHERE kind IN ('review', 'social_post') \
-             AND brand IS NOT NULL{}{fsql} GROUP BY 1 ORDER BY 2 DESC",
+             AND brand IS NOT NULL{}{fsql} GROUP BY 1",
             period.sql()
         );
-        let a = self.sql(ws, &sql).await?;
-        let n: Vec<u64> = a
-            .i64s("n")?
+        let sums: Arc<Sums<String, 4>> = self
+            .folded(ws, &sql, |a| {
+                let (n, sn, s, sq) = (a.i64s("n")?, a.i64s("sn")?, a.f64s("s")?, a.f64s("sq")?);
+                let mut out = Sums::default();
+                for (i, b) in a.strings("b")?.into_iter().enumerate() {
+                    let count = |v: Option<i64>| v.unwrap_or(0).max(0) as f64;
+                    let values = [
+                        count(n[i]),
+                        count(sn[i]),
+                        s[i].unwrap_or(0.0),
+                        sq[i].unwrap_or(0.0),
+                    ];
+                    out.add(b.unwrap_or_default(), values);
+                }
+                Ok(out)
+            })
+            .await?;
+        // Most reviewed first; a tie in brand order.
+        let mut brands: Vec<(String, [f64; 4])> =
+            Arc::unwrap_or_clone(sums).0.into_iter().collect();
+        brands.sort_by(|a, b| b.1[0].total_cmp(&a.1[0]));
+        let total: u64 = brands.iter().map(|(_, v)| v[0] as u64).sum();
+        Ok(brands
             .into_iter()
-            .map(|v| v.unwrap_or(0).max(0) as u64)
-            .collect();
-        let total: u64 = n.iter().sum();
-        let (sn, s, sq) = (a.i64s("sn")?, a.f64s("s")?, a.f64s("sq")?);
-        Ok(a.strings("b")?
-            .into_iter()
-            .enumerate()
-            .map(|(i, b)| VoiceRow {
-                brand: b.unwrap_or_default(),
-                share: throughline_metrics::proportion(n[i], total),
+            .map(|(brand, [n, sn, s, sq])| VoiceRow {
+                brand,
+                share: throughline_metrics::proportion(n as u64, total),
                 sentiment: throughline_metrics::MeanAcc {
-                    n: sn[i].unwrap_or(0).max(0) as u64,
-                    sum: s[i].unwrap_or(0.0),
-                    sum_sq: sq[i].unwrap_or(0.0),
+                    n: sn as u64,
+                    sum: s,
+                    sum_sq: sq,
                 }
                 .estimate(),
             })
@@ -344,12 +363,14 @@ impl Dashboard {
             period.sql(),
             kpis::GROUP
         );
-        let answer = self.sql(ws, &sql).await?;
-        let names = answer.strings("seg")?;
-        let types = answer.strings("st")?;
-        let keys = names.into_iter().zip(types);
+        let grouped = self
+            .folded(ws, &sql, |a| {
+                let keys = a.strings("seg")?.into_iter().zip(a.strings("st")?);
+                Ok(Grouped::fold(keys, kpis::read(a)?))
+            })
+            .await?;
         let mut rows: Vec<(String, NpsCounts, Estimate)> = Vec::new();
-        for ((name, t), k) in kpis::fold(keys, kpis::read(&answer)?) {
+        for ((name, t), k) in Arc::unwrap_or_clone(grouped).0 {
             let name = name.unwrap_or_default();
             let i = match rows.iter().position(|r| r.0 == name) {
                 Some(i) => i,

@@ -3,8 +3,10 @@
 //! and employees apart, tested against the previous period (Welch).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Serialize;
+use throughline_analytics::{Partial, QueryBatches};
 use throughline_domain::WorkspaceId;
 use throughline_metrics::{compare, Estimate, MeanAcc};
 
@@ -27,12 +29,75 @@ pub struct RatingRow {
     pub significant: bool,
 }
 
-#[derive(Default)]
+#[derive(Debug, Clone, Default)]
 struct Acc {
     cur: MeanAcc,
     prev: MeanAcc,
     min: f64,
     max: f64,
+}
+
+/// Per (rating, stakeholder type), folded part by part.
+#[derive(Debug, Clone, Default)]
+struct Accs(BTreeMap<(String, String), Acc>);
+
+impl Partial for Accs {
+    fn merge(&mut self, other: Self) {
+        for (key, a) in other.0 {
+            match self.0.get_mut(&key) {
+                Some(mine) => {
+                    mine.cur.merge(&a.cur);
+                    mine.prev.merge(&a.prev);
+                    mine.min = mine.min.min(a.min);
+                    mine.max = mine.max.max(a.max);
+                }
+                None => {
+                    self.0.insert(key, a);
+                }
+            }
+        }
+    }
+
+    fn bytes(&self) -> usize {
+        self.0.len() * (std::mem::size_of::<Acc>() + 96)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+fn fold_ratings(answer: &QueryBatches) -> Result<Accs> {
+    let (is_cur, st, r) = (
+        answer.i64s("cur")?,
+        answer.strings("st")?,
+        answer.strings("r")?,
+    );
+    let mut accs: BTreeMap<(String, String), Acc> = BTreeMap::new();
+    for i in 0..r.len() {
+        let (Some(text), Some(who)) = (&r[i], &st[i]) else {
+            continue;
+        };
+        // Written by our own encoder; a row that does not parse is skipped, not guessed.
+        let Ok(map) = serde_json::from_str::<BTreeMap<String, Stored>>(text) else {
+            continue;
+        };
+        for (name, rating) in map {
+            let acc = accs.entry((name, who.clone())).or_insert_with(|| Acc {
+                min: rating.min,
+                max: rating.max,
+                ..Acc::default()
+            });
+            acc.min = acc.min.min(rating.min);
+            acc.max = acc.max.max(rating.max);
+            if is_cur[i] == Some(1) {
+                acc.cur.add(rating.value);
+            } else {
+                acc.prev.add(rating.value);
+            }
+        }
+    }
+    Ok(Accs(accs))
 }
 
 /// One rating as the analytics copy stores it: `{"value": v, "min": a, "max": b}`.
@@ -65,36 +130,7 @@ impl Dashboard {
             day_start(cur.start),
             window.sql()
         );
-        let answer = self.sql(ws, &sql).await?;
-        let (is_cur, st, r) = (
-            answer.i64s("cur")?,
-            answer.strings("st")?,
-            answer.strings("r")?,
-        );
-        let mut accs: BTreeMap<(String, String), Acc> = BTreeMap::new();
-        for i in 0..r.len() {
-            let (Some(text), Some(who)) = (&r[i], &st[i]) else {
-                continue;
-            };
-            // Written by our own encoder; a row that does not parse is skipped, not guessed.
-            let Ok(map) = serde_json::from_str::<BTreeMap<String, Stored>>(text) else {
-                continue;
-            };
-            for (name, rating) in map {
-                let acc = accs.entry((name, who.clone())).or_insert_with(|| Acc {
-                    min: rating.min,
-                    max: rating.max,
-                    ..Acc::default()
-                });
-                acc.min = acc.min.min(rating.min);
-                acc.max = acc.max.max(rating.max);
-                if is_cur[i] == Some(1) {
-                    acc.cur.add(rating.value);
-                } else {
-                    acc.prev.add(rating.value);
-                }
-            }
-        }
+        let accs = Arc::unwrap_or_clone(self.folded(ws, &sql, fold_ratings).await?).0;
         Ok(accs
             .into_iter()
             .filter(|(_, a)| a.cur.n > 0)

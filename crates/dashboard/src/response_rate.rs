@@ -11,6 +11,7 @@ use throughline_metrics::{compare, proportion};
 use crate::engine::Dashboard;
 use crate::error::Result;
 use crate::filters::{day_start, Period};
+use crate::folds::Sums;
 use crate::tiles::{Format, Tile};
 
 /// (responses counted, invitations) in one period, over surveys with invitations.
@@ -40,27 +41,34 @@ pub(crate) async fn tile(
         day_start(cur.start),
         window.sql()
     );
-    let answer = dash.sql(ws, &sql).await?;
-    let (c, k, s, n) = (
-        answer.i64s("c")?,
-        answer.strings("k")?,
-        answer.strings("s")?,
-        answer.i64s("n")?,
-    );
+    // (current?, survey) → (responses, invitations)
+    let counts: std::sync::Arc<Sums<(bool, String), 2>> = dash
+        .folded(ws, &sql, |answer| {
+            let (c, k, s, n) = (
+                answer.i64s("c")?,
+                answer.strings("k")?,
+                answer.strings("s")?,
+                answer.i64s("n")?,
+            );
+            let mut out = Sums::default();
+            for i in 0..n.len() {
+                let (Some(kind), Some(survey)) = (&k[i], &s[i]) else {
+                    continue;
+                };
+                let count = n[i].unwrap_or(0).max(0) as f64;
+                let sent = if kind == "event" {
+                    [0.0, count]
+                } else {
+                    [count, 0.0]
+                };
+                out.add((c[i] == Some(1), survey.clone()), sent);
+            }
+            Ok(out)
+        })
+        .await?;
     let mut periods: [BTreeMap<String, (u64, u64)>; 2] = Default::default();
-    for i in 0..n.len() {
-        let (Some(kind), Some(survey)) = (&k[i], &s[i]) else {
-            continue;
-        };
-        let slot = periods[usize::from(c[i] != Some(1))]
-            .entry(survey.clone())
-            .or_default();
-        let count = n[i].unwrap_or(0).max(0) as u64;
-        if kind == "event" {
-            slot.1 += count;
-        } else {
-            slot.0 += count;
-        }
+    for ((current, survey), [answered, sent]) in &counts.0 {
+        periods[usize::from(!current)].insert(survey.clone(), (*answered as u64, *sent as u64));
     }
     let (now, before) = (rate(&periods[0]), rate(&periods[1]));
     if now.1 == 0 && before.1 == 0 {

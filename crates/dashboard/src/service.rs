@@ -2,6 +2,8 @@
 //! and resolution times (median with CI), first-contact resolution and SLA
 //! compliance, each for the current period beside the previous one.
 
+use std::sync::Arc;
+
 use throughline_domain::WorkspaceId;
 use throughline_metrics::{
     compare, first_contact_resolution_between, median_p90, sla_compliance, Contact, Estimate,
@@ -10,6 +12,7 @@ use throughline_metrics::{
 use crate::engine::Dashboard;
 use crate::error::Result;
 use crate::filters::Period;
+use crate::folds::Rows;
 use crate::tiles::{duration_tile, Format, Quantile, Tile};
 
 const CONTACT_KINDS: &str = "('ticket', 'chat', 'call', 'email')";
@@ -19,6 +22,15 @@ struct Contacts {
     profile: Vec<i64>,
     first_response: Vec<Option<f64>>,
     resolution: Vec<Option<f64>>,
+}
+
+/// One contact as read (kept per segment prefix by the copy).
+#[derive(Debug, Clone, Copy)]
+struct Row {
+    at: i64,
+    profile: i64,
+    first_response: Option<f64>,
+    resolution: Option<f64>,
 }
 
 pub(crate) async fn tiles(
@@ -38,20 +50,27 @@ pub(crate) async fn tiles(
          FROM signals WHERE kind IN {CONTACT_KINDS} AND stakeholder_type = 'customer'{}{fsql}",
         window.sql()
     );
-    let answer = dash.sql(ws, &sql).await?;
+    let rows: Arc<Rows<Row>> = dash
+        .folded(ws, &sql, |a| {
+            let (at, profile) = (a.i64s("occurred_at")?, a.i64s("profile_id")?);
+            let (frt, res) = (a.f64s("frt")?, a.f64s("res")?);
+            Ok(Rows(
+                (0..a.num_rows())
+                    .map(|i| Row {
+                        at: at[i].unwrap_or(0),
+                        profile: profile[i].unwrap_or(0),
+                        first_response: frt[i],
+                        resolution: res[i],
+                    })
+                    .collect(),
+            ))
+        })
+        .await?;
     let c = Contacts {
-        at: answer
-            .i64s("occurred_at")?
-            .into_iter()
-            .map(|t| t.unwrap_or(0))
-            .collect(),
-        profile: answer
-            .i64s("profile_id")?
-            .into_iter()
-            .map(|p| p.unwrap_or(0))
-            .collect(),
-        first_response: answer.f64s("frt")?,
-        resolution: answer.f64s("res")?,
+        at: rows.0.iter().map(|r| r.at).collect(),
+        profile: rows.0.iter().map(|r| r.profile).collect(),
+        first_response: rows.0.iter().map(|r| r.first_response).collect(),
+        resolution: rows.0.iter().map(|r| r.resolution).collect(),
     };
     let settings = dash.settings();
     let rows = |p: &Period| -> Vec<usize> {

@@ -2,6 +2,9 @@
 //! brands and themes counted row by row, where comparing a key with the few already
 //! seen is cheaper than hashing it, and a new key is the only allocation.
 
+use throughline_analytics::Partial;
+
+#[derive(Debug, Clone)]
 pub(crate) struct SmallMap<T> {
     pub entries: Vec<(String, T)>,
 }
@@ -33,6 +36,55 @@ impl<T> SmallMap<T> {
 
     pub fn get(&self, key: &str) -> Option<&T> {
         self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+}
+
+/// Parts merge key by key.
+impl<T: Partial> Partial for SmallMap<T> {
+    fn merge(&mut self, other: Self) {
+        for (key, value) in other.entries {
+            match self.entries.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, mine)) => mine.merge(value),
+                None => self.entries.push((key, value)),
+            }
+        }
+    }
+
+    fn bytes(&self) -> usize {
+        self.entries
+            .iter()
+            .map(|(k, v)| k.len() + 24 + v.bytes())
+            .sum()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// Counts per slot (a month of a window, say); parts add slot by slot.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Slots<T>(pub Vec<T>);
+
+impl<T> Partial for Slots<T>
+where
+    T: Copy + Default + PartialEq + std::ops::AddAssign + Send + Sync + 'static,
+{
+    fn merge(&mut self, other: Self) {
+        if self.0.len() < other.0.len() {
+            self.0.resize(other.0.len(), T::default());
+        }
+        for (mine, v) in self.0.iter_mut().zip(other.0) {
+            *mine += v;
+        }
+    }
+
+    fn bytes(&self) -> usize {
+        self.0.len() * std::mem::size_of::<T>()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.iter().all(|v| *v == T::default())
     }
 }
 

@@ -1,6 +1,8 @@
 //! Themes in customers' own words: how often each is mentioned, how it feels
 //! (mean aspect sentiment), and whether its share of texts changed.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 use throughline_domain::WorkspaceId;
 use throughline_metrics::{compare, proportion, Estimate, MeanAcc};
@@ -8,7 +10,9 @@ use throughline_metrics::{compare, proportion, Estimate, MeanAcc};
 use crate::engine::Dashboard;
 use crate::error::Result;
 use crate::filters::{day_start, Period};
+use crate::folds::Sums;
 use crate::small_map::SmallMap;
+use throughline_analytics::Partial;
 
 /// Themes shown on the overview.
 const TOP_THEMES: usize = 10;
@@ -96,6 +100,53 @@ pub(crate) fn label(dash: &Dashboard, id: &str) -> String {
         .map_or_else(|| id.to_string(), |t| t.label.clone())
 }
 
+/// One theme's mentions: in the previous and current period, and the current
+/// period's sentiment and negative mentions.
+#[derive(Debug, Clone, Default)]
+struct Acc {
+    n: [u64; 2],
+    sent: MeanAcc,
+    neg: u64,
+}
+
+impl Acc {
+    fn add(&mut self, current: bool, score: f64) {
+        self.n[usize::from(current)] += 1;
+        if current {
+            self.sent.merge(&MeanAcc {
+                n: 1,
+                sum: score,
+                sum_sq: score * score,
+            });
+            self.neg += u64::from(score < -0.05);
+        }
+    }
+}
+
+/// Mentions per theme, folded part by part.
+#[derive(Clone, Default)]
+struct Mentions(SmallMap<Acc>);
+
+impl Partial for Mentions {
+    fn merge(&mut self, other: Self) {
+        for (theme, a) in other.0.entries {
+            let mine = self.0.get_or_insert_with(&theme, Acc::default);
+            mine.n[0] += a.n[0];
+            mine.n[1] += a.n[1];
+            mine.sent.merge(&a.sent);
+            mine.neg += a.neg;
+        }
+    }
+
+    fn bytes(&self) -> usize {
+        self.0.entries.len() * (std::mem::size_of::<Acc>() + 48)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.entries.is_empty()
+    }
+}
+
 pub(crate) async fn top(
     dash: &Dashboard,
     ws: WorkspaceId,
@@ -114,34 +165,34 @@ pub(crate) async fn top(
          WHERE sentiment IS NOT NULL AND stakeholder_type = 'customer'{}{fsql} GROUP BY 1",
         window.sql()
     );
-    let (answer, texts) = tokio::try_join!(dash.sql(ws, &sql), dash.sql(ws, &texts_sql))?;
-    let mut texts_in = [0u64; 2];
-    for (c, n) in texts.i64s("cur")?.into_iter().zip(texts.i64s("n")?) {
-        texts_in[usize::from(c == Some(1))] = n.unwrap_or(0).max(0) as u64;
-    }
-    #[derive(Default)]
-    struct Acc {
-        n: [u64; 2],
-        sent: MeanAcc,
-        neg: u64,
-    }
-    let mut by_theme: SmallMap<Acc> = SmallMap::default();
-    let curs = answer.i64s("cur")?;
-    answer.for_each_str("aspects", |i, aspects| {
-        let current = curs[i] == Some(1);
-        each_mention(aspects.unwrap_or_default(), |theme, score| {
-            let acc = by_theme.get_or_insert_with(theme, Acc::default);
-            acc.n[usize::from(current)] += 1;
-            if current {
-                acc.sent.merge(&MeanAcc {
-                    n: 1,
-                    sum: score,
-                    sum_sq: score * score,
-                });
-                acc.neg += u64::from(score < -0.05);
-            }
-        });
-    })?;
+    let texts = |a: &throughline_analytics::QueryBatches| {
+        let mut n = Sums::default();
+        for (c, k) in a.i64s("cur")?.into_iter().zip(a.i64s("n")?) {
+            n.add(c == Some(1), [k.unwrap_or(0).max(0) as f64]);
+        }
+        Ok(n)
+    };
+    let mentions = |a: &throughline_analytics::QueryBatches| {
+        let mut by_theme = Mentions::default();
+        let curs = a.i64s("cur")?;
+        a.for_each_str("aspects", |i, aspects| {
+            let current = curs[i] == Some(1);
+            each_mention(aspects.unwrap_or_default(), |theme, score| {
+                by_theme
+                    .0
+                    .get_or_insert_with(theme, Acc::default)
+                    .add(current, score);
+            });
+        })?;
+        Ok(by_theme)
+    };
+    let (by_theme, texts): (Arc<Mentions>, Arc<Sums<bool, 1>>) = tokio::try_join!(
+        dash.folded(ws, &sql, mentions),
+        dash.folded(ws, &texts_sql, texts)
+    )?;
+    let count = |current: bool| texts.0.get(&current).map_or(0, |v| v[0] as u64);
+    let texts_in = [count(false), count(true)];
+    let by_theme = Arc::unwrap_or_clone(by_theme).0;
     let mut rows: Vec<ThemeRow> = by_theme
         .entries
         .into_iter()

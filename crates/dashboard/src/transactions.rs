@@ -3,12 +3,13 @@
 //! customer's history, and four GROUP BY queries over the same rows (one of them
 //! with a group per customer and month) cost several times this one projection.
 
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::NaiveDate;
+use throughline_analytics::{Partial, QueryBatches};
 use throughline_domain::WorkspaceId;
 
-use crate::engine::{micros_to_date, Dashboard};
+use crate::engine::Dashboard;
 use crate::error::Result;
 use crate::filters::Period;
 
@@ -37,20 +38,25 @@ impl Tx {
 
 /// The rows sorted by customer and time; currencies as they were written (`None`
 /// when a transaction gave none).
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Transactions {
     pub currencies: Vec<Option<String>>,
     pub rows: Vec<Tx>,
 }
 
 impl Transactions {
-    pub async fn load(dash: &Dashboard, ws: WorkspaceId, fsql: &str) -> Result<Self> {
+    pub async fn load(dash: &Dashboard, ws: WorkspaceId, fsql: &str) -> Result<Arc<Self>> {
         let sql = format!(
             "SELECT profile_id AS p, occurred_at AS t, currency AS c, amount AS a, \
              action = 'cancellation' AS x, (true{fsql}) AS f FROM signals \
              WHERE kind = 'transaction' AND action IN ('purchase', 'renewal', 'cancellation')"
         );
-        let answer = dash.sql(ws, &sql).await?;
+        dash.folded(ws, &sql, |answer| Self::read(dash, answer))
+            .await
+    }
+
+    /// The rows of one answer, grouped by customer.
+    fn read(dash: &Dashboard, answer: &QueryBatches) -> Result<Self> {
         // Each column is read straight into the rows: per-column vectors of options
         // first would cost more than the scan (several large allocations per miss).
         let empty = Tx {
@@ -91,6 +97,18 @@ impl Transactions {
         })
     }
 
+    /// The currency code of `name` in this table, added if new.
+    fn code_of(&mut self, name: &Option<String>) -> u32 {
+        let code = match self.currencies.iter().position(|k| k == name) {
+            Some(code) => code,
+            None => {
+                self.currencies.push(name.clone());
+                self.currencies.len() - 1
+            }
+        };
+        u32::try_from(code).unwrap_or(u32::MAX)
+    }
+
     /// The name a currency is shown by: `?` for none.
     pub fn currency_name(&self, code: usize) -> String {
         self.currencies[code]
@@ -111,6 +129,49 @@ impl Transactions {
             sums.add(t);
         }
         sums.largest_first()
+    }
+}
+
+/// Parts read from different segments merge into one list in customer and time
+/// order (each part is in that order; a linear merge keeps it), their currency codes
+/// mapped onto one table.
+impl Partial for Transactions {
+    fn merge(&mut self, other: Self) {
+        // The usual case after new signals: the tail holds no transactions.
+        if other.rows.is_empty() {
+            return;
+        }
+        let codes: Vec<u32> = other.currencies.iter().map(|c| self.code_of(c)).collect();
+        let key = |t: &Tx| (t.profile, t.at);
+        let mine = std::mem::take(&mut self.rows);
+        let mut out = Vec::with_capacity(mine.len() + other.rows.len());
+        let (mut a, mut b) = (mine.iter().peekable(), other.rows.iter().peekable());
+        while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
+            if key(y) < key(x) {
+                out.push(Tx {
+                    currency: codes[y.currency as usize],
+                    ..**y
+                });
+                b.next();
+            } else {
+                out.push(**x);
+                a.next();
+            }
+        }
+        out.extend(a.copied());
+        out.extend(b.map(|y| Tx {
+            currency: codes[y.currency as usize],
+            ..*y
+        }));
+        self.rows = out;
+    }
+
+    fn bytes(&self) -> usize {
+        self.rows.len() * std::mem::size_of::<Tx>() + self.currencies.len() * 32
+    }
+
+    fn is_empty(&self) -> bool {
+        self.rows.is_empty()
     }
 }
 
@@ -228,12 +289,15 @@ pub(crate) fn bounds(p: &Period) -> (i64, i64) {
 }
 
 /// year·12 + month0 of times in UTC, remembering the last month's bounds: rows in
-/// time order mostly fall in the month before them, and a calendar conversion per
-/// row is what this saves.
+/// time order mostly fall in the month before them. A row in another month costs
+/// the value crate's integer calendar arithmetic, not a chrono conversion (a
+/// customer's monthly renewals each fall in a new month: most rows of a retention pass).
 #[derive(Default)]
 pub(crate) struct MonthIndex {
     last: Option<(i64, i64, i32)>,
 }
+
+const MICROS_PER_DAY: i64 = 86_400_000_000;
 
 impl MonthIndex {
     pub fn of(&mut self, micros: i64) -> Option<i32> {
@@ -242,11 +306,17 @@ impl MonthIndex {
                 return Some(index);
             }
         }
-        let day = micros_to_date(micros)?;
-        let first = day.with_day(1)?;
-        let next = first.checked_add_months(Months::new(1))?;
-        let index = first.year() * 12 + first.month0() as i32;
-        self.last = Some((day_micros(first), day_micros(next), index));
+        let days = micros.div_euclid(MICROS_PER_DAY);
+        let date = throughline_value::date::Date::from_days(i32::try_from(days).ok()?);
+        let (year, month, day) = date.ymd();
+        // The range chrono's dates cover, as before.
+        if year.abs() > 262_000 {
+            return None;
+        }
+        let index = year * 12 + month as i32 - 1;
+        let start = (days - i64::from(day - 1)) * MICROS_PER_DAY;
+        let end = start + i64::from(date.days_in_its_month()) * MICROS_PER_DAY;
+        self.last = Some((start, end, index));
         Some(index)
     }
 }
@@ -254,6 +324,7 @@ impl MonthIndex {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use chrono::Datelike;
 
     /// A paid row (cancel = false) of customer `p` at `at` µs, in currency 0, matching.
     pub fn tx(profile: Option<i64>, at: i64, amount: f64, cancel: bool) -> Tx {
@@ -380,5 +451,23 @@ pub(crate) mod tests {
         assert_eq!(months.of(at(2026, 2, 1)), Some(2026 * 12 + 1));
         assert_eq!(months.of(at(2026, 2, 1) - 1), Some(2026 * 12));
         assert_eq!(months.of(at(2025, 12, 31)), Some(2025 * 12 + 11));
+    }
+
+    #[test]
+    fn month_index_equals_the_calendar_on_every_day_of_five_centuries() {
+        let mut months = MonthIndex::default();
+        let mut day = NaiveDate::from_ymd_opt(1800, 1, 1).unwrap();
+        let last = NaiveDate::from_ymd_opt(2300, 12, 31).unwrap();
+        while day <= last {
+            let want = day.year() * 12 + day.month0() as i32;
+            let start = day_micros(day);
+            // The day's first and last microsecond, after a jump from elsewhere and
+            // from the cached month.
+            for micros in [start, start + MICROS_PER_DAY - 1] {
+                assert_eq!(MonthIndex::default().of(micros), Some(want), "{day}");
+                assert_eq!(months.of(micros), Some(want), "{day}");
+            }
+            day = day.succ_opt().unwrap();
+        }
     }
 }

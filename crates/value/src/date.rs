@@ -47,6 +47,17 @@ impl Date {
         self.0
     }
 
+    /// The date `days` days after 1970-01-01 (before it when negative).
+    pub fn from_days(days: i32) -> Date {
+        Date(days)
+    }
+
+    /// Days in this date's month.
+    pub fn days_in_its_month(self) -> u32 {
+        let (y, m, _) = self.ymd();
+        days_in_month(y, m)
+    }
+
     /// Whole days from `earlier` to `self`.
     pub fn days_since(self, earlier: Date) -> i32 {
         self.0 - earlier.0
