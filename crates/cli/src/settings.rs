@@ -39,6 +39,9 @@ pub struct AnalyticsFileSettings {
     /// MiB of segment columns kept decoded in memory between queries (default 4096;
     /// 0 reads every query from the Parquet files).
     pub hot_cache_mib: Option<usize>,
+    /// MiB of dashboard answers kept folded per segment prefix, so a recomputation
+    /// after new signals reads only the new rows (default 512; 0 keeps none).
+    pub fold_memo_mib: Option<usize>,
 }
 
 /// `[value]`: how customer value is computed (defaults in brackets).

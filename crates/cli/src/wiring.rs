@@ -40,6 +40,14 @@ pub async fn open_analytics(
     store: Arc<dyn Store>,
 ) -> anyhow::Result<Arc<AnalyticsCopy>> {
     let dir = settings.data_dir.join("analytics");
+    let config = analytics_config(settings)?;
+    let copy =
+        AnalyticsCopy::open_with(dir, store, config).context("cannot open the analytics copy")?;
+    Ok(Arc::new(copy))
+}
+
+/// The analytics copy's settings: the `[analytics]` and `[text]` sections over the defaults.
+pub fn analytics_config(settings: &Settings) -> anyhow::Result<AnalyticsConfig> {
     let mut config = AnalyticsConfig {
         text: text_analyzer(settings)?,
         ..AnalyticsConfig::default()
@@ -47,9 +55,10 @@ pub async fn open_analytics(
     if let Some(mib) = settings.analytics.hot_cache_mib {
         config.hot_cache_bytes = mib << 20;
     }
-    let copy =
-        AnalyticsCopy::open_with(dir, store, config).context("cannot open the analytics copy")?;
-    Ok(Arc::new(copy))
+    if let Some(mib) = settings.analytics.fold_memo_mib {
+        config.fold_memo_bytes = mib << 20;
+    }
+    Ok(config)
 }
 
 /// The text analyser with the configured taxonomy (or the shipped default).

@@ -25,7 +25,7 @@ const HTTP_CONNECTIONS: usize = 4;
 
 pub async fn run(settings: &Settings, args: BenchArgs) -> anyhow::Result<ExitCode> {
     if args.dashboard {
-        crate::commands::bench_dashboard::run(&args).await?;
+        crate::commands::bench_dashboard::run(settings, &args).await?;
         return Ok(ExitCode::SUCCESS);
     }
     let dir = std::env::temp_dir().join(format!("throughline-bench-{}", std::process::id()));
