@@ -297,7 +297,8 @@ impl AnalyticsCopy {
             let fresh = fold(&self.query_on(&new_part, workspace, sql, partitions).await?)?;
             // Nothing to add (new rows this query does not count): share, not copy.
             if !fresh.is_empty() {
-                let mut merged = (*total).clone();
+                // In place when the kept value is ours alone (the usual case), else a copy.
+                let mut merged = Arc::try_unwrap(total).unwrap_or_else(|a| (*a).clone());
                 merged.merge(fresh);
                 total = Arc::new(merged);
             }

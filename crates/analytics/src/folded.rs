@@ -90,7 +90,8 @@ impl FoldMemo {
     }
 
     /// What is kept for `key`, if its files are a prefix of `files` and it was read
-    /// with the same merged profiles.
+    /// with the same merged profiles. The tail part is handed over (the entry keeps
+    /// none until the next `put`).
     pub fn get<A: Partial>(
         &self,
         key: &Key,
@@ -111,11 +112,13 @@ impl FoldMemo {
         }
         entry.used = tick;
         let segments = Arc::clone(&entry.segments).downcast::<A>().ok()?;
-        let tail = entry.tail.as_ref().and_then(|t| {
+        // Taken out, not shared: when nobody else holds it, the caller can add the new
+        // rows to it in place instead of copying it (it is kept again by `put`).
+        let tail = entry.tail.take().and_then(|t| {
             Some(TailFold {
                 epoch: t.epoch,
                 rows: t.rows,
-                value: Arc::clone(&t.value).downcast::<A>().ok()?,
+                value: t.value.downcast::<A>().ok()?,
             })
         });
         Some(Kept {

@@ -143,27 +143,25 @@ impl Partial for Transactions {
         }
         let codes: Vec<u32> = other.currencies.iter().map(|c| self.code_of(c)).collect();
         let key = |t: &Tx| (t.profile, t.at);
-        let mine = std::mem::take(&mut self.rows);
-        let mut out = Vec::with_capacity(mine.len() + other.rows.len());
-        let (mut a, mut b) = (mine.iter().peekable(), other.rows.iter().peekable());
-        while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
-            if key(y) < key(x) {
-                out.push(Tx {
-                    currency: codes[y.currency as usize],
-                    ..**y
-                });
-                b.next();
+        // Merged from the back into room made at the end: no second vector, and the
+        // rows before the first new one's place stay where they are.
+        let mine = self.rows.len();
+        self.rows.extend_from_slice(&other.rows);
+        let (mut a, mut b, mut w) = (mine, other.rows.len(), self.rows.len());
+        while b > 0 {
+            let y = Tx {
+                currency: codes[other.rows[b - 1].currency as usize],
+                ..other.rows[b - 1]
+            };
+            w -= 1;
+            if a > 0 && key(&y) < key(&self.rows[a - 1]) {
+                self.rows[w] = self.rows[a - 1];
+                a -= 1;
             } else {
-                out.push(**x);
-                a.next();
+                self.rows[w] = y;
+                b -= 1;
             }
         }
-        out.extend(a.copied());
-        out.extend(b.map(|y| Tx {
-            currency: codes[y.currency as usize],
-            ..*y
-        }));
-        self.rows = out;
     }
 
     fn bytes(&self) -> usize {
@@ -451,6 +449,57 @@ pub(crate) mod tests {
         assert_eq!(months.of(at(2026, 2, 1)), Some(2026 * 12 + 1));
         assert_eq!(months.of(at(2026, 2, 1) - 1), Some(2026 * 12));
         assert_eq!(months.of(at(2025, 12, 31)), Some(2025 * 12 + 11));
+    }
+
+    #[test]
+    fn parts_merge_in_customer_and_time_order_with_one_currency_table() {
+        let part =
+            |currencies: Vec<Option<String>>, rows: Vec<Tx>| Transactions { currencies, rows };
+        let in_ = |mut t: Tx, currency: u32| {
+            t.currency = currency;
+            t
+        };
+        let eur = Some("EUR".to_string());
+        let usd = Some("USD".to_string());
+        let mut mine = part(
+            vec![eur.clone()],
+            vec![
+                tx(None, 5, 1.0, false),
+                tx(Some(1), 1, 2.0, false),
+                tx(Some(1), 9, 3.0, false),
+                tx(Some(4), 2, 4.0, false),
+            ],
+        );
+        let other = part(
+            vec![usd.clone(), eur.clone()],
+            vec![
+                in_(tx(None, 1, 5.0, false), 0),
+                in_(tx(Some(1), 9, 6.0, true), 1),
+                in_(tx(Some(2), 3, 7.0, false), 0),
+                in_(tx(Some(9), 1, 8.0, false), 1),
+            ],
+        );
+        mine.merge(other);
+        assert_eq!(mine.currencies, vec![eur, usd]);
+        let got: Vec<(Option<i64>, i64, f64, u32)> = mine
+            .rows
+            .iter()
+            .map(|t| (t.profile, t.at, t.amount, t.currency))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (None, 1, 5.0, 1),
+                (None, 5, 1.0, 0),
+                (Some(1), 1, 2.0, 0),
+                // A tie keeps the kept part's row first.
+                (Some(1), 9, 3.0, 0),
+                (Some(1), 9, 6.0, 0),
+                (Some(2), 3, 7.0, 1),
+                (Some(4), 2, 4.0, 0),
+                (Some(9), 1, 8.0, 0),
+            ]
+        );
     }
 
     #[test]
