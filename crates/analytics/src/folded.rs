@@ -4,13 +4,14 @@
 //! Segments never change once written, and new rows only ever land in the tail
 //! (and, when it is flushed, in a new segment appended to the list). So an answer
 //! that can be computed over disjoint parts of the rows and merged — counts and
-//! sums per group, row lists — is kept, folded, for the segments it has read,
-//! keyed by (workspace, SQL, type). The next call takes the kept value for the
-//! longest list of segments that is still a prefix of the copy's, reads only the
-//! segments after it, keeps the new value, and adds the tail, which is always read
-//! afresh. When compaction or a rebuild replaces segments already folded, the next
-//! call reads everything once; a profile merge changes the canonical mapping and
-//! does the same.
+//! sums per group, row lists — is kept, folded, for the segments it has read and
+//! for those plus the tail's first rows, keyed by (workspace, SQL, type). The next
+//! call takes the kept value for the longest list of segments that is still a
+//! prefix of the copy's, reads only the segments after it and the tail rows not
+//! yet folded (all of the tail once it was flushed: its epoch moved), and keeps
+//! the new values. When compaction or a rebuild replaces segments already folded,
+//! the next call reads everything once; a profile merge changes the canonical
+//! mapping and does the same.
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;

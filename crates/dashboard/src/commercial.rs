@@ -103,17 +103,15 @@ async fn risky(dash: &Dashboard, ws: WorkspaceId, fsql: &str, cur: &Period) -> R
          AND (nps IS NOT NULL OR intents IS NOT NULL){}{fsql} GROUP BY 1",
         cur.sql()
     );
-    let risky = dash
-        .folded(ws, &sql, |a| {
-            let customers = a.i64s("p")?.into_iter().zip(a.i64s("i")?);
-            Ok(Risky(
-                customers
-                    .filter_map(|(p, i)| Some((p?, i == Some(1))))
-                    .collect(),
-            ))
-        })
-        .await?;
-    Ok(risky)
+    dash.folded(ws, &sql, |a| {
+        let customers = a.i64s("p")?.into_iter().zip(a.i64s("i")?);
+        Ok(Risky(
+            customers
+                .filter_map(|(p, i)| Some((p?, i == Some(1))))
+                .collect(),
+        ))
+    })
+    .await
 }
 
 /// At-risk customers and whether any of their answers wrote of leaving; parts merge

@@ -17,13 +17,6 @@ use crate::tiles::{duration_tile, Format, Quantile, Tile};
 
 const CONTACT_KINDS: &str = "('ticket', 'chat', 'call', 'email')";
 
-struct Contacts {
-    at: Vec<i64>,
-    profile: Vec<i64>,
-    first_response: Vec<Option<f64>>,
-    resolution: Vec<Option<f64>>,
-}
-
 /// One contact as read (kept per segment prefix by the copy).
 #[derive(Debug, Clone, Copy)]
 struct Row {
@@ -66,34 +59,30 @@ pub(crate) async fn tiles(
             ))
         })
         .await?;
-    let c = Contacts {
-        at: rows.0.iter().map(|r| r.at).collect(),
-        profile: rows.0.iter().map(|r| r.profile).collect(),
-        first_response: rows.0.iter().map(|r| r.first_response).collect(),
-        resolution: rows.0.iter().map(|r| r.resolution).collect(),
-    };
+    let c = &rows.0;
     let settings = dash.settings();
     let rows = |p: &Period| -> Vec<usize> {
         let (s, e) = (micros(p.start), micros(p.end));
-        (0..c.at.len())
-            .filter(|&i| c.at[i] >= s && c.at[i] < e)
+        (0..c.len())
+            .filter(|&i| c[i].at >= s && c[i].at < e)
             .collect()
     };
     let (rc, rp) = (rows(cur), rows(prev));
-    let values = |rows: &[usize], col: &[Option<f64>]| -> Vec<f64> {
+    let values = |rows: &[usize], col: fn(&Row) -> Option<f64>| -> Vec<f64> {
         rows.iter()
-            .filter_map(|&i| col[i])
+            .filter_map(|&i| col(&c[i]))
             .filter(|v| *v >= 0.0)
             .collect()
     };
-    let frt = |rows: &[usize]| median_p90(&mut values(rows, &c.first_response));
-    let res = |rows: &[usize]| median_p90(&mut values(rows, &c.resolution));
+    let frt = |rows: &[usize]| median_p90(&mut values(rows, |r| r.first_response));
+    let res = |rows: &[usize]| median_p90(&mut values(rows, |r| r.resolution));
     let target = settings.first_response_sla_hours * 3600.0;
-    let sla = |rows: &[usize]| sla_compliance(&values(rows, &c.first_response), target);
-    let contacts: Vec<Contact> = (0..c.at.len())
-        .map(|i| Contact {
-            profile: c.profile[i],
-            at: c.at[i] / 1_000_000,
+    let sla = |rows: &[usize]| sla_compliance(&values(rows, |r| r.first_response), target);
+    let contacts: Vec<Contact> = c
+        .iter()
+        .map(|r| Contact {
+            profile: r.profile,
+            at: r.at / 1_000_000,
             issue: None,
         })
         .collect();

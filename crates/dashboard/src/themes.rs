@@ -123,27 +123,21 @@ impl Acc {
     }
 }
 
-/// Mentions per theme, folded part by part.
-#[derive(Clone, Default)]
-struct Mentions(SmallMap<Acc>);
-
-impl Partial for Mentions {
+/// Parts add up; mentions per theme are a `SmallMap` of these (merged key by key).
+impl Partial for Acc {
     fn merge(&mut self, other: Self) {
-        for (theme, a) in other.0.entries {
-            let mine = self.0.get_or_insert_with(&theme, Acc::default);
-            mine.n[0] += a.n[0];
-            mine.n[1] += a.n[1];
-            mine.sent.merge(&a.sent);
-            mine.neg += a.neg;
-        }
+        self.n[0] += other.n[0];
+        self.n[1] += other.n[1];
+        self.sent.merge(&other.sent);
+        self.neg += other.neg;
     }
 
     fn bytes(&self) -> usize {
-        self.0.entries.len() * (std::mem::size_of::<Acc>() + 48)
+        std::mem::size_of::<Acc>()
     }
 
     fn is_empty(&self) -> bool {
-        self.0.entries.is_empty()
+        self.n == [0, 0]
     }
 }
 
@@ -173,26 +167,25 @@ pub(crate) async fn top(
         Ok(n)
     };
     let mentions = |a: &throughline_analytics::QueryBatches| {
-        let mut by_theme = Mentions::default();
+        let mut by_theme: SmallMap<Acc> = SmallMap::default();
         let curs = a.i64s("cur")?;
         a.for_each_str("aspects", |i, aspects| {
             let current = curs[i] == Some(1);
             each_mention(aspects.unwrap_or_default(), |theme, score| {
                 by_theme
-                    .0
                     .get_or_insert_with(theme, Acc::default)
                     .add(current, score);
             });
         })?;
         Ok(by_theme)
     };
-    let (by_theme, texts): (Arc<Mentions>, Arc<Sums<bool, 1>>) = tokio::try_join!(
+    let (by_theme, texts): (Arc<SmallMap<Acc>>, Arc<Sums<bool, 1>>) = tokio::try_join!(
         dash.folded(ws, &sql, mentions),
         dash.folded(ws, &texts_sql, texts)
     )?;
     let count = |current: bool| texts.0.get(&current).map_or(0, |v| v[0] as u64);
     let texts_in = [count(false), count(true)];
-    let by_theme = Arc::unwrap_or_clone(by_theme).0;
+    let by_theme = Arc::unwrap_or_clone(by_theme);
     let mut rows: Vec<ThemeRow> = by_theme
         .entries
         .into_iter()
