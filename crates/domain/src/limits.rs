@@ -1,4 +1,5 @@
-//! Explicit size limits on one record. Batch and body limits live with the intake edge.
+//! Explicit limits on one record: sizes, and the characters a label or a text may hold.
+//! Batch and body limits live with the intake edge.
 
 /// Longest accepted free text, in bytes (a long call transcript fits).
 pub const MAX_TEXT_BYTES: usize = 64 * 1024;
@@ -10,3 +11,26 @@ pub const MAX_ID_BYTES: usize = 200;
 pub const MAX_RATINGS: usize = 50;
 /// Largest `properties` object, serialized, in bytes.
 pub const MAX_PROPERTIES_BYTES: usize = 16 * 1024;
+
+/// Why `value` cannot be a label (a dimension, `reason`, `source`, `external_id`, an
+/// identity, a rating or event name): it holds a control character (C0 including tab
+/// and newline, DEL, C1). Labels are shown in terminals, menus, file names and
+/// spreadsheets, where an escape sequence or a NUL is an attack or a broken row.
+pub fn label_chars(value: &str) -> Result<(), String> {
+    match value.chars().find(|c| c.is_control()) {
+        Some(c) => Err(format!(
+            "holds the control character U+{:04X}; labels must be printable",
+            u32::from(c)
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Why `value` cannot be free text: it holds NUL. Texts keep their newlines, tabs and
+/// other whitespace as written; NUL ends strings in C tools and some databases.
+pub fn text_chars(value: &str) -> Result<(), String> {
+    if value.contains('\0') {
+        return Err("holds the control character U+0000 (NUL)".into());
+    }
+    Ok(())
+}

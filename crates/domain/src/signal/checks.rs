@@ -38,6 +38,10 @@ pub(super) fn id_string(errors: &mut Errors, field: &str, raw: Option<&str>) -> 
         );
         return None;
     }
+    if let Err(reason) = label_chars(v) {
+        fail(errors, field, reason);
+        return None;
+    }
     Some(v.to_string())
 }
 
@@ -50,6 +54,10 @@ pub(super) fn label(errors: &mut Errors, field: &str, raw: Option<&str>) -> Opti
             field,
             format!("is longer than {MAX_LABEL_BYTES} bytes"),
         );
+        return None;
+    }
+    if let Err(reason) = label_chars(v) {
+        fail(errors, field, reason);
         return None;
     }
     (!v.is_empty()).then(|| v.to_string())
@@ -90,11 +98,21 @@ pub(super) fn identities(
     network: Option<&str>,
 ) -> [(&'static str, Option<Result<Identity, String>>); 4] {
     let [email, phone, handle, account_id] = texts;
+    // Identities are labels too: no control characters, whatever else each allows.
+    let checked = |raw: &str, parse: &dyn Fn(&str) -> Result<Identity, String>| {
+        label_chars(raw).and_then(|()| parse(raw))
+    };
     [
-        ("email", email.map(Identity::email)),
-        ("phone", phone.map(Identity::phone)),
-        ("handle", handle.map(|h| Identity::handle(h, network))),
-        ("account_id", account_id.map(Identity::account_id)),
+        ("email", email.map(|e| checked(e, &Identity::email))),
+        ("phone", phone.map(|p| checked(p, &Identity::phone))),
+        (
+            "handle",
+            handle.map(|h| checked(h, &|h| Identity::handle(h, network))),
+        ),
+        (
+            "account_id",
+            account_id.map(|a| checked(a, &Identity::account_id)),
+        ),
     ]
 }
 
@@ -122,6 +140,13 @@ pub(super) fn ratings(errors: &mut Errors, value: Option<&Value>) -> BTreeMap<St
             Ok(_) if name.is_empty() || name.len() > MAX_LABEL_BYTES => {
                 fail(errors, &field, "rating names must be 1 to 200 bytes")
             }
+            // Reported on `ratings`: a field name holding the control character
+            // would carry it into every place the error is shown.
+            Ok(_) if label_chars(name).is_err() => fail(
+                errors,
+                "ratings",
+                "a rating name holds a control character; names must be printable",
+            ),
             Ok(r) => {
                 out.insert(name.clone(), r);
             }
@@ -161,6 +186,10 @@ pub(super) fn text(errors: &mut Errors, raw: Option<&str>) -> Option<String> {
     if text.len() > MAX_TEXT_BYTES {
         let msg = format!("is {} bytes; the limit is {MAX_TEXT_BYTES}", text.len());
         fail(errors, "text", msg);
+        return None;
+    }
+    if let Err(reason) = text_chars(text) {
+        fail(errors, "text", reason);
         return None;
     }
     let trimmed = text.trim();
@@ -216,6 +245,10 @@ fn serialized_len(m: &Map<String, Value>) -> usize {
 /// `action`, whose meaning depends on the kind.
 pub(super) fn action(errors: &mut Errors, kind: SignalKind, raw: Option<&str>) -> Option<Action> {
     let raw = raw.map(str::trim);
+    if let Some(Err(reason)) = raw.map(label_chars) {
+        fail(errors, "action", reason);
+        return None;
+    }
     match kind {
         SignalKind::Transaction => {
             let raw = raw.unwrap_or("purchase");
@@ -296,5 +329,87 @@ pub(super) fn kind_rules(errors: &mut Errors, s: &Signal) {
         if at.is_some_and(|t| t < s.occurred_at) {
             fail(errors, field, "is before occurred_at");
         }
+    }
+}
+
+#[cfg(test)]
+mod control_character_tests {
+    use crate::signal::{Signal, SliceError};
+    use serde_json::{json, Value};
+
+    /// The fields `record` is rejected on, by the general parser and by the fast
+    /// path from bytes, which must agree.
+    fn rejected(record: &Value) -> Vec<String> {
+        let fields = |r: Result<Signal, _>| match r {
+            Ok(_) => vec![],
+            Err(e) => {
+                let e: crate::error::RecordRejected = e;
+                e.errors.into_iter().map(|e| e.field).collect::<Vec<_>>()
+            }
+        };
+        let general = fields(Signal::parse(record));
+        let fast = fields(Signal::parse_slice(record.to_string().as_bytes()).map_err(
+            |e| match e {
+                SliceError::Rejected(r) => r,
+                SliceError::Syntax(e) => panic!("{e}"),
+            },
+        ));
+        assert_eq!(general, fast, "the two parsers disagree on {record}");
+        general
+    }
+
+    fn event() -> Value {
+        json!({
+            "kind": "event", "source": "app", "external_id": "e-1",
+            "occurred_at": "2026-03-01T14:30:00Z", "action": "page_view",
+            "customer": {"email": "ann@example.com", "account_id": "A-1"},
+            "channel": "web", "ratings": {"ease": 4}, "text": "line one\n\tline two\r\n"
+        })
+    }
+
+    #[test]
+    fn labels_refuse_control_characters_and_texts_refuse_nul() {
+        assert_eq!(rejected(&event()), Vec::<String>::new());
+        let cases: &[(&str, Value, &str)] = &[
+            ("/channel", json!("web\u{0}"), "channel"),
+            ("/brand", json!("North\u{1b}[31mwind"), "brand"),
+            ("/store", json!("a\nb"), "store"),
+            ("/region", json!("\u{7f}"), "region"),
+            ("/team", json!("x\u{9b}2J"), "team"),
+            ("/reason", json!("moved\tout"), "reason"),
+            ("/source", json!("app\u{0}"), "source"),
+            ("/external_id", json!("e\u{1b}1"), "external_id"),
+            ("/action", json!("page\u{0}view"), "action"),
+            (
+                "/customer/account_id",
+                json!("A\u{0}1"),
+                "customer.account_id",
+            ),
+            (
+                "/customer/email",
+                json!("ann\u{1b}@example.com"),
+                "customer.email",
+            ),
+            ("/text", json!("fine\u{0}"), "text"),
+        ];
+        for (pointer, value, field) in cases {
+            let mut record = event();
+            let (parent, key) = pointer.rsplit_once('/').unwrap();
+            record.pointer_mut(parent).unwrap()[key] = value.clone();
+            assert_eq!(rejected(&record), [*field], "{pointer} = {value:?}");
+        }
+        let mut record = event();
+        record["ratings"] = json!({"ea\u{1b}se": 4});
+        assert_eq!(rejected(&record), ["ratings"]);
+        let reason = Signal::parse(&json!({
+            "kind": "event", "source": "app", "external_id": "e-1",
+            "occurred_at": "2026-03-01T14:30:00Z", "action": "x",
+            "customer": {"account_id": "A-1"}, "channel": "w\u{1b}b"
+        }))
+        .unwrap_err()
+        .errors[0]
+            .reason
+            .clone();
+        assert!(reason.contains("U+001B"), "{reason}");
     }
 }
