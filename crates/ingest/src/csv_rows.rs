@@ -1,11 +1,14 @@
 //! CSV rows into wire records: the mapping compiled against the header into a plan of
 //! (wire field ← column index | constant), then applied to each reused `ByteRecord`.
+//! A cell a CSV writer quoted against formula injection is read without that quote
+//! (`csv_safe`), so our own rejects files import again unchanged.
 
 use csv::ByteRecord;
 use serde_json::{Map, Value};
 use std::io::Read;
 use throughline_domain::Signal;
 
+use crate::csv_safe::restore_formula;
 use crate::file::{merge_errors, row_result, Chunk, FileError, RowResult, READ_BUFFER};
 use crate::mapping::Mapping;
 use crate::parallel::map_ordered;
@@ -35,7 +38,7 @@ impl CsvRows {
         let headers: Vec<String> = match reader.byte_headers() {
             Ok(h) => h
                 .iter()
-                .map(|c| String::from_utf8_lossy(c).trim().to_string())
+                .map(|c| restore_formula(String::from_utf8_lossy(c).trim()).to_string())
                 .collect(),
             Err(e) => return Err(read_error(1, e)),
         };
@@ -109,10 +112,12 @@ fn row(plan: &[(WirePath, Source)], columns: usize, record: &ByteRecord) -> RowR
         let value = match source {
             Source::Constant(value) => Some(value.clone()),
             Source::Column(i) => match std::str::from_utf8(&record[*i]) {
-                Ok(cell) => path.convert(cell).unwrap_or_else(|reason| {
-                    errors.push((path.to_string(), reason));
-                    None
-                }),
+                Ok(cell) => path
+                    .convert(restore_formula(cell))
+                    .unwrap_or_else(|reason| {
+                        errors.push((path.to_string(), reason));
+                        None
+                    }),
                 Err(_) => {
                     errors.push((path.to_string(), "is not valid UTF-8".into()));
                     None

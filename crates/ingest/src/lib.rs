@@ -8,6 +8,7 @@
 
 mod batch;
 mod csv_rows;
+pub mod csv_safe;
 mod file;
 mod mapping;
 mod mapping_file;
@@ -22,7 +23,7 @@ pub use file::{Chunk, Chunks, FileError, FileFormat, FileReader, FileReject};
 pub use mapping::{Mapping, MappingError};
 pub use path::WirePath;
 pub use redact::{redact_texts, PiiPolicy};
-pub use rejects::RejectsWriter;
+pub use rejects::{create_rejects_file, RejectsWriter};
 
 #[cfg(test)]
 mod tests;

@@ -4,10 +4,66 @@
 //! CSV: the original header plus `_line` and `_reason`, then each row plus those two
 //! cells. NDJSON: `{"line": 7, "reason": "…", "record": <the original line>}`; a line
 //! that was not JSON at all is kept as a string under `record`.
+//!
+//! CSV cells are written through [`crate::csv_safe`], so a formula in a rejected row
+//! does not run when the file is opened in a spreadsheet. [`create_rejects_file`]
+//! opens the file without writing through a link or over the input.
 
+use std::fs::File;
 use std::io::Write;
+use std::path::Path;
 
+use crate::csv_safe;
 use crate::file::{FileFormat, FileReader, FileReject};
+
+/// Creates the rejects file at `path` for an import of `input`, readable by its owner
+/// only (it holds the rows as they were, personal data included). Refused when
+/// `path` is the input file under any name (same device and inode: `--rejects
+/// input.csv` would empty the file being read), a symbolic link (writing through it
+/// lands wherever it points), or anything but a regular file. A regular file
+/// already there (a rejects file of an earlier run) is replaced; the new one is
+/// created with `create_new`, which fails rather than follow a link planted
+/// in between.
+pub fn create_rejects_file(path: &Path, input: &Path) -> std::io::Result<File> {
+    let refuse = |why: &str| {
+        Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("{} {why}", path.display()),
+        ))
+    };
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            return refuse("is a symbolic link; give the rejects file a path of its own");
+        }
+        Ok(meta) if !meta.is_file() => return refuse("is not a regular file"),
+        Ok(meta) => {
+            if let Ok(input_meta) = std::fs::metadata(input) {
+                if same_file(&meta, &input_meta) {
+                    return refuse("is the input file; give the rejects file another path");
+                }
+            }
+            std::fs::remove_file(path)?;
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
+}
+
+#[cfg(unix)]
+fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    (a.dev(), a.ino()) == (b.dev(), b.ino())
+}
+
+#[cfg(not(unix))]
+fn same_file(_: &std::fs::Metadata, _: &std::fs::Metadata) -> bool {
+    false
+}
 
 /// Writes rejected rows. A row with several bad fields is written once, its reasons
 /// joined as `field: reason; field: reason`. Nothing (not even the header) is written
@@ -88,7 +144,8 @@ impl<W: Write> RejectsWriter<W> {
             Out::Csv { writer, headers } => {
                 if let Some(headers) = headers.take() {
                     let extra = ["_line", "_reason"];
-                    writer.write_record(headers.iter().map(String::as_str).chain(extra))?;
+                    let headers = headers.iter().map(String::as_str);
+                    csv_safe::write_record(writer, headers.chain(extra))?;
                 }
                 // The raw row is one CSV record; read it back so the writer quotes it anew.
                 let mut cells = csv::ReaderBuilder::new()
@@ -100,7 +157,10 @@ impl<W: Write> RejectsWriter<W> {
                     record = csv::StringRecord::from(vec![raw]);
                 }
                 let line = line.to_string();
-                writer.write_record(record.iter().chain([line.as_str(), reason]))?;
+                // Cells as the file had them: a quote a CSV writer put before a
+                // formula is taken away, so the writer adds exactly one back.
+                let cells = record.iter().map(csv_safe::restore_formula);
+                csv_safe::write_record(writer, cells.chain([line.as_str(), reason]))?;
                 Ok(())
             }
             Out::Ndjson(out) => {
