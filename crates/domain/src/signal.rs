@@ -1,7 +1,7 @@
 //! A parsed signal: one thing a stakeholder said or did, on one channel, at one time.
 //! `Signal::parse` is the only way in, so a `Signal` is always valid.
 
-use chrono::{DateTime, FixedOffset, SecondsFormat};
+use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use crate::error::{FieldError, RecordRejected};
 use crate::identity::Identity;
 use crate::kind::{Action, SignalKind, StakeholderType};
+use crate::limits::{latest_time, EARLIEST_TIME};
 use crate::wire::{WireSignal, DIMENSIONS, FIELDS};
 
 /// A named custom rating with its scale, e.g. `{"value": 4, "min": 1, "max": 5}`.
@@ -46,8 +47,16 @@ pub struct Signal {
 }
 
 impl Signal {
-    /// Parses one wire record, reporting every problem with its field.
+    /// Parses one wire record, reporting every problem with its field. Its times
+    /// must lie between [`EARLIEST_TIME`] and a day after now (the time of intake):
+    /// [`Signal::parse_at`] with the system clock.
     pub fn parse(record: &Value) -> Result<Signal, RecordRejected> {
+        Signal::parse_at(record, intake_now())
+    }
+
+    /// [`Signal::parse`] at intake time `now`, so a test (or a replay) decides which
+    /// times are too far in the future.
+    pub fn parse_at(record: &Value, now: DateTime<Utc>) -> Result<Signal, RecordRejected> {
         let Some(obj) = record.as_object() else {
             return Err(RecordRejected {
                 errors: vec![FieldError::new("record", "a record must be a JSON object")],
@@ -56,6 +65,7 @@ impl Signal {
         let mut p = Parser {
             obj,
             errors: Vec::new(),
+            now,
         };
         let signal = p.signal();
         match signal {
@@ -71,11 +81,16 @@ impl Signal {
     /// type the fast reader does not take) is parsed again the general way, so the
     /// errors are exactly those of `parse`.
     pub fn parse_slice(json: &[u8]) -> Result<Signal, SliceError> {
-        if let Some(signal) = fast::parse(json) {
+        Signal::parse_slice_at(json, intake_now())
+    }
+
+    /// [`Signal::parse_slice`] at intake time `now`, as [`Signal::parse_at`].
+    pub fn parse_slice_at(json: &[u8], now: DateTime<Utc>) -> Result<Signal, SliceError> {
+        if let Some(signal) = fast::parse(json, now) {
             return Ok(signal);
         }
         let value: Value = serde_json::from_slice(json).map_err(SliceError::Syntax)?;
-        Signal::parse(&value).map_err(SliceError::Rejected)
+        Signal::parse_at(&value, now).map_err(SliceError::Rejected)
     }
 
     pub fn dimension(&self, name: &str) -> Option<&str> {
@@ -140,9 +155,47 @@ fn rfc3339(t: DateTime<FixedOffset>) -> String {
     t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
 
+/// The time of intake for [`Signal::parse`] and [`Signal::parse_slice`]: the one
+/// place parsing reads a clock, so that the callers at the edge (which parse many
+/// records, some in parallel) need not pass it; everything below takes `now`.
+fn intake_now() -> DateTime<Utc> {
+    std::time::SystemTime::now().into()
+}
+
+/// `t`, if it lies in the accepted range of times at intake time `now` (see
+/// `limits::EARLIEST_TIME`, `limits::MAX_FUTURE`); otherwise an error for `field`.
+/// Both parse paths call it, so they accept the same times.
+fn in_range(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    t: DateTime<FixedOffset>,
+    now: DateTime<Utc>,
+) -> Option<DateTime<FixedOffset>> {
+    let latest = latest_time(now);
+    let reason = if t < EARLIEST_TIME {
+        format!(
+            "{} is before {}, the earliest time accepted",
+            rfc3339(t),
+            EARLIEST_TIME.to_rfc3339_opts(SecondsFormat::Secs, true)
+        )
+    } else if t > latest {
+        format!(
+            "{} is more than a day after the time of intake (the latest time accepted was {})",
+            rfc3339(t),
+            latest.to_rfc3339_opts(SecondsFormat::Secs, true)
+        )
+    } else {
+        return Some(t);
+    };
+    errors.push(FieldError::new(field, reason));
+    None
+}
+
 struct Parser<'a> {
     obj: &'a Map<String, Value>,
     errors: Vec<FieldError>,
+    /// The time of intake, for the latest time accepted.
+    now: DateTime<Utc>,
 }
 
 impl<'a> Parser<'a> {
@@ -255,7 +308,8 @@ impl<'a> Parser<'a> {
 
     fn optional_time(&mut self, field: &str) -> Option<DateTime<FixedOffset>> {
         let raw = self.str_field(field);
-        checks::time(&mut self.errors, field, raw)
+        let t = checks::time(&mut self.errors, field, raw)?;
+        in_range(&mut self.errors, field, t, self.now)
     }
 }
 

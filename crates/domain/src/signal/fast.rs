@@ -7,19 +7,22 @@
 //! any failed rule all give `None`. So the fast path needs to get acceptance right,
 //! and never has to reproduce an error message.
 
+use chrono::{DateTime, Utc};
 use serde::de::{Deserialize, Deserializer, Error, MapAccess, Visitor};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 use std::fmt;
 
-use super::{checks, Signal};
+use super::{checks, in_range, Signal};
 use crate::kind::{SignalKind, StakeholderType};
 use crate::wire::DIMENSIONS;
 
 /// The signal `Signal::parse` would make of this JSON text, or `None` when the
-/// general parser must decide (possibly to reject it).
-pub(super) fn parse(json: &[u8]) -> Option<Signal> {
-    serde_json::from_slice::<Raw<'_>>(json).ok()?.into_signal()
+/// general parser must decide (possibly to reject it). `now` is the time of intake.
+pub(super) fn parse(json: &[u8], now: DateTime<Utc>) -> Option<Signal> {
+    serde_json::from_slice::<Raw<'_>>(json)
+        .ok()?
+        .into_signal(now)
 }
 
 /// A JSON string, borrowed from the input unless it had escapes.
@@ -221,7 +224,7 @@ fn present<T, U>(value: Option<T>, f: impl FnOnce(T) -> Option<U>) -> Option<Opt
 }
 
 impl Raw<'_> {
-    fn into_signal(self) -> Option<Signal> {
+    fn into_signal(self, now: DateTime<Utc>) -> Option<Signal> {
         let kind = SignalKind::parse(text(&self.kind)?)?;
         let (stakeholder_type, ids) = self.stakeholder?;
         if kind.is_employee_kind() && stakeholder_type != StakeholderType::Employee {
@@ -246,6 +249,12 @@ impl Raw<'_> {
         let mut errors = Vec::new();
         let e = &mut errors;
         let occurred_at = checks::time(e, "occurred_at", Some(text(&self.occurred_at)?))?;
+        let occurred_at = in_range(e, "occurred_at", occurred_at, now)?;
+        let mut time = |field, raw: &Text<'_>| {
+            checks::time(e, field, text(raw)).and_then(|t| in_range(e, field, t, now))
+        };
+        let first_response_at = time("first_response_at", &self.first_response_at);
+        let resolved_at = time("resolved_at", &self.resolved_at);
         let mut signal = Signal {
             kind,
             source: checks::id_string(e, "source", text(&self.source))?,
@@ -266,8 +275,8 @@ impl Raw<'_> {
             language: checks::language(e, text(&self.language)),
             amount: present(self.amount, checks::amount)?,
             currency: checks::currency(e, text(&self.currency)),
-            first_response_at: checks::time(e, "first_response_at", text(&self.first_response_at)),
-            resolved_at: checks::time(e, "resolved_at", text(&self.resolved_at)),
+            first_response_at,
+            resolved_at,
             properties: self
                 .properties
                 .map(|m| checks::properties(e, m))

@@ -3,9 +3,17 @@
 use super::*;
 use serde_json::json;
 
-/// Parses `record`; `want` lists `field` names that must be rejected (empty: accepted).
+/// The time of intake in these tests, so the latest time accepted is fixed.
+fn now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-03-02T00:00:00Z")
+        .unwrap()
+        .to_utc()
+}
+
+/// Parses `record` at `now()`; `want` lists `field` names that must be rejected
+/// (empty: accepted).
 fn check(record: Value, want: &[&str]) {
-    let got = Signal::parse(&record);
+    let got = Signal::parse_at(&record, now());
     let fields: Vec<String> = match &got {
         Ok(_) => vec![],
         Err(e) => e.errors.iter().map(|e| e.field.clone()).collect(),
@@ -142,7 +150,85 @@ fn good_records_take_the_fast_path() {
     let rated = with(survey(), "ratings", json!({"ease": 4}));
     for record in [survey(), tx, escaped, rated] {
         let bytes = serde_json::to_vec(&record).unwrap();
-        assert_eq!(fast::parse(&bytes), Some(Signal::parse(&record).unwrap()));
+        assert_eq!(
+            fast::parse(&bytes, now()),
+            Some(Signal::parse_at(&record, now()).unwrap())
+        );
     }
-    assert_eq!(fast::parse(b"[]"), None);
+    assert_eq!(fast::parse(b"[]", now()), None);
+}
+
+/// A ticket at `occurred_at` with its response and resolution times.
+fn ticket(occurred_at: &str, first_response_at: &str, resolved_at: &str) -> Value {
+    json!({"kind": "ticket", "source": "desk", "external_id": "t-1",
+        "occurred_at": occurred_at, "first_response_at": first_response_at,
+        "resolved_at": resolved_at, "customer": {"email": "a@b.co"}, "text": "Help"})
+}
+
+/// Times from 1900-01-01T00:00:00Z to a day after intake are accepted, in every time
+/// field; anything outside is rejected with its field, by both parse paths alike.
+#[test]
+fn times_outside_1900_to_a_day_after_intake_are_rejected_per_field() {
+    let ok = "2026-03-01T10:00:00Z";
+    let cases: [(Value, &[&str]); 9] = [
+        (ticket(ok, ok, ok), &[]),
+        (ticket("1900-01-01T00:00:00Z", ok, ok), &[]),
+        (
+            ticket("1900-01-01T00:30:00+01:00", ok, ok),
+            &["occurred_at"],
+        ),
+        (ticket("1899-12-31T23:59:59Z", ok, ok), &["occurred_at"]),
+        (ticket("2300-01-01T00:00:00Z", ok, ok), &["occurred_at"]),
+        // Exactly a day after intake, then a second more.
+        (ticket(ok, ok, "2026-03-03T00:00:00Z"), &[]),
+        (ticket(ok, ok, "2026-03-03T00:00:01Z"), &["resolved_at"]),
+        (
+            ticket(ok, "9999-12-31T23:59:59Z", ok),
+            &["first_response_at"],
+        ),
+        (
+            ticket(ok, "2300-01-01T00:00:00Z", "1500-01-01T00:00:00Z"),
+            &["first_response_at", "resolved_at"],
+        ),
+    ];
+    for (record, want) in cases {
+        check(record.clone(), want);
+        let bytes = serde_json::to_vec(&record).unwrap();
+        let general = Signal::parse_at(&record, now());
+        match Signal::parse_slice_at(&bytes, now()) {
+            Ok(fast) => assert_eq!(Ok(fast), general, "{record}"),
+            Err(SliceError::Rejected(fast)) => assert_eq!(Err(fast), general, "{record}"),
+            Err(SliceError::Syntax(e)) => panic!("{record}: {e}"),
+        }
+    }
+    let reason = |record: Value| {
+        Signal::parse_at(&record, now()).unwrap_err().errors[0]
+            .reason
+            .clone()
+    };
+    assert_eq!(
+        reason(ticket("1899-12-31T23:59:59Z", ok, ok)),
+        "1899-12-31T23:59:59Z is before 1900-01-01T00:00:00Z, the earliest time accepted"
+    );
+    assert_eq!(
+        reason(ticket(ok, ok, "2300-01-01T00:00:00+02:00")),
+        "2300-01-01T00:00:00+02:00 is more than a day after the time of intake \
+         (the latest time accepted was 2026-03-03T00:00:00Z)"
+    );
+}
+
+/// `parse` is `parse_at` with the system clock: a time in 2300 is refused today.
+#[test]
+fn parse_refuses_the_far_future_by_the_clock() {
+    let far = ticket(
+        "2300-01-01T00:00:00Z",
+        "2300-01-01T00:00:00Z",
+        "2300-01-01T00:00:00Z",
+    );
+    assert!(Signal::parse(&far).is_err());
+    let bytes = serde_json::to_vec(&far).unwrap();
+    assert!(matches!(
+        Signal::parse_slice(&bytes),
+        Err(SliceError::Rejected(_))
+    ));
 }
