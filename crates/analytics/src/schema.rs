@@ -8,7 +8,9 @@ use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit}
 
 /// Bumped whenever the stored columns change; a manifest with another version
 /// is discarded and the copy rebuilt from the system of record.
-pub const SCHEMA_VERSION: u32 = 2;
+/// 3: `occurred_at` may be null (a stored time outside what intake accepts), so
+/// copies that hold such a time as a value are rebuilt.
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The column that scopes every row to a tenant. Never visible to a query.
 pub const WORKSPACE_COLUMN: &str = "workspace_id";
@@ -29,7 +31,8 @@ pub fn view_columns() -> Vec<(&'static str, DataType, bool)> {
         ("kind", text(), false),
         ("source", text(), false),
         ("external_id", text(), false),
-        ("occurred_at", utc_micros(), false),
+        // Null where the stored time is outside what intake accepts (`batch.rs`).
+        ("occurred_at", utc_micros(), true),
         ("stakeholder_type", text(), false),
         (PROFILE_COLUMN, DataType::Int64, false),
         ("email", text(), true),
