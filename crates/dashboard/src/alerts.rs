@@ -4,16 +4,17 @@
 //! (brand, theme) pair scanned — "complaints about Delivery for Kestrel up 240%
 //! in 2025-11, q < 0.001".
 
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{Datelike, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use throughline_analytics::QueryBatches;
+use throughline_domain::limits::{latest_time, EARLIEST_TIME};
 use throughline_domain::WorkspaceId;
 use throughline_metrics::{scan, CountSeries, Direction};
 
 use crate::engine::Dashboard;
-use crate::error::Result;
+use crate::error::{DashboardError, Result};
 use crate::filters::{Filters, Period};
 use crate::kpi_shifts::KpiShifts;
 use crate::small_map::{Slots, SmallMap};
@@ -38,6 +39,25 @@ impl AlertQuery {
             filters,
             month: None,
         }
+    }
+
+    /// Refuses bad filters, and a month outside the times a signal may have (1900-01-01
+    /// to a day past now): no signal is there, and the engine cannot hold the bounds of
+    /// a month past 2262.
+    fn validate(&self) -> Result<()> {
+        self.filters.validate()?;
+        let Some(month) = self.month else {
+            return Ok(());
+        };
+        let earliest = EARLIEST_TIME.date_naive();
+        let latest = latest_time(Utc::now()).date_naive();
+        if month < earliest || month > latest {
+            return Err(DashboardError::BadFilter {
+                field: "month",
+                reason: format!("a day from {earliest} to {latest}"),
+            });
+        }
+        Ok(())
     }
 }
 
@@ -75,7 +95,7 @@ pub struct Alert {
 
 impl Dashboard {
     pub async fn alerts(&self, ws: WorkspaceId, q: &AlertQuery) -> Result<Alerts> {
-        q.filters.validate()?;
+        q.validate()?;
         let fsql = q.filters.sql();
         let baseline = self.settings.alert_baseline_months;
         let month = match q.month {

@@ -236,12 +236,14 @@ impl By {
     }
 }
 
-/// Each profile's latest value of a property, joined as `pp.v`.
+/// Each profile's latest value of a property, joined as `pp.v`. A signal without a
+/// time (stored out of range, null in the copy) cannot be the latest.
 fn property_join(key: &str) -> String {
     let (value, has) = crate::filters::property_sql(key);
     format!(
         " LEFT JOIN (SELECT profile_id AS pid, last_value(v ORDER BY occurred_at, seq) AS v FROM \
-           (SELECT profile_id, occurred_at, seq, {value} AS v FROM signals WHERE {has}) \
+           (SELECT profile_id, occurred_at, seq, {value} AS v FROM signals \
+            WHERE {has} AND occurred_at IS NOT NULL) \
            WHERE v IS NOT NULL GROUP BY profile_id) pp \
          ON signals.profile_id = pp.pid"
     )

@@ -87,6 +87,24 @@ impl<T: Clone + Send + Sync + 'static> Partial for Rows<T> {
     }
 }
 
+/// A count of rows; parts add.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct Count(pub u64);
+
+impl Partial for Count {
+    fn merge(&mut self, other: Self) {
+        self.0 += other.0;
+    }
+
+    fn bytes(&self) -> usize {
+        8
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0 == 0
+    }
+}
+
 /// The largest value seen, if any.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub(crate) struct Latest(pub Option<i64>);
@@ -158,5 +176,9 @@ mod tests {
         assert_eq!(latest, Latest(Some(5)));
         latest.merge(Latest(Some(9)));
         assert_eq!(latest, Latest(Some(9)));
+
+        let mut count = Count(2);
+        count.merge(Count(3));
+        assert_eq!(count, Count(5));
     }
 }

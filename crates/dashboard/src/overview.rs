@@ -14,7 +14,7 @@ use crate::commercial::{self, Commercial};
 use crate::engine::{micros_to_date, Dashboard};
 use crate::error::Result;
 use crate::filters::{Filters, Period};
-use crate::folds::{Grouped, Sums};
+use crate::folds::{Count, Grouped, Sums};
 use crate::kpi_shifts::KpiShift;
 use crate::kpis::{self, KpiCounts};
 use crate::overview_cache::Freshness;
@@ -76,6 +76,11 @@ pub struct Overview {
     /// When the figures were computed and whether newer signals have arrived since
     /// (set by the cache; `None` straight from `compute_overview`).
     pub freshness: Option<Freshness>,
+    /// Signals (with the filters) whose time is unknown: stored with a time outside
+    /// what intake accepts (1900-01-01 to a day past intake; a store filled before
+    /// the check, a row written by hand), they have no `occurred_at` in the copy and
+    /// are left out of every figure over time.
+    pub untimed_signals: u64,
 }
 
 /// One brand's share of the review and social conversation, and how it feels.
@@ -110,8 +115,13 @@ impl Dashboard {
     pub async fn compute_overview(&self, ws: WorkspaceId, filters: &Filters) -> Result<Overview> {
         filters.validate()?;
         let fsql = filters.sql();
-        let Some(as_of) = self.as_of(ws, &fsql).await? else {
-            return Ok(empty(filters));
+        let (as_of, untimed_signals) =
+            tokio::try_join!(self.as_of(ws, &fsql), self.untimed(ws, &fsql))?;
+        let Some(as_of) = as_of else {
+            return Ok(Overview {
+                untimed_signals,
+                ..empty(filters)
+            });
         };
         let (cur, prev) = Period::current_and_previous(as_of, filters.months());
         let spark_start = (cur.end - Months::new(SPARK_MONTHS)).min(prev.start);
@@ -213,7 +223,21 @@ impl Dashboard {
             voice,
             ratings,
             freshness: None,
+            untimed_signals,
         })
+    }
+
+    /// How many signals (with `fsql`) have no time in the copy; folded like every
+    /// overview part, so after new signals only they are read.
+    async fn untimed(&self, ws: WorkspaceId, fsql: &str) -> Result<u64> {
+        let sql = format!("SELECT count(*) AS n FROM signals WHERE occurred_at IS NULL{fsql}");
+        let count = self
+            .folded(ws, &sql, |a| {
+                let n = a.i64s("n")?.into_iter().flatten().sum::<i64>();
+                Ok(Count(u64::try_from(n).unwrap_or(0)))
+            })
+            .await?;
+        Ok(count.0)
     }
 
     /// Customer and employee KPI counts per calendar month in `[start, end)`,
@@ -420,5 +444,6 @@ fn empty(filters: &Filters) -> Overview {
         voice: Vec::new(),
         ratings: Vec::new(),
         freshness: None,
+        untimed_signals: 0,
     }
 }
