@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use crate::capped::ValueLimits;
+use crate::pool::Admission;
 use crate::text_columns::TextAnalyzer;
 
 #[derive(Debug, Clone)]
@@ -18,6 +20,14 @@ pub struct AnalyticsConfig {
     pub max_json_rows: usize,
     /// A query running longer than this is cancelled.
     pub query_timeout: Duration,
+    /// Longest SQL text accepted.
+    pub max_sql_bytes: usize,
+    /// Largest answer of an ad-hoc query (`query`), as Arrow data in memory.
+    pub max_answer_bytes: usize,
+    /// What functions that build values (`repeat`, `lpad`, `range` …) may build.
+    pub value_limits: ValueLimits,
+    /// Ad-hoc queries running at once, in all and per workspace.
+    pub admission: Admission,
     /// Memory a query's operators (joins, sorts, aggregates) may hold at once.
     pub query_memory_bytes: usize,
     /// Memory for segment columns kept decoded between queries (the hot column
@@ -46,6 +56,10 @@ impl Default for AnalyticsConfig {
             compact_min_segments: 4,
             max_json_rows: 10_000,
             query_timeout: Duration::from_secs(30),
+            max_sql_bytes: 64 * 1024,
+            max_answer_bytes: 64 << 20,
+            value_limits: ValueLimits::default(),
+            admission: Admission::default(),
             query_memory_bytes: 1 << 30,
             hot_cache_bytes: 4 << 30,
             fold_memo_bytes: 512 << 20,

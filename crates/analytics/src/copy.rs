@@ -13,14 +13,16 @@ use serde::Serialize;
 use throughline_domain::WorkspaceId;
 use throughline_store::Store;
 
+use crate::capped::ValueLimits;
 use crate::config::AnalyticsConfig;
 use crate::error::{AnalyticsError, Result};
 use crate::folded::{rows_from, FoldMemo, Partial, TailFold};
 use crate::hot::HotCache;
 use crate::manifest::Manifest;
+use crate::pool::QueryPool;
 use crate::query::{self, QueryBatches, QueryResult};
 use crate::segments;
-use crate::session::{canonical_map, workspace_session, workspace_session_in, PARTITIONS};
+use crate::session::{canonical_map, workspace_session_in, PARTITIONS};
 use crate::snapshot::{Links, Rows, Snapshot};
 
 /// Fewer new rows than this are read in one partition by `query_folded`.
@@ -60,6 +62,48 @@ pub struct AnalyticsCopy {
     hot: Option<Arc<HotCache>>,
     /// Answers folded per segment prefix (`query_folded`).
     folds: FoldMemo,
+    /// The threads queries run on, apart from request handling and refresh.
+    pool: QueryPool,
+}
+
+/// One query, ready to run on the query threads.
+struct Job {
+    snapshot: Arc<Snapshot>,
+    runtime: Arc<RuntimeEnv>,
+    workspace: WorkspaceId,
+    partitions: usize,
+    values: ValueLimits,
+    sql: String,
+    /// For JSON answers: run to one row past this, to tell whether there was more.
+    row_limit: Option<usize>,
+    max_bytes: usize,
+}
+
+impl Job {
+    /// The answer, and whether it is an EXPLAIN (whose text names files).
+    async fn run(self) -> Result<(QueryBatches, bool)> {
+        let ctx = workspace_session_in(
+            &self.snapshot,
+            self.runtime,
+            self.workspace,
+            self.partitions,
+            self.values,
+        )?;
+        if self.row_limit.is_some() {
+            hide_server_wide_columns(&ctx).await?;
+        }
+        let frame = query::plan_read_only(&ctx, &self.sql).await?;
+        // EXPLAIN must stay the root of its plan, and is short anyway.
+        let explain = matches!(
+            frame.logical_plan(),
+            LogicalPlan::Explain(_) | LogicalPlan::Analyze(_)
+        );
+        let frame = match self.row_limit {
+            Some(limit) if !explain => frame.limit(0, Some(limit + 1))?,
+            _ => frame,
+        };
+        Ok((query::collect(frame, self.max_bytes).await?, explain))
+    }
 }
 
 impl WriterState {
@@ -87,6 +131,24 @@ pub(crate) struct WriterState {
     pub retired: Vec<(PathBuf, Instant)>,
     /// Set during a rebuild, so queries keep the old copy until the new one is whole.
     pub hold_publish: bool,
+}
+
+/// For ad-hoc SQL, `signals` without `seq`: the commit order is numbered across
+/// all workspaces, so its gaps would tell one tenant how much the others send.
+/// The dashboard's own queries keep it to order rows stably.
+async fn hide_server_wide_columns(ctx: &datafusion::prelude::SessionContext) -> Result<()> {
+    let signals = ctx.table("signals").await?;
+    let keep: Vec<_> = signals
+        .schema()
+        .fields()
+        .iter()
+        .filter(|f| f.name() != "seq")
+        .map(|f| datafusion::prelude::col(f.name()))
+        .collect();
+    let view = signals.select(keep)?.into_view();
+    ctx.deregister_table("signals")?;
+    ctx.register_table("signals", view)?;
+    Ok(())
 }
 
 impl AnalyticsCopy {
@@ -165,6 +227,7 @@ impl AnalyticsCopy {
             generation: std::sync::atomic::AtomicU64::new(0),
             hot,
             folds: FoldMemo::new(config.fold_memo_bytes),
+            pool: QueryPool::new(config.admission)?,
             config,
         })
     }
@@ -179,51 +242,69 @@ impl AnalyticsCopy {
     }
 
     /// Runs read-only `sql` against `workspace`'s `signals` and `profiles` and
-    /// returns at most `max_json_rows` rows as JSON values.
+    /// returns at most `max_json_rows` rows as JSON values. This is ad-hoc SQL: it
+    /// is admitted under the per-workspace and total limits, and its answer is
+    /// capped in bytes (`max_answer_bytes`) as well as rows.
     pub async fn query(&self, workspace: WorkspaceId, sql: &str) -> Result<QueryResult> {
-        let ctx = workspace_session(&self.snapshot(), Arc::clone(&self.runtime), workspace)?;
-        let frame = query::plan_read_only(&ctx, sql).await?;
+        query::check_sql_size(sql, self.config.max_sql_bytes)?;
         let limit = self.config.max_json_rows;
-        // One row past the limit tells whether there was more, without running it
-        // all. EXPLAIN must stay the root of its plan, and is short anyway.
-        let explain = matches!(
-            frame.logical_plan(),
-            LogicalPlan::Explain(_) | LogicalPlan::Analyze(_)
-        );
-        let frame = if explain {
-            frame
-        } else {
-            frame.limit(0, Some(limit + 1))?
+        let job = Job {
+            row_limit: Some(limit),
+            max_bytes: self.config.max_answer_bytes,
+            ..self.job(self.snapshot(), workspace, sql, PARTITIONS)
         };
-        let answer = query::collect(frame, self.config.query_timeout).await?;
-        let rows = crate::json::rows(&answer.batches, limit)?;
-        Ok(QueryResult {
-            columns: answer
-                .schema
-                .fields()
-                .iter()
-                .map(|f| f.name().clone())
-                .collect(),
-            row_count: rows.len(),
-            truncated: answer.num_rows() > limit,
-            rows,
-        })
+        let work = async move {
+            let (answer, explain) = job.run().await?;
+            let rows = crate::json::rows(&answer.batches, limit)?;
+            let rows = if explain {
+                crate::json::redact_paths(rows)
+            } else {
+                rows
+            };
+            Ok(QueryResult {
+                columns: answer
+                    .schema
+                    .fields()
+                    .iter()
+                    .map(|f| f.name().clone())
+                    .collect(),
+                row_count: rows.len(),
+                truncated: answer.num_rows() > limit,
+                rows,
+            })
+        };
+        self.pool
+            .run_admitted(workspace.0, self.config.query_timeout, work)
+            .await
     }
 
     /// Runs read-only `sql` against `workspace`'s tables and returns every row as
-    /// Arrow batches (no row limit; the time and memory limits still hold).
+    /// Arrow batches (no row limit; the time and memory limits still hold). For
+    /// the dashboard's own queries: not admitted like ad-hoc SQL, but run on the
+    /// query threads under the same deadline.
     pub async fn query_batches(&self, workspace: WorkspaceId, sql: &str) -> Result<QueryBatches> {
-        let started = Instant::now();
-        let ctx = workspace_session(&self.snapshot(), Arc::clone(&self.runtime), workspace)?;
-        let session = started.elapsed();
-        let frame = query::plan_read_only(&ctx, sql).await?;
-        tracing::trace!(
-            session_ms = session.as_secs_f64() * 1e3,
-            logical_ms = (started.elapsed() - session).as_secs_f64() * 1e3,
-            sql,
-            "query planned"
-        );
-        query::collect(frame, self.config.query_timeout).await
+        self.query_on(self.snapshot(), workspace, sql, PARTITIONS)
+            .await
+    }
+
+    /// A query of `sql` on `snapshot`, with the limits of the dashboard's own queries.
+    fn job(
+        &self,
+        snapshot: Arc<Snapshot>,
+        workspace: WorkspaceId,
+        sql: &str,
+        partitions: usize,
+    ) -> Job {
+        Job {
+            snapshot,
+            runtime: Arc::clone(&self.runtime),
+            workspace,
+            partitions,
+            values: self.config.value_limits,
+            sql: sql.to_string(),
+            row_limit: None,
+            max_bytes: self.config.query_memory_bytes,
+        }
     }
 
     /// Runs `sql` like `query_batches` and folds its answer with `fold`, part by
@@ -244,7 +325,9 @@ impl AnalyticsCopy {
     {
         let snapshot = self.snapshot();
         let Rows::Hot { segments, tail } = &snapshot.rows else {
-            let answer = self.query_on(&snapshot, workspace, sql, PARTITIONS).await?;
+            let answer = self
+                .query_on(Arc::clone(&snapshot), workspace, sql, PARTITIONS)
+                .await?;
             return Ok(Arc::new(fold(&answer)?));
         };
         let canonical = canonical_map(&snapshot, workspace);
@@ -264,7 +347,11 @@ impl AnalyticsCopy {
             Some(k) if done == segments.len() => Arc::clone(&k.segments),
             _ => {
                 let rest = part(segments[done..].to_vec(), Arc::default());
-                let value = fold(&self.query_on(&rest, workspace, sql, PARTITIONS).await?)?;
+                let value = fold(
+                    &self
+                        .query_on(Arc::new(rest), workspace, sql, PARTITIONS)
+                        .await?,
+                )?;
                 Arc::new(match kept.as_ref() {
                     Some(k) => {
                         let mut a = (*k.segments).clone();
@@ -294,7 +381,11 @@ impl AnalyticsCopy {
                 PARTITIONS
             };
             let new_part = part(Vec::new(), new_rows);
-            let fresh = fold(&self.query_on(&new_part, workspace, sql, partitions).await?)?;
+            let fresh = fold(
+                &self
+                    .query_on(Arc::new(new_part), workspace, sql, partitions)
+                    .await?,
+            )?;
             // Nothing to add (new rows this query does not count): share, not copy.
             if !fresh.is_empty() {
                 // In place when the kept value is ours alone (the usual case), else a copy.
@@ -320,14 +411,20 @@ impl AnalyticsCopy {
 
     async fn query_on(
         &self,
-        snapshot: &Snapshot,
+        snapshot: Arc<Snapshot>,
         workspace: WorkspaceId,
         sql: &str,
         partitions: usize,
     ) -> Result<QueryBatches> {
-        let ctx = workspace_session_in(snapshot, Arc::clone(&self.runtime), workspace, partitions)?;
-        let frame = query::plan_read_only(&ctx, sql).await?;
-        query::collect(frame, self.config.query_timeout).await
+        let job = self.job(snapshot, workspace, sql, partitions);
+        let work = async move { job.run().await.map(|(answer, _)| answer) };
+        self.pool.run(self.config.query_timeout, work).await
+    }
+
+    /// Ad-hoc queries whose work has not stopped yet (one past its deadline may
+    /// still be unwinding to its next yield).
+    pub fn queries_running(&self) -> usize {
+        self.pool.running()
     }
 
     /// How far behind the store the copy is.

@@ -24,6 +24,9 @@ pub enum AnalyticsError {
     TooLarge(String),
     #[error("query took longer than {0:?}")]
     Timeout(Duration),
+    /// Too many queries run at once (in the workspace or on the server): retry later.
+    #[error("too many queries at once: {0}")]
+    Busy(String),
     #[error("store error: {0}")]
     Store(#[from] StoreError),
     #[error("i/o error at {path}: {source}")]
@@ -52,6 +55,7 @@ impl AnalyticsError {
                 | AnalyticsError::QueryFailed(_)
                 | AnalyticsError::TooLarge(_)
                 | AnalyticsError::Timeout(_)
+                | AnalyticsError::Busy(_)
         )
     }
 
@@ -63,6 +67,7 @@ impl AnalyticsError {
             AnalyticsError::QueryFailed(_) => "query_failed",
             AnalyticsError::TooLarge(_) => "query_too_large",
             AnalyticsError::Timeout(_) => "query_timeout",
+            AnalyticsError::Busy(_) => "busy",
             AnalyticsError::Store(_) => "store_error",
             AnalyticsError::Io { .. } => "io_error",
             AnalyticsError::Manifest { .. } => "manifest_error",

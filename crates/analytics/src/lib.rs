@@ -13,6 +13,7 @@
 
 mod batch;
 mod canonical;
+mod capped;
 mod columns;
 mod config;
 mod copy;
@@ -22,6 +23,7 @@ mod hot;
 mod hot_table;
 mod json;
 mod manifest;
+mod pool;
 mod property;
 mod query;
 mod refresh;
@@ -33,11 +35,13 @@ mod text_columns;
 mod utc_trunc;
 mod workspace_table;
 
+pub use capped::ValueLimits;
 pub use config::AnalyticsConfig;
 pub use copy::{AnalyticsCopy, Lag};
 pub use error::{AnalyticsError, Result};
 pub use folded::Partial;
 pub use manifest::{Manifest, Segment, MANIFEST_FILE};
+pub use pool::Admission;
 pub use query::{QueryBatches, QueryResult};
 pub use refresh::RefreshStats;
 pub use schema::{stored_schema, view_columns, SCHEMA_VERSION};

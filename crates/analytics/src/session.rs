@@ -17,30 +17,25 @@ use datafusion::prelude::{col, lit, DataFrame, Expr, SessionConfig, SessionConte
 use throughline_domain::WorkspaceId;
 
 use crate::canonical::CanonicalProfile;
+use crate::capped::ValueLimits;
 use crate::error::Result;
 use crate::schema::{view_columns, PROFILE_COLUMN, WORKSPACE_COLUMN};
 use crate::snapshot::{CanonicalMap, Rows, Snapshot};
 use crate::workspace_table::{View, WorkspaceTable};
 
-/// A context that can see `workspace`'s rows of `snapshot` and nothing else.
-pub fn workspace_session(
-    snapshot: &Snapshot,
-    runtime: Arc<RuntimeEnv>,
-    workspace: WorkspaceId,
-) -> Result<SessionContext> {
-    workspace_session_in(snapshot, runtime, workspace, PARTITIONS)
-}
-
 /// Partitions a query's scan is split into: one per core of the machines we size for.
 pub(crate) const PARTITIONS: usize = 2;
 
-/// As `workspace_session`, with the scan in `partitions` partitions (1 for a few
-/// rows, where splitting and merging again costs more than it saves).
+/// A context that can see `workspace`'s rows of `snapshot` and nothing else, with
+/// the scan in `partitions` partitions (1 for a few rows, where splitting and
+/// merging again costs more than it saves), and its value-building functions
+/// capped by `values`.
 pub(crate) fn workspace_session_in(
     snapshot: &Snapshot,
     runtime: Arc<RuntimeEnv>,
     workspace: WorkspaceId,
     partitions: usize,
+    values: ValueLimits,
 ) -> Result<SessionContext> {
     // A fresh state per query: a cloned state would share its catalog, and a
     // table registered for one workspace would leak into another's query.
@@ -66,6 +61,7 @@ pub(crate) fn workspace_session_in(
     // Replaces the built-in `date_trunc` (same results, faster on UTC times).
     ctx.register_udf(crate::utc_trunc::UtcDateTrunc::udf());
     ctx.register_udf(crate::property::Property::udf());
+    crate::capped::install(&ctx, values);
 
     let (segments, tail) = match &snapshot.rows {
         Rows::Tables { segments, tail } => (segments, tail),

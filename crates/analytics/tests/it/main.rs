@@ -4,6 +4,7 @@
 
 mod fake_store;
 mod folded;
+mod hostile;
 mod hot;
 mod lifecycle;
 mod sql;

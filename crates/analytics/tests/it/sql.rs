@@ -55,16 +55,21 @@ async fn counts_and_averages_match_the_hand_computed_values() {
 async fn columns_carry_the_wire_names_and_values() {
     let (_dir, _store, copy) = fixture_copy().await;
     let all = copy
-        .query(WS1, "SELECT * FROM signals ORDER BY seq")
+        .query(WS1, "SELECT * FROM signals ORDER BY external_id")
         .await
         .unwrap();
-    let names: Vec<&str> = view_columns().iter().map(|(n, _, _)| *n).collect();
+    // Every column but the server-wide `seq`, which ad-hoc SQL does not see.
+    let names: Vec<&str> = view_columns()
+        .iter()
+        .map(|(n, _, _)| *n)
+        .filter(|n| *n != "seq")
+        .collect();
     assert_eq!(all.columns, names);
     assert_eq!((all.row_count, all.truncated), (6, false));
     let ticket = rows(
         &copy,
         WS1,
-        "SELECT kind, source, email, phone, text, properties, occurred_at, resolved_at FROM signals WHERE seq = 5",
+        "SELECT kind, source, email, phone, text, properties, occurred_at, resolved_at FROM signals WHERE external_id = 't1'",
     )
     .await;
     assert_eq!(
@@ -85,7 +90,7 @@ async fn columns_carry_the_wire_names_and_values() {
     // `property` reads a top-level property as the equivalent regex does.
     let both = "SELECT property(properties, 'priority') AS p, \
                 regexp_match(properties, '\"priority\":\"?([^\",}]*)')[1] AS r \
-                FROM signals ORDER BY seq";
+                FROM signals ORDER BY external_id";
     let read = rows(&copy, WS1, both).await;
     assert!(read.iter().all(|r| r[0] == r[1]), "{read:?}");
     assert!(read.iter().any(|r| r[0] == json!("high")), "{read:?}");
@@ -245,7 +250,12 @@ async fn profile_ids_are_canonical_after_a_merge_and_again_after_an_unmerge() {
         [[1, 1], [2, 2], [3, 1], [4, 1]].map(|p| vec![json!(p[0]), json!(p[1])])
     );
     assert_eq!(
-        scalar(&copy, WS2, "SELECT profile_id FROM signals WHERE seq = 9").await,
+        scalar(
+            &copy,
+            WS2,
+            "SELECT profile_id FROM signals WHERE external_id = 'r3'"
+        )
+        .await,
         json!(3)
     );
 
