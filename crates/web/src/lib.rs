@@ -6,12 +6,16 @@
 
 mod auth;
 mod error;
+mod limits;
 mod openapi;
 mod params;
 mod routes;
+mod serve;
 mod ui;
 
 pub use error::ApiError;
+pub use limits::ServerLimits;
+pub use serve::serve_with_limits;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -38,7 +42,7 @@ pub struct AppState {
     pub ui_workspace: String,
 }
 
-/// The whole application as one `Router`, ready for `axum::serve`.
+/// The whole application as one `Router`, ready for [`serve`].
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(routes::health::healthz))
@@ -81,17 +85,14 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Serves until `shutdown` resolves, then stops accepting and lets in-flight
-/// requests finish (an acknowledged batch is never cut off mid-write).
+/// requests finish (an acknowledged batch is never cut off mid-write), within the
+/// default [`ServerLimits`].
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    // Peer addresses let the dashboard answer loopback only (see `ui::Local`).
-    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    serve_with_limits(listener, state, ServerLimits::default(), shutdown).await
 }
 
 /// Resolves on SIGTERM or Ctrl-C: the shutdown signal `serve` expects in production.

@@ -51,7 +51,12 @@ pub async fn serve_store(
     let addr = listener.local_addr()?;
     tracing::info!(%addr, backend = state.store.backend(), "serving");
     println!("listening on http://{addr}");
-    throughline_web::serve(listener, state, throughline_web::shutdown_signal()).await?;
+    // The defaults until `[server]` settings carry them (max_connections,
+    // header_read_timeout_secs, request_body_timeout_secs, write_timeout_secs,
+    // intake_buffer_mib, intake_wait_ms).
+    let limits = throughline_web::ServerLimits::default();
+    throughline_web::serve_with_limits(listener, state, limits, throughline_web::shutdown_signal())
+        .await?;
     refresher.abort();
     if let Err(e) = analytics.flush().await {
         tracing::warn!(error = %e, "could not flush the analytics tail at shutdown");

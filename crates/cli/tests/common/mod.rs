@@ -20,6 +20,11 @@ pub struct TestApp {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(throughline_web::ServerLimits::default()).await
+}
+
+/// `spawn_app()` with its own connection, timeout and intake-buffer limits.
+pub async fn spawn_app_with(limits: throughline_web::ServerLimits) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let store: Arc<dyn Store> =
         Arc::new(SqliteStore::open(&dir.path().join("t.sqlite"), Durability::Full).unwrap());
@@ -40,9 +45,10 @@ pub async fn spawn_app() -> TestApp {
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(throughline_web::serve(
+    tokio::spawn(throughline_web::serve_with_limits(
         listener,
         state,
+        limits,
         std::future::pending(),
     ));
     TestApp {

@@ -2,12 +2,14 @@
 
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::Json;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::{Extension, Json};
 use serde::Serialize;
 use throughline_ingest::{BatchError, BodyFormat, Reject};
 
 use crate::auth::Authed;
+use crate::limits::IntakeGate;
+use crate::serve::BodyTimeout;
 use crate::{ApiError, AppState};
 
 #[derive(Debug, Serialize)]
@@ -22,16 +24,36 @@ pub struct IngestResponse {
 
 /// Parses off the async runtime, writes the good records in one transaction, and
 /// answers only after they are durable: an acknowledged record is never lost.
+///
+/// Served by `serve_with_limits`, a request first takes room for its body in the
+/// intake buffer (its declared length, or the largest allowed body) and keeps it
+/// until its records are written, since the parsed records take as much memory
+/// again; when there is no room in time it is answered 429 with `Retry-After`.
 pub async fn ingest(
     State(state): State<AppState>,
     Authed(workspace): Authed,
+    gate: Option<Extension<IntakeGate>>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<(StatusCode, Json<IngestResponse>), ApiError> {
     let max = state.limits.max_body_bytes;
+    let too_large = || ApiError::TooLarge(format!("request body is larger than {max} bytes"));
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    // A body declared larger than allowed is still read up to the limit, as before,
+    // so the client gets its 413 rather than a closed connection mid-upload.
+    let _room = match &gate {
+        Some(Extension(gate)) => Some(gate.enter(declared.unwrap_or(max).min(max)).await?),
+        None => None,
+    };
     let bytes = axum::body::to_bytes(body, max)
         .await
-        .map_err(|_| ApiError::TooLarge(format!("request body is larger than {max} bytes")))?;
+        .map_err(|e| match timed_out(&e) {
+            true => ApiError::BadRequest(BodyTimeout.to_string()),
+            false => too_large(),
+        })?;
     let content_type = headers.get("content-type").and_then(|v| v.to_str().ok());
     let format = BodyFormat::from_content_type(content_type);
     let limits = state.limits.clone();
@@ -79,4 +101,16 @@ pub async fn ingest(
         StatusCode::OK
     };
     Ok((status, Json(response)))
+}
+
+/// Whether reading the body failed on the server's body deadline.
+fn timed_out(e: &axum::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        if c.is::<BodyTimeout>() {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
 }
