@@ -96,8 +96,10 @@ const CAPPED: &[(&str, Growth)] = &[
 /// query-wide total.
 pub(crate) fn install(ctx: &SessionContext, limits: ValueLimits) {
     let spent = Arc::new(AtomicUsize::new(0));
+    // One copy of the state for all lookups: `state()` clones every registry.
+    let builtins = ctx.state().scalar_functions().clone();
     for (name, growth) in CAPPED {
-        let Some(inner) = ctx.state().scalar_functions().get(*name).cloned() else {
+        let Some(inner) = builtins.get(*name) else {
             continue;
         };
         // Volatile, so that planning does not fold a call on constants into one

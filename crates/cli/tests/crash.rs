@@ -92,7 +92,7 @@ async fn count(client: &reqwest::Client, base: &str, key: &str) -> i64 {
             .await
             .unwrap();
         let n = out["result"]["rows"][0][0].as_i64().unwrap();
-        if n == last && out["analytics_lag"]["behind_signals"] == 0 {
+        if n == last && out["analytics_lag"]["caught_up"] == true {
             return n;
         }
         last = n;

@@ -187,9 +187,11 @@ async fn texts_are_explained_and_pii_never_stored_where_redaction_is_on() {
         "every label shows its words"
     );
 
+    // The text goes in the body, so it stays out of URLs, logs and browser history.
     let page = app
         .client
-        .get(app.url("/w/test/explain?text=never%20again%2C%20I%20want%20to%20cancel"))
+        .post(app.url("/w/test/explain"))
+        .form(&[("text", "never again, I want to cancel")])
         .send()
         .await
         .unwrap();
@@ -255,4 +257,43 @@ async fn texts_are_explained_and_pii_never_stored_where_redaction_is_on() {
         .as_str()
         .unwrap()
         .contains("ann.other@example.com"));
+}
+
+#[tokio::test]
+async fn an_explain_link_names_a_signal_of_its_own_workspace_only() {
+    let app = spawn_app().await;
+    let record = json!({
+        "kind": "chat", "source": "t", "external_id": "e1", "occurred_at": "2026-03-01T10:00:00Z",
+        "customer": { "email": "zed@example.com" }, "text": "the parcel never arrived, no update at all"
+    });
+    let (status, _) = app.post_signals(&ndjson(&[record]), "").await;
+    assert_eq!(status, 200);
+    app.analytics.refresh().await.unwrap();
+    let ws = app
+        .store
+        .workspace_by_name("test")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let seq = app
+        .analytics
+        .query_batches(ws, "SELECT seq FROM signals WHERE external_id = 'e1'")
+        .await
+        .unwrap()
+        .i64s("seq")
+        .unwrap()[0]
+        .unwrap();
+    let page = |ws: &'static str| {
+        let url = app.url(&format!("/w/{ws}/explain?signal={seq}"));
+        let client = app.client.clone();
+        async move { client.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let html = page("test").await;
+    assert!(html.contains("the parcel never arrived"), "{html}");
+    assert!(html.contains("What the analyser found"), "{html}");
+    // Another workspace asking for the same number sees nothing of it.
+    app.key_for("other").await;
+    let html = page("other").await;
+    assert!(!html.contains("parcel"), "{html}");
 }

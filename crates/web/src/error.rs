@@ -62,6 +62,21 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<throughline_analytics::AnalyticsError> for ApiError {
+    fn from(e: throughline_analytics::AnalyticsError) -> Self {
+        use throughline_analytics::AnalyticsError as E;
+        match e {
+            E::Busy(message) => ApiError::Busy {
+                retry_after_secs: 1,
+                message,
+            },
+            E::TooLarge(_) => ApiError::TooLarge(e.to_string()),
+            e if e.is_user_error() => ApiError::BadRequest(e.to_string()),
+            e => ApiError::internal(e),
+        }
+    }
+}
+
 impl From<throughline_dashboard::DashboardError> for ApiError {
     fn from(e: throughline_dashboard::DashboardError) -> Self {
         if e.is_user_error() {

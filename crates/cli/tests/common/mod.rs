@@ -25,11 +25,20 @@ pub async fn spawn_app() -> TestApp {
 
 /// `spawn_app()` with its own connection, timeout and intake-buffer limits.
 pub async fn spawn_app_with(limits: throughline_web::ServerLimits) -> TestApp {
+    spawn_app_configured(limits, throughline_analytics::AnalyticsConfig::default()).await
+}
+
+/// `spawn_app()` with its own server limits and analytics settings (query limits).
+pub async fn spawn_app_configured(
+    limits: throughline_web::ServerLimits,
+    config: throughline_analytics::AnalyticsConfig,
+) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let store: Arc<dyn Store> =
         Arc::new(SqliteStore::open(&dir.path().join("t.sqlite"), Durability::Full).unwrap());
-    let analytics =
-        Arc::new(AnalyticsCopy::open(dir.path().join("analytics"), store.clone()).unwrap());
+    let analytics = Arc::new(
+        AnalyticsCopy::open_with(dir.path().join("analytics"), store.clone(), config).unwrap(),
+    );
     let key = apikey::create(store.as_ref(), "test").await.unwrap();
     let state = throughline_web::AppState {
         store: store.clone(),

@@ -17,7 +17,7 @@ use throughline_domain::WorkspaceId;
 
 use crate::AppState;
 
-pub use pages::{alerts, drivers, explain, explore, overview, profile};
+pub use pages::{alerts, drivers, explain, explain_posted, explore, overview, profile};
 pub use value_page::value;
 
 /// A page-level failure: shown as an HTML page, never as JSON.
