@@ -93,6 +93,16 @@ impl Job {
             hide_server_wide_columns(&ctx).await?;
         }
         let frame = query::plan_read_only(&ctx, &self.sql).await?;
+        // Without the hot cache a scan reads every workspace's rows of a segment and
+        // filters after, so its measured counts would tell of other tenants' data.
+        let reads_all = matches!(self.snapshot.rows, Rows::Tables { .. });
+        if reads_all && matches!(frame.logical_plan(), LogicalPlan::Analyze(_)) {
+            return Err(AnalyticsError::Forbidden(
+                "EXPLAIN ANALYZE needs the hot column cache ([analytics] hot_cache_mib > 0); \
+                 without it the scan's counts include other workspaces' rows"
+                    .into(),
+            ));
+        }
         // EXPLAIN must stay the root of its plan, and is short anyway.
         let explain = matches!(
             frame.logical_plan(),

@@ -243,3 +243,30 @@ async fn too_many_queries_at_once_are_refused_per_workspace_and_in_all() {
     assert_eq!(scalar(&copy, WS2, "SELECT count(*) FROM signals").await, 2);
     slow.abort();
 }
+
+#[tokio::test]
+async fn explain_names_no_files_and_counts_no_other_workspace() {
+    // With the hot cache off the plan reads the Parquet segments.
+    let (_dir, copy) = copy_with(AnalyticsConfig {
+        hot_cache_bytes: 0,
+        ..small_config()
+    })
+    .await;
+    copy.flush().await.unwrap();
+    let plan = copy
+        .query(WS1, "EXPLAIN SELECT count(*) FROM signals")
+        .await
+        .unwrap();
+    let text = serde_json::to_string(&plan.rows).unwrap();
+    assert!(text.contains("<file>"), "{text}");
+    assert!(!text.contains(".parquet"), "{text}");
+    match copy
+        .query(WS1, "EXPLAIN ANALYZE SELECT count(*) FROM signals")
+        .await
+    {
+        Err(e @ AnalyticsError::Forbidden(_)) => {
+            assert!(e.to_string().contains("hot column cache"))
+        }
+        other => panic!("{:?}", other.map(|r| r.rows)),
+    }
+}
