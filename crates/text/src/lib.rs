@@ -21,6 +21,10 @@ mod table;
 pub mod taxonomy;
 pub mod themes;
 pub mod tokenize;
+mod work;
+
+#[cfg(test)]
+mod tests;
 
 use std::cell::RefCell;
 use std::ops::Range;

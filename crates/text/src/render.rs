@@ -2,10 +2,14 @@
 
 use std::fmt;
 
+use rustc_hash::FxHashSet;
+
 use crate::analysis::{Analysis, Evidence, SignalResult};
 
 fn words(evidence: &[Evidence]) -> String {
     let mut out: Vec<String> = Vec::new();
+    // Shown once each; a set, as searching `out` for each item would grow with its square.
+    let mut seen: FxHashSet<String> = FxHashSet::default();
     for item in evidence {
         let shown = match item.valence {
             Some(valence) => format!(
@@ -16,7 +20,8 @@ fn words(evidence: &[Evidence]) -> String {
             ),
             None => format!("\"{}\" ({})", item.text, item.rules.join(", ")),
         };
-        if !out.contains(&shown) {
+        crate::work::count(1);
+        if seen.insert(shown.clone()) {
             out.push(shown);
         }
     }

@@ -213,26 +213,51 @@ impl CompiledTaxonomy {
             }
             by_target.entry(mention.target).or_default().push(mention);
         }
+        if by_target.is_empty() {
+            return Vec::new();
+        }
+        debug_assert!(
+            scored
+                .hits
+                .windows(2)
+                .all(|pair| pair[0].tokens.end <= pair[1].tokens.start),
+            "sentiment hits are in token order and do not overlap"
+        );
+        let clauses = Clauses::new(doc);
+        // Which target last took each hit into its evidence (`usize::MAX`: none yet), so a
+        // hit is added once per target without searching the evidence for it.
+        let mut taken_by = vec![usize::MAX; scored.hits.len()];
         let mut matches: Vec<ThemeMatch> = by_target
             .into_iter()
-            .map(|(target, mut mentions)| {
+            .enumerate()
+            .map(|(stamp, (target, mut mentions))| {
                 mentions.sort_by_key(|m| (m.tokens.start, m.tokens.end));
                 mentions.dedup_by(|a, b| a.tokens.start < b.tokens.end);
                 let mut hit_indexes = Vec::new();
                 let mut total = 0.0;
+                // Mentions in one clause share its tone: a clause is summed once, not once
+                // per mention in it.
+                let mut previous: Option<(Range<usize>, f32, bool)> = None;
                 for mention in &mentions {
-                    let clause = clause_around(doc, mention.tokens.clone());
-                    let mut clause_raw = 0.0;
-                    let mut any = false;
-                    for (index, hit) in scored.hits.iter().enumerate() {
-                        if hit.tokens.start >= clause.start && hit.tokens.end <= clause.end {
-                            clause_raw += without_contrast(hit.valence, hit.rules);
-                            any = true;
-                            if !hit_indexes.contains(&index) {
-                                hit_indexes.push(index);
+                    let clause = clauses.around(doc, mention.tokens.clone());
+                    let (clause_raw, any) = match &previous {
+                        Some((last, raw, any)) if *last == clause => (*raw, *any),
+                        _ => {
+                            let within = hits_within(scored, clause.clone());
+                            crate::work::count(within.len());
+                            let mut clause_raw = 0.0;
+                            for index in within.clone() {
+                                let hit = &scored.hits[index];
+                                clause_raw += without_contrast(hit.valence, hit.rules);
+                                if taken_by[index] != stamp {
+                                    taken_by[index] = stamp;
+                                    hit_indexes.push(index);
+                                }
                             }
+                            (clause_raw, !within.is_empty())
                         }
-                    }
+                    };
+                    previous = Some((clause, clause_raw, any));
                     // A mention in a clause with no sentiment words takes its sentence's tone.
                     total += if any {
                         normalize(clause_raw)
@@ -276,11 +301,35 @@ fn without_contrast(valence: f32, rules: u16) -> f32 {
 }
 
 fn sentence_score(scored: &DocScore, token: usize) -> f32 {
+    // Sentences are consecutive token ranges: the one holding `token` is the first that ends
+    // after it.
+    let index = scored.sentences.partition_point(|s| s.tokens.end <= token);
+    crate::work::count(scored.sentences.len().max(1).ilog2() as usize + 1);
     scored
         .sentences
-        .iter()
-        .find(|s| s.tokens.contains(&token))
+        .get(index)
+        .filter(|s| s.tokens.contains(&token))
         .map_or(0.0, |s| s.score)
+}
+
+/// The indexes of the hits that lie wholly inside `clause`. Hits are in token order and do
+/// not overlap, so their starts and their ends both rise and the indexes are one range.
+fn hits_within(scored: &DocScore, clause: Range<usize>) -> Range<usize> {
+    let hits = &scored.hits;
+    let first = hits.partition_point(|hit| hit.tokens.start < clause.start);
+    let end = hits.partition_point(|hit| hit.tokens.end <= clause.end);
+    crate::work::count(2 * (hits.len().max(1).ilog2() as usize + 1));
+    first..end.max(first)
+}
+
+/// The sentence holding token `token`, if any.
+fn sentence_of(doc: &Doc<'_>, token: usize) -> Option<Range<usize>> {
+    let index = doc.sentences.partition_point(|s| s.end <= token);
+    crate::work::count(doc.sentences.len().max(1).ilog2() as usize + 1);
+    doc.sentences
+        .get(index)
+        .filter(|s| s.contains(&token))
+        .cloned()
 }
 
 fn is_clause_word(norm: &str) -> bool {
@@ -300,12 +349,7 @@ fn is_clause_word(norm: &str) -> bool {
 
 /// The clause around `tokens`: bounded by punctuation, sentence ends and contrast words.
 pub fn clause_around(doc: &Doc<'_>, tokens: Range<usize>) -> Range<usize> {
-    let sentence = doc
-        .sentences
-        .iter()
-        .find(|s| s.contains(&tokens.start))
-        .cloned()
-        .unwrap_or(0..doc.tokens.len());
+    let sentence = sentence_of(doc, tokens.start).unwrap_or(0..doc.tokens.len());
     let mut start = tokens.start;
     while start > sentence.start
         && doc.tokens[start - 1].brk == Break::None
@@ -320,7 +364,61 @@ pub fn clause_around(doc: &Doc<'_>, tokens: Range<usize>) -> Range<usize> {
     {
         end += 1;
     }
+    crate::work::count(tokens.start - start + end - tokens.end);
     start..end
+}
+
+/// `clause_around` for every token at once: where the walk left from each token stops, and
+/// where the walk right from each token end stops, each within its sentence. Walking out from
+/// every mention instead would read a long clause again for each mention in it.
+struct Clauses {
+    /// `starts[i]`: the clause start found walking left from token `i`.
+    starts: Vec<u32>,
+    /// `ends[e]`: the clause end found walking right from token end `e` (1..=tokens).
+    ends: Vec<u32>,
+}
+
+impl Clauses {
+    fn new(doc: &Doc<'_>) -> Clauses {
+        let count = doc.tokens.len();
+        crate::work::count(count);
+        let clause_word: Vec<bool> = (0..count).map(|i| is_clause_word(doc.norm_of(i))).collect();
+        let joined = |i: usize| doc.tokens[i].brk == Break::None;
+        let mut starts = vec![0; count];
+        let mut ends = vec![0; count + 1];
+        for sentence in &doc.sentences {
+            for i in sentence.clone() {
+                starts[i] = if i > sentence.start && joined(i - 1) && !clause_word[i - 1] {
+                    starts[i - 1]
+                } else {
+                    i as u32
+                };
+            }
+            for e in (sentence.start + 1..=sentence.end).rev() {
+                ends[e] = if e < sentence.end && joined(e - 1) && !clause_word[e] {
+                    ends[e + 1]
+                } else {
+                    e as u32
+                };
+            }
+        }
+        Clauses { starts, ends }
+    }
+
+    /// The same as `clause_around(doc, tokens)`.
+    fn around(&self, doc: &Doc<'_>, tokens: Range<usize>) -> Range<usize> {
+        let Some(sentence) = sentence_of(doc, tokens.start) else {
+            return clause_around(doc, tokens);
+        };
+        let start = self.starts[tokens.start] as usize;
+        // A mention reaching past its sentence (a proximity window) is not walked out of.
+        let end = if tokens.end < sentence.end {
+            self.ends[tokens.end] as usize
+        } else {
+            tokens.end
+        };
+        start..end
+    }
 }
 
 /// Smallest window of `(rule, term, token)` hits containing every term within `within` tokens.

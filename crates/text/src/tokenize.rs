@@ -871,6 +871,10 @@ impl<'a> Builder<'a, '_> {
             }
             return;
         }
+        // The next `]`, searched for once and kept until passed: searching from every `[` of
+        // a chunk of them would read the rest of the chunk again each time.
+        let mut close_searched = false;
+        let mut next_close: Option<usize> = None;
         let mut at = start;
         while at < end {
             let (c, width) = char_at(text, at);
@@ -894,8 +898,12 @@ impl<'a> Builder<'a, '_> {
                 // Scraped text keeps HTML entities ("&amp;", "&gt;"); they are not words.
                 at += html_entity_len(&text[at..end]);
             } else if c == '[' {
-                let close = text[at..end].find(']').map(|i| at + i);
-                match close {
+                if !close_searched || next_close.is_some_and(|close| close < at) {
+                    close_searched = true;
+                    next_close = text[at..end].find(']').map(|i| at + i);
+                    crate::work::count(next_close.unwrap_or(end) - at);
+                }
+                match next_close {
                     Some(close)
                         if close > at + 1
                             && text[at + 1..close]
