@@ -128,14 +128,20 @@ async fn a_query_that_never_ends_stops_at_its_deadline_and_stops_nobody_else() {
         answered < deadline + Duration::from_secs(2),
         "answered after {answered:?}"
     );
-    // Its work stops too (a generous bound; the figure is in the hostile bench).
+    // Its work stops too (a generous bound for a busy CI machine; the measured
+    // figure is printed: `cargo test --test hostile_queries -- --nocapture`).
     while app.analytics.queries_running() > 0 {
         assert!(
             started.elapsed() < deadline + Duration::from_secs(5),
             "still running"
         );
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        tokio::time::sleep(Duration::from_millis(5)).await;
     }
+    eprintln!(
+        "deadline {deadline:?}: answered after {answered:?}, work stopped after {:?}; \
+         /healthz slowest {slowest:?} while it ran",
+        started.elapsed()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
