@@ -51,8 +51,16 @@ pub struct ThemeResult {
     pub label: Label,
     /// The words that matched the theme.
     pub evidence: Vec<Evidence>,
-    /// The sentiment words that gave the aspect its tone.
+    /// The sentiment words that gave the aspect its tone: the first
+    /// `MAX_THEME_SENTIMENT_EVIDENCE` in text order (the score counts them all).
     pub sentiment_evidence: Vec<Evidence>,
+    /// How many more sentiment words gave the tone than `sentiment_evidence` lists.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub sentiment_evidence_omitted: usize,
+}
+
+fn is_zero(count: &usize) -> bool {
+    *count == 0
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -89,6 +97,11 @@ pub struct PiiFound {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Analysis {
     pub analyzer_version: &'static str,
+    /// True when the text was longer than one analysis reads (`MAX_ANALYSED_BYTES`): only
+    /// its first `analysed_bytes` were analysed, and `redacted_text` holds only those.
+    pub truncated: bool,
+    /// Bytes of the text analysed, from its start: all of them unless `truncated`.
+    pub analysed_bytes: usize,
     pub language: LanguageInfo,
     /// False when the language is not supported: then sentiment, themes and signals are absent
     /// rather than guessed with English rules.

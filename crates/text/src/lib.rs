@@ -51,6 +51,22 @@ use tokenize::Doc;
 /// re-analysed when it changes. Bump it whenever any rule or data file changes.
 pub const ANALYZER_VERSION: &str = "throughline-text/0.1.0+en-3";
 
+/// The most of one text an analysis reads. Every stage's work grows linearly with the text it
+/// reads, so this bounds the work (and so the time) of one `analyze` call whatever the text:
+/// a longer text is analysed up to here and marked `truncated`. The same as the longest text
+/// a signal may carry, so no stored text is cut.
+pub const MAX_ANALYSED_BYTES: usize = 64 * 1024;
+
+/// How far past `MAX_ANALYSED_BYTES` a truncated text is searched for PII, so an identifier
+/// the cut would split is found whole and the cut moved to its end: never half redacted.
+/// Cards, phones and IBANs are under 70 bytes; an email address under 255.
+const PII_LOOKAHEAD_BYTES: usize = 256;
+
+/// The most sentiment evidence one theme lists. Its score counts every sentiment word in its
+/// clauses, but listing them all for every theme would multiply a long text's analysis by
+/// the number of themes it mentions.
+pub const MAX_THEME_SENTIMENT_EVIDENCE: usize = 64;
+
 /// Per-thread buffers reused across calls, so analysing a stream of texts allocates only for
 /// its results.
 #[derive(Default)]
@@ -131,7 +147,8 @@ impl Analyzer {
 
     /// Full analysis: PII redaction, language, sentiment, themes, emotion, effort and intent.
     pub fn analyze(&self, text: &str) -> Analysis {
-        let (redacted_text, found) = pii::redact(text);
+        let (text, found, truncated) = within_budget(text);
+        let redacted_text = pii::replace(text, &found);
         let mut pii = Vec::with_capacity(found.len());
         let mut shift: isize = 0;
         for hit in &found {
@@ -149,6 +166,8 @@ impl Analyzer {
         let language = lang::detect(&doc, &self.english.lexicon, &self.languages);
         let mut analysis = Analysis {
             analyzer_version: ANALYZER_VERSION,
+            truncated,
+            analysed_bytes: text.len(),
             analysed: language.supported,
             language,
             redacted_text: String::new(),
@@ -228,8 +247,13 @@ impl Analyzer {
                 sentiment_evidence: found
                     .sentiment_hits
                     .iter()
+                    .take(MAX_THEME_SENTIMENT_EVIDENCE)
                     .map(|&i| sentiment_evidence(&scored.hits[i]))
                     .collect(),
+                sentiment_evidence_omitted: found
+                    .sentiment_hits
+                    .len()
+                    .saturating_sub(MAX_THEME_SENTIMENT_EVIDENCE),
             });
         }
         let mut effort_score = 0;
@@ -278,6 +302,31 @@ impl Analyzer {
         });
         scratch.recycle(scored);
     }
+}
+
+/// The part of `text` an analysis reads (all of it, or `MAX_ANALYSED_BYTES` and at most an
+/// identifier more), its PII spans, and whether it was cut.
+fn within_budget(text: &str) -> (&str, Vec<pii::PiiMatch>, bool) {
+    if text.len() <= MAX_ANALYSED_BYTES {
+        return (text, pii::find(text), false);
+    }
+    let window = &text[..char_floor(text, MAX_ANALYSED_BYTES + PII_LOOKAHEAD_BYTES)];
+    let mut found = pii::find(window);
+    let mut cut = char_floor(text, MAX_ANALYSED_BYTES);
+    if let Some(split) = found.iter().find(|hit| hit.start < cut && cut < hit.end) {
+        cut = split.end;
+    }
+    found.retain(|hit| hit.end <= cut);
+    (&text[..cut], found, true)
+}
+
+/// The largest character boundary of `text` at or below `at`.
+fn char_floor(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 fn evidence(

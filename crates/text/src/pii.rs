@@ -173,18 +173,24 @@ fn search(bytes: &[u8], from: usize, wanted: impl Fn(u8) -> bool, steps: &mut u6
 /// Replaces every PII span by its placeholder; returns the new text and the spans found.
 pub fn redact(text: &str) -> (String, Vec<PiiMatch>) {
     let found = find(text);
+    (replace(text, &found), found)
+}
+
+/// `text` with each of `found` (sorted, non-overlapping spans in it) replaced by its
+/// placeholder.
+pub fn replace(text: &str, found: &[PiiMatch]) -> String {
     if found.is_empty() {
-        return (text.to_string(), found);
+        return text.to_string();
     }
     let mut out = String::with_capacity(text.len());
     let mut last = 0;
-    for hit in &found {
+    for hit in found {
         out.push_str(&text[last..hit.start]);
         out.push_str(hit.kind.placeholder());
         last = hit.end;
     }
     out.push_str(&text[last..]);
-    (out, found)
+    out
 }
 
 fn is_boundary(bytes: &[u8], at: usize) -> bool {

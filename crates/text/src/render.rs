@@ -42,6 +42,13 @@ fn signals(f: &mut fmt::Formatter<'_>, title: &str, list: &[SignalResult]) -> fm
 impl fmt::Display for Analysis {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "text:      {}", self.redacted_text)?;
+        if self.truncated {
+            writeln!(
+                f,
+                "truncated: only the first {} bytes were analysed",
+                self.analysed_bytes
+            )?;
+        }
         writeln!(
             f,
             "language:  {} ({}, confidence {:.2}, {}){}",
@@ -101,7 +108,11 @@ impl fmt::Display for Analysis {
                         words(&theme.evidence)
                     )?;
                     if !theme.sentiment_evidence.is_empty() {
-                        writeln!(f, "      tone from {}", words(&theme.sentiment_evidence))?;
+                        write!(f, "      tone from {}", words(&theme.sentiment_evidence))?;
+                        match theme.sentiment_evidence_omitted {
+                            0 => writeln!(f)?,
+                            more => writeln!(f, " and {more} more")?,
+                        }
                     }
                 }
             }
