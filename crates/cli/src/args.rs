@@ -221,24 +221,31 @@ pub struct BenchArgs {
     /// NPS-by-month-by-channel query (beside DuckDB when Python's `duckdb` is installed).
     #[arg(long)]
     pub dashboard: bool,
-    /// Survey responses for `--dashboard`.
+    /// Measure ad-hoc SQL instead: five queries (NPS by month and channel, CSAT by
+    /// brand, a 4-step funnel, directly-follows pairs, the README's example) through
+    /// `POST /api/v1/query` on an in-process server, warm (median, p90) and first after
+    /// opening, beside DuckDB on the same rows (2 threads) when Python's `duckdb` is
+    /// installed, with the ratio and whether the answers are identical.
+    #[arg(long, conflicts_with = "dashboard")]
+    pub sql: bool,
+    /// Survey responses for `--dashboard` / `--sql`.
     #[arg(long, default_value_t = 2_000_000)]
     pub responses: usize,
-    /// Web/app events for `--dashboard`.
-    #[arg(long, default_value_t = 10_000_000)]
-    pub events: usize,
-    /// Timed repetitions per dashboard figure (p50 and p99 are reported).
+    /// Web/app events for `--dashboard` (default 10 000 000) / `--sql` (default 5 000 000).
+    #[arg(long)]
+    pub events: Option<usize>,
+    /// Timed repetitions per dashboard / SQL figure (percentiles are reported).
     #[arg(long, default_value_t = 50)]
     pub queries: usize,
-    /// With `--dashboard`: load the demo company (`--customers` of them) instead of synthetic
+    /// With `--dashboard` / `--sql`: load the demo company (`--customers` of them) instead of synthetic
     /// responses and events, so the figures are for real-looking data of every kind.
     #[arg(long)]
     pub demo: bool,
-    /// With `--dashboard`: keep the generated data directory (printed at the end) instead
+    /// With `--dashboard` / `--sql`: keep the generated data directory (printed at the end) instead
     /// of deleting it, to serve or query the same data afterwards (`--data-dir DIR`).
     #[arg(long)]
     pub keep: bool,
-    /// With `--dashboard`: measure a data directory left by an earlier `--keep` run
+    /// With `--dashboard` / `--sql`: measure a data directory left by an earlier `--keep` run
     /// instead of generating one (its copy is refreshed, not rebuilt; the directory is kept).
     #[arg(long, value_name = "DIR")]
     pub reuse: Option<std::path::PathBuf>,

@@ -1,7 +1,8 @@
 //! `throughline bench`: the intake figures the project reports, as medians of
 //! repeated runs on this machine: demo generation, file import, HTTP NDJSON intake
 //! (client and server on loopback), the analytics copy's lag after the burst, on
-//! SQLite and (with `--postgres URL`) PostgreSQL.
+//! SQLite and (with `--postgres URL`) PostgreSQL; `--dashboard` and `--sql` measure
+//! the dashboard and ad-hoc SQL instead (`bench_dashboard.rs`, `bench_sql.rs`).
 
 use anyhow::Context;
 use std::path::{Path, PathBuf};
@@ -18,6 +19,10 @@ use crate::args::BenchArgs;
 use crate::commands::import::{import_file, ImportPlan};
 use crate::settings::Settings;
 
+/// `bench --sql` (in its own file beside `bench_dashboard.rs`).
+#[path = "bench_sql.rs"]
+pub mod sql;
+
 const HTTP_BATCH: usize = 10_000;
 /// Concurrent client connections: a shipper sending in parallel, as log and event
 /// forwarders do; the SQLite store commits concurrent batches together.
@@ -26,6 +31,10 @@ const HTTP_CONNECTIONS: usize = 4;
 pub async fn run(settings: &Settings, args: BenchArgs) -> anyhow::Result<ExitCode> {
     if args.dashboard {
         crate::commands::bench_dashboard::run(settings, &args).await?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if args.sql {
+        sql::run(settings, &args).await?;
         return Ok(ExitCode::SUCCESS);
     }
     let dir = std::env::temp_dir().join(format!("throughline-bench-{}", std::process::id()));

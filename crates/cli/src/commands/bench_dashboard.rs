@@ -45,10 +45,32 @@ const ARRIVALS: usize = 100;
 const POOL_READS: usize = 20;
 const POOL_READ_ROWS: usize = 500;
 
-pub async fn run(settings: &crate::settings::Settings, args: &BenchArgs) -> anyhow::Result<()> {
+/// What both `--dashboard` and `--sql` measure on: a data directory (generated, or
+/// reused from an earlier `--keep`) with the workspace `bench` in its SQLite file and
+/// its analytics copy built or refreshed.
+pub(crate) struct BenchData {
+    pub dir: std::path::PathBuf,
+    pub store: Arc<dyn Store>,
+    pub ws: throughline_domain::WorkspaceId,
+    pub copy: Arc<AnalyticsCopy>,
+    /// A line saying what was loaded (or reused) and how long it took.
+    pub loaded: String,
+}
+
+/// Generates (or reuses) the bench's data directory and builds its analytics copy:
+/// `--demo` loads the demo company, otherwise `--responses` survey responses and
+/// `--events` events (`default_events` when not given).
+pub(crate) async fn prepare(
+    settings: &crate::settings::Settings,
+    args: &BenchArgs,
+    name: &str,
+    default_events: usize,
+) -> anyhow::Result<BenchData> {
     let dir = match &args.reuse {
         Some(dir) => dir.clone(),
-        None => std::env::temp_dir().join(format!("throughline-bench-dash-{}", std::process::id())),
+        None => {
+            std::env::temp_dir().join(format!("throughline-bench-{name}-{}", std::process::id()))
+        }
     };
     std::fs::create_dir_all(&dir)?;
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(
@@ -57,6 +79,7 @@ pub async fn run(settings: &crate::settings::Settings, args: &BenchArgs) -> anyh
         Durability::Normal,
     )?);
     let ws = store.ensure_workspace("bench").await?.id;
+    let events = args.events.unwrap_or(default_events);
     let started = Instant::now();
     let written = if args.reuse.is_some() {
         0
@@ -67,7 +90,7 @@ pub async fn run(settings: &crate::settings::Settings, args: &BenchArgs) -> anyh
         };
         crate::commands::demo::generate_into(store.as_ref(), ws, &config).await?
     } else {
-        load(store.as_ref(), ws, args.responses, args.events).await?
+        load(store.as_ref(), ws, args.responses, events).await?
     };
     let load_s = started.elapsed().as_secs_f64();
     // The copy as `serve` would open it: the config file's `[analytics]` and `[text]`.
@@ -84,6 +107,44 @@ pub async fn run(settings: &crate::settings::Settings, args: &BenchArgs) -> anyh
         copy.rebuild().await?;
     }
     let copy_s = started.elapsed().as_secs_f64();
+    let what = if args.demo {
+        format!("the demo company, {} customers", args.customers)
+    } else {
+        format!("{} responses, {events} events", args.responses)
+    };
+    let loaded = match &args.reuse {
+        Some(dir) => format!(
+            "reused {}; analytics copy refreshed in {copy_s:.1} s",
+            dir.display()
+        ),
+        None => format!("{written} signals ({what}) loaded into SQLite in {load_s:.1} s; analytics copy (with text analysis) built in {copy_s:.1} s"),
+    };
+    Ok(BenchData {
+        dir,
+        store,
+        ws,
+        copy,
+        loaded,
+    })
+}
+
+/// Keeps the data directory (`--keep`, `--reuse`) or deletes it.
+pub(crate) fn finish(args: &BenchArgs, dir: &Path) {
+    if args.keep || args.reuse.is_some() {
+        println!("data kept in {} (workspace `bench`)", dir.display());
+    } else {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
+pub async fn run(settings: &crate::settings::Settings, args: &BenchArgs) -> anyhow::Result<()> {
+    let BenchData {
+        dir,
+        store,
+        ws,
+        copy,
+        loaded,
+    } = prepare(settings, args, "dash", 10_000_000).await?;
     let dash = Dashboard::new(copy.clone(), DashboardSettings::default());
 
     // The first overview after opening also decodes the columns it reads into
@@ -174,19 +235,7 @@ pub async fn run(settings: &crate::settings::Settings, args: &BenchArgs) -> anyh
         nps.push(t.elapsed().as_secs_f64() * 1000.0);
         anyhow::ensure!(answer.num_rows() > 0, "no rows");
     }
-    let what = if args.demo {
-        format!("the demo company, {} customers", args.customers)
-    } else {
-        format!("{} responses, {} events", args.responses, args.events)
-    };
-    if let Some(dir) = &args.reuse {
-        println!(
-            "reused {}; analytics copy refreshed in {copy_s:.1} s",
-            dir.display()
-        );
-    } else {
-        println!("{written} signals ({what}) loaded into SQLite in {load_s:.1} s; analytics copy (with text analysis) built in {copy_s:.1} s");
-    }
+    println!("{loaded}");
     println!(
         "{:<44} {:>10} {:>10} {:>6}",
         "figure (ms)", "p50", "p99", "runs"
@@ -240,11 +289,7 @@ pub async fn run(settings: &crate::settings::Settings, args: &BenchArgs) -> anyh
         args.queries,
         pct(&mut nps, 0.5),
     )?;
-    if args.keep || args.reuse.is_some() {
-        println!("data kept in {} (workspace `bench`)", dir.display());
-    } else {
-        let _ = std::fs::remove_dir_all(&dir);
-    }
+    finish(args, &dir);
     Ok(())
 }
 
@@ -261,10 +306,43 @@ fn process_cpu_ms() -> Option<f64> {
 }
 
 /// The nearest-rank percentile.
-fn pct(values: &mut [f64], q: f64) -> f64 {
+pub(crate) fn pct(values: &mut [f64], q: f64) -> f64 {
     values.sort_by(f64::total_cmp);
     let rank = ((q * values.len() as f64).ceil() as usize).clamp(1, values.len().max(1));
     values.get(rank - 1).copied().unwrap_or(f64::NAN)
+}
+
+/// Runs a Python DuckDB script (`script`: the interpreter's arguments that name it,
+/// a file or `-c` and its text) with `--workspace`, `args` and the copy's Parquet
+/// segment files. `Ok(Err(why))` when it could not run (no Python, no `duckdb`).
+pub(crate) fn run_duckdb(
+    analytics: &Path,
+    workspace: i64,
+    script: &[&str],
+    args: &[String],
+) -> anyhow::Result<Result<String, String>> {
+    let manifest = Manifest::load(analytics)?.context("no analytics manifest after the rebuild")?;
+    let files: Vec<String> = manifest
+        .segment_paths(analytics)
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    let out = std::process::Command::new("python3")
+        .args(script)
+        .arg("--workspace")
+        .arg(workspace.to_string())
+        .args(args)
+        .args(&files)
+        .output();
+    Ok(match out {
+        Ok(o) if o.status.success() => Ok(String::from_utf8_lossy(&o.stdout).into_owned()),
+        Ok(o) => Err(String::from_utf8_lossy(&o.stderr)
+            .lines()
+            .last()
+            .unwrap_or("")
+            .to_string()),
+        Err(e) => Err(e.to_string()),
+    })
 }
 
 /// Runs DuckDB (Python `duckdb`) on the copy's Parquet segments with the same SQL.
@@ -274,27 +352,13 @@ fn duckdb_side_by_side(
     runs: usize,
     ours_ms: f64,
 ) -> anyhow::Result<()> {
-    let manifest = Manifest::load(analytics)?.context("no analytics manifest after the rebuild")?;
-    let files: Vec<String> = manifest
-        .segment_paths(analytics)
-        .iter()
-        .map(|p| p.display().to_string())
-        .collect();
     let script = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../dashboard/bench/duckdb_bench.py"
     );
-    let out = std::process::Command::new("python3")
-        .arg(script)
-        .arg("--workspace")
-        .arg(workspace.to_string())
-        .arg("--runs")
-        .arg(runs.to_string())
-        .args(&files)
-        .output();
-    match out {
-        Ok(o) if o.status.success() => {
-            let text = String::from_utf8_lossy(&o.stdout);
+    let args = ["--runs".to_string(), runs.to_string()];
+    match run_duckdb(analytics, workspace, &[script], &args)? {
+        Ok(text) => {
             print!("{text}");
             for line in text.lines() {
                 let mut parts = line.split_whitespace().rev();
@@ -311,14 +375,7 @@ fn duckdb_side_by_side(
                 }
             }
         }
-        Ok(o) => println!(
-            "DuckDB comparison skipped: {}",
-            String::from_utf8_lossy(&o.stderr)
-                .lines()
-                .last()
-                .unwrap_or("")
-        ),
-        Err(e) => println!("DuckDB comparison skipped: {e}"),
+        Err(why) => println!("DuckDB comparison skipped: {why}"),
     }
     Ok(())
 }
@@ -416,20 +473,25 @@ async fn arrive(
     Ok(accepted)
 }
 
+/// The synthetic events' actions, the steps of a shop's funnel, each with its share
+/// of the events in percent.
+pub(crate) const EVENT_ACTIONS: [(&str, u32); 5] = [
+    ("page_viewed", 50),
+    ("product_viewed", 25),
+    ("added_to_cart", 13),
+    ("checkout_started", 7),
+    ("order_placed", 5),
+];
+
 /// One synthetic survey response (`response`) or web event of one of `customers`.
 fn synthetic(rng: &mut rand::rngs::StdRng, customers: usize, response: bool) -> Signal {
-    static TEMPLATE: std::sync::OnceLock<(Signal, Option<Action>)> = std::sync::OnceLock::new();
-    let (template, event_action) = TEMPLATE.get_or_init(|| {
-        let parse = |v: serde_json::Value| Signal::parse(&v).expect("the template is valid");
-        let template = parse(serde_json::json!({
+    static TEMPLATE: std::sync::OnceLock<Signal> = std::sync::OnceLock::new();
+    let template = TEMPLATE.get_or_init(|| {
+        Signal::parse(&serde_json::json!({
             "kind": "survey_response", "source": "bench", "external_id": "0",
             "occurred_at": "2024-11-01T00:00:00Z", "customer": {"email": "c0@example.com"}, "nps": 9
-        }));
-        let event = parse(serde_json::json!({
-            "kind": "event", "source": "bench", "external_id": "e", "occurred_at": "2024-11-01T00:00:00Z",
-            "customer": {"email": "x@example.com"}, "action": "page_viewed"
-        }));
-        (template, event.action)
+        }))
+        .expect("the template is valid")
     });
     let mut s = template.clone();
     let customer = rng.gen_range(0..customers);
@@ -445,7 +507,16 @@ fn synthetic(rng: &mut rand::rngs::StdRng, customers: usize, response: bool) -> 
     } else {
         s.kind = SignalKind::Event;
         s.nps = None;
-        s.action = event_action.clone();
+        let mut draw = rng.gen_range(0..100u32);
+        let (name, _) = EVENT_ACTIONS
+            .iter()
+            .find(|(_, share)| {
+                let hit = draw < *share;
+                draw = draw.saturating_sub(*share);
+                hit
+            })
+            .unwrap_or(&EVENT_ACTIONS[0]);
+        s.action = Some(Action::Event((*name).to_string()));
     }
     s
 }
