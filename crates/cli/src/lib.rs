@@ -4,5 +4,6 @@
 
 pub mod args;
 pub mod commands;
+pub mod datadir;
 pub mod settings;
 pub mod wiring;

@@ -23,12 +23,12 @@ use crate::file::{FileFormat, FileReader, FileReject};
 /// lands wherever it points), or anything but a regular file. A regular file
 /// already there (a rejects file of an earlier run) is replaced; the new one is
 /// created with `create_new`, which fails rather than follow a link planted
-/// in between.
+/// in between. A refusal's message says why, not which path: the caller names it.
 pub fn create_rejects_file(path: &Path, input: &Path) -> std::io::Result<File> {
     let refuse = |why: &str| {
         Err(std::io::Error::new(
             std::io::ErrorKind::InvalidInput,
-            format!("{} {why}", path.display()),
+            format!("it {why}"),
         ))
     };
     match std::fs::symlink_metadata(path) {

@@ -114,8 +114,8 @@ pub async fn import_file(
     }
     let bar = progress_bar(plan.progress, reader.total_bytes());
     let progress = reader.progress();
-    let rejects_file = std::fs::File::create(&plan.rejects)
-        .with_context(|| format!("cannot create {}", plan.rejects.display()))?;
+    let rejects_file = throughline_ingest::create_rejects_file(&plan.rejects, &plan.path)
+        .with_context(|| format!("cannot create the rejects file {}", plan.rejects.display()))?;
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Chunk>(2);
     // Written chunks go back to the reader to be freed there: freeing 50 000 parsed
     // signals took a tenth of the writer's time, and the reader's core has room.

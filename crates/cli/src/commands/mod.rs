@@ -10,13 +10,15 @@ pub mod serve;
 pub mod spend;
 pub mod understand;
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::args::{AnalyticsCommand, Cli, Command, ValueCommand};
 use crate::settings::Settings;
-use crate::wiring;
+use crate::{datadir, wiring};
 
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    datadir::private_umask();
     let listen = match &cli.command {
         Command::Serve(a) => a.listen,
         Command::Demo(a) => a.listen,
@@ -24,6 +26,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     };
     let settings = Settings::resolve(&cli.global, listen)?;
     tracing::debug!(?settings, "settings resolved");
+    // Held until the command returns: `serve` and `demo` keep it while they serve.
+    let _lock = lock_data_dir(&cli.command, &settings)?;
     match cli.command {
         Command::Serve(_) => serve::run(&settings).await,
         Command::Demo(args) => demo::run(&settings, args).await,
@@ -40,6 +44,50 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Value(cmd) => understand::value(cmd),
     }
+}
+
+/// Locks the data directory `command` opens, if it opens one.
+fn lock_data_dir(
+    command: &Command,
+    settings: &Settings,
+) -> anyhow::Result<Option<datadir::DataDirLock>> {
+    let Some((dir, name)) = data_dir_use(command, settings) else {
+        return Ok(None);
+    };
+    match datadir::lock(&dir, &name) {
+        Ok(lock) => Ok(Some(lock)),
+        Err(e) => match (command, e.downcast_ref::<datadir::Busy>()) {
+            (Command::Query(_), Some(busy)) => Err(anyhow::anyhow!(
+                "{busy}; to query a running server, use its POST /api/v1/query"
+            )),
+            _ => Err(e),
+        },
+    }
+}
+
+/// The data directory `command` opens, if any, and how the lock file names the command.
+/// Commands that open the analytics copy always lock it (the copy lives in the data
+/// dir whatever the backend); those that open only the store lock it when the store
+/// is the SQLite file in it. `bench --dashboard --reuse DIR` opens DIR as a data dir.
+fn data_dir_use(command: &Command, settings: &Settings) -> Option<(PathBuf, String)> {
+    let sqlite = settings.database_url.is_none();
+    let name = match command {
+        Command::Serve(_) => "serve",
+        Command::Demo(a) if a.export.is_none() => "demo",
+        Command::Query(_) => "query",
+        Command::Analytics(AnalyticsCommand::Rebuild) => "analytics rebuild",
+        Command::Analytics(AnalyticsCommand::Refresh) => "analytics refresh",
+        Command::Reanalyze => "reanalyze",
+        Command::Import(_) if sqlite => "import",
+        Command::ApiKey(_) if sqlite => "api-key create",
+        Command::Value(ValueCommand::Spend { .. }) if sqlite => "value spend",
+        Command::Bench(a) if a.dashboard => {
+            let dir = a.reuse.clone()?;
+            return Some((dir, "throughline bench --dashboard --reuse".into()));
+        }
+        _ => return None,
+    };
+    Some((settings.data_dir.clone(), format!("throughline {name}")))
 }
 
 async fn analytics(settings: &Settings, cmd: AnalyticsCommand) -> anyhow::Result<ExitCode> {
