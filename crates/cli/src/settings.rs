@@ -42,6 +42,14 @@ pub struct AnalyticsFileSettings {
     /// MiB of dashboard answers kept folded per segment prefix, so a recomputation
     /// after new signals reads only the new rows (default 512; 0 keeps none).
     pub fold_memo_mib: Option<usize>,
+    /// Seconds a query may run before it is stopped (default 30).
+    pub query_timeout_secs: Option<u64>,
+    /// Ad-hoc queries running at once on the server (default 4)…
+    pub max_queries: Option<usize>,
+    /// …and per workspace (default 2).
+    pub max_queries_per_workspace: Option<usize>,
+    /// MiB all running queries' joins, sorts and aggregates may hold together (default 1024).
+    pub query_memory_mib: Option<usize>,
 }
 
 /// `[value]`: how customer value is computed (defaults in brackets).
@@ -239,6 +247,18 @@ pub fn init_tracing(json: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn query_limits_come_from_the_analytics_section() {
+        let file: FileSettings = toml::from_str(
+            "[analytics]\nquery_timeout_secs = 5\nmax_queries = 8\nmax_queries_per_workspace = 1\n",
+        )
+        .unwrap();
+        assert_eq!(file.analytics.query_timeout_secs, Some(5));
+        assert_eq!(file.analytics.max_queries, Some(8));
+        assert_eq!(file.analytics.max_queries_per_workspace, Some(1));
+        assert!(toml::from_str::<FileSettings>("[analytics]\nmax_query = 1\n").is_err());
+    }
 
     #[test]
     fn value_settings_override_defaults_and_reject_nonsense() {

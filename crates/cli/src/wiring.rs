@@ -58,6 +58,23 @@ pub fn analytics_config(settings: &Settings) -> anyhow::Result<AnalyticsConfig> 
     if let Some(mib) = settings.analytics.fold_memo_mib {
         config.fold_memo_bytes = mib << 20;
     }
+    let file = &settings.analytics;
+    if let Some(secs) = file.query_timeout_secs {
+        anyhow::ensure!(
+            secs > 0,
+            "[analytics] query_timeout_secs must be at least 1"
+        );
+        config.query_timeout = std::time::Duration::from_secs(secs);
+    }
+    if let Some(n) = file.max_queries {
+        config.admission.total = n.max(1);
+    }
+    if let Some(n) = file.max_queries_per_workspace {
+        config.admission.per_workspace = n.max(1);
+    }
+    if let Some(mib) = file.query_memory_mib {
+        config.query_memory_bytes = mib.max(1) << 20;
+    }
     Ok(config)
 }
 
