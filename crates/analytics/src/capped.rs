@@ -273,7 +273,7 @@ fn per_row(growth: Growth, args: &[ColumnarValue], rows: usize) -> DfResult<(usi
             Growth::ArrayRepeat => n.saturating_mul(element),
             Growth::Resize => n.saturating_mul(16),
             Growth::Replace => {
-                let matches = if b == 0 { a + 1 } else { a / b };
+                let matches = a.checked_div(b).unwrap_or(a + 1);
                 a.saturating_add(matches.saturating_mul(c))
             }
             Growth::RegexReplace => a
