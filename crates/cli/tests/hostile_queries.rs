@@ -53,6 +53,28 @@ async fn query(app: &TestApp, key: &str, sql: &str) -> (u16, Value, Option<Strin
     (status, resp.json().await.unwrap_or(Value::Null), retry)
 }
 
+/// Sends `ENDLESS` in the background: its status and body when it answers.
+fn spawn_endless(app: &TestApp) -> tokio::task::JoinHandle<(u16, Value)> {
+    let (client, url, key) = (
+        app.client.clone(),
+        app.url("/api/v1/query"),
+        app.key.clone(),
+    );
+    tokio::spawn(async move {
+        let resp = client
+            .post(url)
+            .bearer_auth(key)
+            .json(&json!({ "sql": ENDLESS }))
+            .send()
+            .await
+            .unwrap();
+        (
+            resp.status().as_u16(),
+            resp.json::<Value>().await.unwrap_or(Value::Null),
+        )
+    })
+}
+
 fn message(body: &Value) -> String {
     body["error"]["message"]
         .as_str()
@@ -69,23 +91,7 @@ async fn a_query_that_never_ends_stops_at_its_deadline_and_stops_nobody_else() {
     let app = app(deadline, Admission::default()).await;
     let other = app.key_for("other").await;
     let started = Instant::now();
-    let slow = {
-        let (client, url, key) = (
-            app.client.clone(),
-            app.url("/api/v1/query"),
-            app.key.clone(),
-        );
-        tokio::spawn(async move {
-            let resp = client
-                .post(url)
-                .bearer_auth(key)
-                .json(&json!({ "sql": ENDLESS }))
-                .send()
-                .await
-                .unwrap();
-            (resp.status().as_u16(), resp.json::<Value>().await.unwrap())
-        })
-    };
+    let slow = spawn_endless(&app);
     while app.analytics.queries_running() == 0 {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
@@ -192,21 +198,7 @@ async fn too_many_queries_at_once_get_429_with_retry_after() {
         per_workspace: 1,
     };
     let app = app(Duration::from_secs(20), admission).await;
-    let slow = {
-        let (client, url, key) = (
-            app.client.clone(),
-            app.url("/api/v1/query"),
-            app.key.clone(),
-        );
-        tokio::spawn(async move {
-            let _ = client
-                .post(url)
-                .bearer_auth(key)
-                .json(&json!({ "sql": ENDLESS }))
-                .send()
-                .await;
-        })
-    };
+    let slow = spawn_endless(&app);
     while app.analytics.queries_running() == 0 {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
