@@ -133,7 +133,8 @@ fn redact_text(text: &str) -> String {
         let run = &rest[start..];
         let len = run.find(|c: char| !path_char(c)).unwrap_or(run.len());
         let token = &run[..len];
-        if token.contains('/') && token.len() > 1 {
+        // A letter too: `(180/720)` in EXPLAIN ANALYZE's selectivity is no path.
+        if token.contains('/') && token.chars().any(|c| c.is_ascii_alphabetic()) {
             out.push_str("<file>");
         } else {
             out.push_str(token);
@@ -157,6 +158,10 @@ mod redact_tests {
             "DataSourceExec: file_groups={1 group: [[<file>, <file>]]}"
         );
         assert_eq!(redact_text("nps@3 / Int64(2), 7"), "nps@3 / Int64(2), 7");
+        assert_eq!(
+            redact_text("selectivity=25.00% (180/720)"),
+            "selectivity=25.00% (180/720)"
+        );
         assert_eq!(redact_text("plain"), "plain");
     }
 }

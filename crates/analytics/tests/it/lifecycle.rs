@@ -13,10 +13,10 @@ use crate::{fixture, fixture_copy, open, rows, scalar, small_config, survey, Fak
 const COUNT: &str = "SELECT count(*) FROM signals";
 /// Enough queries to compare two copies row by row.
 const PROBES: [&str; 4] = [
-    "SELECT * FROM signals ORDER BY seq",
+    "SELECT * FROM signals ORDER BY source, external_id",
     "SELECT channel, avg(nps), count(*) FROM signals GROUP BY channel ORDER BY channel",
     "SELECT * FROM profiles ORDER BY profile_id",
-    "SELECT max(seq), min(received_at) FROM signals",
+    "SELECT max(received_at), min(received_at) FROM signals",
 ];
 
 async fn probe(copy: &AnalyticsCopy) -> Vec<Vec<Vec<serde_json::Value>>> {

@@ -68,7 +68,7 @@ fn lock_data_dir(
 /// The data directory `command` opens, if any, and how the lock file names the command.
 /// Commands that open the analytics copy always lock it (the copy lives in the data
 /// dir whatever the backend); those that open only the store lock it when the store
-/// is the SQLite file in it. `bench --dashboard --reuse DIR` opens DIR as a data dir.
+/// is the SQLite file in it. `bench --dashboard|--sql --reuse DIR` opens DIR as a data dir.
 fn data_dir_use(command: &Command, settings: &Settings) -> Option<(PathBuf, String)> {
     let sqlite = settings.database_url.is_none();
     let name = match command {
@@ -81,9 +81,10 @@ fn data_dir_use(command: &Command, settings: &Settings) -> Option<(PathBuf, Stri
         Command::Import(_) if sqlite => "import",
         Command::ApiKey(_) if sqlite => "api-key create",
         Command::Value(ValueCommand::Spend { .. }) if sqlite => "value spend",
-        Command::Bench(a) if a.dashboard => {
+        Command::Bench(a) if a.dashboard || a.sql => {
             let dir = a.reuse.clone()?;
-            return Some((dir, "throughline bench --dashboard --reuse".into()));
+            let which = if a.sql { "--sql" } else { "--dashboard" };
+            return Some((dir, format!("throughline bench {which} --reuse")));
         }
         _ => return None,
     };
