@@ -17,6 +17,7 @@ use crate::error::{AnalyticsError, Result};
 use crate::manifest::{Manifest, Segment};
 use crate::segments;
 use crate::snapshot::resolve_links;
+use crate::text_columns;
 
 /// What one refresh (or flush, or rebuild) did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -128,9 +129,13 @@ impl AnalyticsCopy {
             // The feed promises seq order; drop anything out of it rather than duplicate rows.
             rows.retain(|r| r.seq.0 > w.high_water);
             rows.sort_by_key(|r| r.seq);
-            if let Some(last) = rows.last().map(|r| r.seq.0) {
+            // Text analysis is CPU work: off the async threads, and published a
+            // slice of bounded text at a time, so rows behind a run of long texts
+            // (another workspace's, say) wait for one slice, not the whole chunk.
+            while !rows.is_empty() {
+                let rest = rows.split_off(text_columns::slice_len(&rows));
+                let last = rows[rows.len() - 1].seq.0;
                 // The batch first: if it fails, the high water must not have moved.
-                // Text analysis is CPU work: off the async threads.
                 let text = self.config.text.clone();
                 let (batch, n) =
                     blocking(move || Ok((batch::to_batch(&rows, &text)?, rows.len()))).await?;
@@ -140,6 +145,10 @@ impl AnalyticsCopy {
                     .store(last, std::sync::atomic::Ordering::Relaxed);
                 w.tail_rows += n;
                 stats.pulled += n;
+                rows = rest;
+                if !rows.is_empty() {
+                    self.publish(w)?;
+                }
             }
             if w.tail_rows >= self.config.tail_max_rows {
                 stats.segments_written += self.flush_locked(w).await?;

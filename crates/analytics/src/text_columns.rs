@@ -4,14 +4,22 @@
 //! the fingerprint, and the copy is re-analysed (rebuilt) on open.
 
 use std::fmt;
+use std::ops::Range;
 use std::sync::Arc;
 
 use datafusion::arrow::array::{ArrayRef, Float64Array, StringArray};
 use throughline_store::StoredSignal;
-use throughline_text::{Analysis, Analyzer, Taxonomy, ANALYZER_VERSION};
+use throughline_text::{Analysis, Analyzer, Taxonomy, ANALYZER_VERSION, MAX_ANALYSED_BYTES};
 
-/// Rows per thread below which splitting the work costs more than it saves.
-const PARALLEL_MIN_ROWS: usize = 2_000;
+/// The work of analysing one row, in units of one byte of text: a row costs a
+/// little even with a short text (or none).
+const ROW_WORK: usize = 64;
+
+/// The least work (`ROW_WORK` per row plus its text bytes) worth a thread of its
+/// own: about 2 000 rows without text, 800 short comments, or two long texts.
+/// Counting bytes, not rows, matters: a hundred texts of 64 KiB are as much work
+/// as tens of thousands of comments.
+const PARALLEL_MIN_WORK: usize = 128 * 1024;
 
 /// The analyser the copy uses, and the fingerprint that identifies its rules
 /// and taxonomy in the manifest.
@@ -59,24 +67,27 @@ impl TextAnalyzer {
     }
 
     /// The analysis of every row's text (`None` for rows without one), in order,
-    /// spread over the machine's cores for large batches.
+    /// spread over the machine's cores when there is enough text.
     pub fn analyse_rows(&self, rows: &[StoredSignal]) -> Vec<Option<Analysis>> {
-        let one = |r: &StoredSignal| {
-            r.signal
-                .text
-                .as_deref()
-                .filter(|t| !t.trim().is_empty())
-                .map(|t| self.analyzer.analyze(t))
-        };
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        if threads < 2 || rows.len() < PARALLEL_MIN_ROWS {
+        self.analyse_rows_on(rows, threads)
+    }
+
+    /// `analyse_rows` on at most `threads` threads.
+    fn analyse_rows_on(&self, rows: &[StoredSignal], threads: usize) -> Vec<Option<Analysis>> {
+        let one = |r: &StoredSignal| text_of(r).map(|t| self.analyzer.analyze(t));
+        let work: Vec<usize> = rows.iter().map(row_work).collect();
+        let parts = split_work(&work, threads);
+        if parts.len() < 2 {
             return rows.iter().map(one).collect();
         }
-        let per = rows.len().div_ceil(threads);
         std::thread::scope(|s| {
-            let parts: Vec<_> = rows
-                .chunks(per)
-                .map(|chunk| s.spawn(move || chunk.iter().map(one).collect::<Vec<_>>()))
+            let parts: Vec<_> = parts
+                .into_iter()
+                .map(|part| {
+                    let rows = &rows[part];
+                    s.spawn(move || rows.iter().map(one).collect::<Vec<_>>())
+                })
                 .collect();
             parts
                 .into_iter()
@@ -84,6 +95,60 @@ impl TextAnalyzer {
                 .collect()
         })
     }
+}
+
+/// The text work (as `row_work` counts it) the refresher analyses before it
+/// publishes: a chunk of long texts becomes visible in slices of about this much
+/// (64 texts of 64 KiB, a fraction of a second), so a row behind them waits for
+/// one slice, not for the rest of its chunk. Chunks of ordinary comments (10 000
+/// rows of some 100 bytes) are far below it and stay whole.
+const PUBLISH_WORK: usize = 4 * 1024 * 1024;
+
+/// How many of `rows`, from the first, make one slice to analyse and publish: up
+/// to about `PUBLISH_WORK` of text, at least one row.
+pub(crate) fn slice_len(rows: &[StoredSignal]) -> usize {
+    let mut work = 0;
+    for (index, row) in rows.iter().enumerate() {
+        work += row_work(row);
+        if work >= PUBLISH_WORK {
+            return index + 1;
+        }
+    }
+    rows.len()
+}
+
+/// The text of a row the analyser reads, if it has one.
+fn text_of(row: &StoredSignal) -> Option<&str> {
+    row.signal.text.as_deref().filter(|t| !t.trim().is_empty())
+}
+
+/// What analysing `row` costs, in bytes of text: every stage of the analyser is
+/// linear in the text, up to `MAX_ANALYSED_BYTES`.
+fn row_work(row: &StoredSignal) -> usize {
+    ROW_WORK + text_of(row).map_or(0, |t| t.len().min(MAX_ANALYSED_BYTES))
+}
+
+/// Consecutive row ranges, at most `threads`, of about equal work; one range when
+/// the whole is too little to be worth a thread more.
+fn split_work(work: &[usize], threads: usize) -> Vec<Range<usize>> {
+    let total: usize = work.iter().sum();
+    let parts = threads
+        .min(total / PARALLEL_MIN_WORK)
+        .min(work.len())
+        .max(1);
+    let mut ranges = Vec::with_capacity(parts);
+    let (mut start, mut done) = (0, 0);
+    for (index, w) in work.iter().enumerate() {
+        done += w;
+        // Close a range once it reaches its share of the whole.
+        if done * parts >= total * (ranges.len() + 1) && ranges.len() + 1 < parts {
+            ranges.push(start..index + 1);
+            start = index + 1;
+        }
+    }
+    ranges.push(start..work.len());
+    ranges.retain(|r| !r.is_empty());
+    ranges
 }
 
 fn fnv1a(bytes: &[u8]) -> u64 {
@@ -179,5 +244,132 @@ fn effort_label(e: &throughline_text::analysis::EffortResult) -> &'static str {
         EffortLevel::High => "high",
         EffortLevel::Neutral => "neutral",
         EffortLevel::Low => "low",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use throughline_domain::{ProfileId, Signal, SignalSeq, WorkspaceId};
+
+    /// A chat signal with `text`, as the store hands it to the copy.
+    fn chat(seq: i64, text: &str) -> StoredSignal {
+        let record = serde_json::json!({"kind": "chat", "source": "widget",
+            "external_id": format!("c{seq}"), "occurred_at": "2026-03-01T10:00:00Z",
+            "customer": {"email": "a@b.co"}, "text": text});
+        StoredSignal {
+            seq: SignalSeq(seq),
+            workspace: WorkspaceId(1),
+            profile: ProfileId(1),
+            received_at_us: 1_772_000_000_000_000,
+            signal: Signal::parse(&record).unwrap(),
+        }
+    }
+
+    /// Hostile chat texts of the longest size a signal may carry, one of each shape
+    /// that made the analyser slow, repeated to `count` rows.
+    fn hostile_chats(count: usize) -> Vec<StoredSignal> {
+        let max = throughline_domain::limits::MAX_TEXT_BYTES;
+        let fill = |unit: &str| unit.repeat(max / unit.len());
+        let shapes = [
+            "a".repeat(max - 1) + "@",
+            fill("a@"),
+            fill("1("),
+            fill("AB12 "),
+            fill("["),
+            fill("delivery good "),
+            fill("parcel late "),
+            fill("\u{1F600}"),
+            fill("app? "),
+        ];
+        (0..count)
+            .map(|i| chat(i as i64 + 1, &shapes[i % shapes.len()]))
+            .collect()
+    }
+
+    /// A few hundred rows of long texts are split over threads by their bytes (the
+    /// rows alone were far below the 2 000 that split before), with the analyses of
+    /// one thread; a handful of comments are not worth a thread.
+    #[test]
+    fn long_texts_are_analysed_in_parallel_parts_by_bytes() {
+        let rows = hostile_chats(18);
+        let work: Vec<usize> = rows.iter().map(row_work).collect();
+        assert_eq!(split_work(&work, 2), vec![0..9, 9..18]);
+        let text = TextAnalyzer::default();
+        assert_eq!(
+            text.analyse_rows_on(&rows, 2),
+            text.analyse_rows_on(&rows, 1)
+        );
+        // A long text among short comments: the parts hold equal bytes, not rows.
+        let mut mixed = vec![ROW_WORK + 100; 3_000];
+        mixed[0] = ROW_WORK + MAX_ANALYSED_BYTES;
+        let parts = split_work(&mixed, 2);
+        assert_eq!(parts.len(), 2);
+        let sums: Vec<usize> = parts
+            .iter()
+            .map(|p| mixed[p.clone()].iter().sum())
+            .collect();
+        assert!(
+            sums[0].abs_diff(sums[1]) <= 2 * (ROW_WORK + 100),
+            "{parts:?}"
+        );
+        assert!(parts[0].len() + 300 < parts[1].len(), "{parts:?}");
+        let comments = vec![ROW_WORK + 120; 500];
+        assert_eq!(split_work(&comments, 8), vec![0..500]);
+        assert_eq!(split_work(&[], 8), Vec::<Range<usize>>::new());
+    }
+
+    /// A chunk of long texts is analysed and published in slices of bounded text;
+    /// a chunk of comments in one.
+    #[test]
+    fn long_texts_are_published_in_slices() {
+        let rows = hostile_chats(200);
+        let first = slice_len(&rows);
+        assert!((60..=70).contains(&first), "{first}");
+        let work: usize = rows[..first].iter().map(row_work).sum();
+        assert!((PUBLISH_WORK..PUBLISH_WORK + ROW_WORK + MAX_ANALYSED_BYTES).contains(&work));
+        let comments: Vec<StoredSignal> = (0..2_000)
+            .map(|i| chat(i, "the delivery was late and nobody called me back"))
+            .collect();
+        assert_eq!(slice_len(&comments), comments.len());
+        assert_eq!(slice_len(&rows[..1]), 1);
+    }
+
+    /// Prints the time the copy's text analysis takes for 100 hostile chat texts
+    /// of 64 KiB: on one thread, on every core, and as the refresher runs it
+    /// (batches of `batch::to_batch`, one per published slice). Medians of 5 runs.
+    /// `cargo test --release -p throughline-analytics --lib hostile_chat_figures -- --ignored --nocapture`
+    #[test]
+    #[ignore = "prints timing figures; speed is measured, not asserted"]
+    fn hostile_chat_figures() {
+        let rows = hostile_chats(100);
+        let text = TextAnalyzer::default();
+        let median = |run: &mut dyn FnMut()| {
+            let mut times: Vec<f64> = (0..5)
+                .map(|_| {
+                    let start = std::time::Instant::now();
+                    run();
+                    start.elapsed().as_secs_f64() * 1e3
+                })
+                .collect();
+            times.sort_by(f64::total_cmp);
+            times[2]
+        };
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        for threads in [1, cores] {
+            let ms = median(&mut || {
+                std::hint::black_box(text.analyse_rows_on(&rows, threads));
+            });
+            println!("100 hostile chats of 64 KiB, analysed on {threads} thread(s): {ms:.1} ms");
+        }
+        let ms = median(&mut || {
+            let mut rest = &rows[..];
+            while !rest.is_empty() {
+                let (slice, after) = rest.split_at(slice_len(rest));
+                std::hint::black_box(crate::batch::to_batch(slice, &text).unwrap());
+                rest = after;
+            }
+        });
+        println!("100 hostile chats of 64 KiB, as the refresher batches them: {ms:.1} ms");
     }
 }
