@@ -155,7 +155,10 @@ mod tests {
         // Let the work end before asserting, so a failure cannot leave it blocked.
         finish_tx.send(()).unwrap();
         let _ = request.await;
-        assert!(held_while_running, "the slot is free while the work still runs");
+        assert!(
+            held_while_running,
+            "the slot is free while the work still runs"
+        );
         // Returns once the work has ended and given its slot back.
         drop(gate.slots.acquire().await.unwrap());
     }
