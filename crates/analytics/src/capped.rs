@@ -432,46 +432,27 @@ fn ordinal(value: &ColumnarValue, rows: usize) -> DfResult<PerRow> {
     };
     let scale = to_nanos(&value.data_type()).unwrap_or(1);
     let scaled = |v: i64| v.saturating_mul(scale);
-    Ok(match value {
-        ColumnarValue::Scalar(s) => {
-            let v = match s {
-                ScalarValue::Date32(Some(d)) => i64::from(*d),
-                ScalarValue::Date64(Some(ms)) => ms / 86_400_000,
-                other => other
-                    .to_array_of_size(1)
-                    .ok()
-                    .and_then(first_i64)
-                    .unwrap_or(0),
-            };
-            PerRow::Const(scaled(v))
-        }
-        ColumnarValue::Array(a) => {
-            let ints = match a.data_type() {
-                DataType::Date32 => {
-                    cast(a, &DataType::Int32).and_then(|x| cast(&x, &DataType::Int64))
-                }
-                _ => cast(a, &DataType::Int64),
-            }?;
-            let mut each: Vec<i64> = ints
-                .as_primitive::<Int64Type>()
-                .iter()
-                .map(|v| scaled(v.unwrap_or(0)))
-                .collect();
-            each.resize(rows, 0);
-            PerRow::Each(each)
-        }
-    })
-}
-
-fn first_i64(a: ArrayRef) -> Option<i64> {
-    let a = match a.data_type() {
-        DataType::Timestamp(..) | DataType::Date32 | DataType::Date64 => {
-            cast(&cast(&a, &DataType::Int64).ok()?, &DataType::Int64).ok()?
-        }
-        _ => cast(&a, &DataType::Int64).ok()?,
+    let (array, one) = match value {
+        ColumnarValue::Scalar(s) => (s.to_array_of_size(1)?, true),
+        ColumnarValue::Array(a) => (Arc::clone(a), false),
     };
-    let a = a.as_primitive::<Int64Type>();
-    (!a.is_empty() && a.is_valid(0)).then(|| a.value(0))
+    // Dates count in days: Date64's milliseconds go through Date32.
+    let ints = match array.data_type() {
+        DataType::Date32 => cast(&array, &DataType::Int32)?,
+        DataType::Date64 => cast(&cast(&array, &DataType::Date32)?, &DataType::Int32)?,
+        _ => array,
+    };
+    let ints = cast(&ints, &DataType::Int64)?;
+    let mut each: Vec<i64> = ints
+        .as_primitive::<Int64Type>()
+        .iter()
+        .map(|v| scaled(v.unwrap_or(0)))
+        .collect();
+    if one {
+        return Ok(PerRow::Const(each.first().copied().unwrap_or(0)));
+    }
+    each.resize(rows, 0);
+    Ok(PerRow::Each(each))
 }
 
 /// A step in the unit of `start` (see `ordinal`): intervals in days for dates,

@@ -39,7 +39,17 @@ pub async fn open_analytics(
     settings: &Settings,
     store: Arc<dyn Store>,
 ) -> anyhow::Result<Arc<AnalyticsCopy>> {
-    let dir = settings.data_dir.join("analytics");
+    open_analytics_in(settings, &settings.data_dir, store)
+}
+
+/// The copy kept in `data_dir` (a bench's own directory), opened as `serve` opens
+/// it: the settings' `[analytics]` and `[text]`.
+pub fn open_analytics_in(
+    settings: &Settings,
+    data_dir: &std::path::Path,
+    store: Arc<dyn Store>,
+) -> anyhow::Result<Arc<AnalyticsCopy>> {
+    let dir = data_dir.join("analytics");
     let config = analytics_config(settings)?;
     let copy =
         AnalyticsCopy::open_with(dir, store, config).context("cannot open the analytics copy")?;

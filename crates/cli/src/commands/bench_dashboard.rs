@@ -93,13 +93,7 @@ pub(crate) async fn prepare(
         load(store.as_ref(), ws, args.responses, events).await?
     };
     let load_s = started.elapsed().as_secs_f64();
-    // The copy as `serve` would open it: the config file's `[analytics]` and `[text]`.
-    let config = crate::wiring::analytics_config(settings)?;
-    let copy = Arc::new(AnalyticsCopy::open_with(
-        dir.join("analytics"),
-        store.clone(),
-        config,
-    )?);
+    let copy = crate::wiring::open_analytics_in(settings, &dir, store.clone())?;
     let started = Instant::now();
     if args.reuse.is_some() {
         copy.refresh().await?;

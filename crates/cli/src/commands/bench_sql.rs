@@ -12,7 +12,6 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use serde_json::Value;
-use throughline_analytics::AnalyticsCopy;
 use throughline_store::Store;
 
 use crate::args::BenchArgs;
@@ -153,12 +152,7 @@ async fn through_http(
     sql: &str,
     runs: usize,
 ) -> anyhow::Result<Ours> {
-    let config = crate::wiring::analytics_config(settings)?;
-    let copy = Arc::new(AnalyticsCopy::open_with(
-        dir.join("analytics"),
-        store.clone(),
-        config,
-    )?);
+    let copy = crate::wiring::open_analytics_in(settings, dir, store.clone())?;
     copy.refresh().await?;
     let state = crate::wiring::app_state(settings, store.clone(), copy);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
