@@ -232,4 +232,18 @@ async fn the_openapi_document_lists_every_route() {
     }
     let kinds = &spec["components"]["schemas"]["Signal"]["properties"]["kind"]["enum"];
     assert_eq!(kinds.as_array().unwrap().len(), 11);
+    // The statuses the limits give (hostile_queries.rs, hostile_connections.rs) are listed.
+    for (path, statuses) in [
+        ("/api/v1/query", &["200", "400", "413", "429"][..]),
+        ("/api/v1/signals", &["200", "413", "429"][..]),
+        ("/api/v1/text/analyze", &["200", "413", "429"][..]),
+    ] {
+        let listed = &paths[path]["post"]["responses"];
+        for status in statuses {
+            assert!(
+                listed.get(*status).is_some(),
+                "{path} does not list {status}"
+            );
+        }
+    }
 }
