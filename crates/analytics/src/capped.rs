@@ -10,6 +10,7 @@
 //! query's total, so doubling through nested calls (`repeat(repeat(…))`,
 //! `concat(x, x, …)`) is bounded too.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -17,6 +18,7 @@ use datafusion::arrow::array::{Array, ArrayRef, AsArray};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, FieldRef, Int64Type};
 use datafusion::common::{DataFusionError, Result as DfResult, ScalarValue};
+use datafusion::execution::FunctionRegistry;
 use datafusion::logical_expr::simplify::{ExprSimplifyResult, SimplifyContext};
 use datafusion::logical_expr::udf_eq::UdfEq;
 use datafusion::logical_expr::{
@@ -24,6 +26,8 @@ use datafusion::logical_expr::{
     ScalarUDFImpl, Signature, Volatility,
 };
 use datafusion::prelude::SessionContext;
+
+use crate::capped_calls::{CappedRewrite, StringConcat};
 
 /// The limits one query's value-building functions keep.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,44 +97,73 @@ const CAPPED: &[(&str, Growth)] = &[
 ];
 
 /// Replaces `ctx`'s value-building functions with capped ones that share one
-/// query-wide total.
-pub(crate) fn install(ctx: &SessionContext, limits: ValueLimits) {
+/// query-wide total, and sends `||` and planner-built calls through them.
+pub(crate) fn install(ctx: &mut SessionContext, limits: ValueLimits) -> DfResult<()> {
     let spent = Arc::new(AtomicUsize::new(0));
     // One copy of the state for all lookups: `state()` clones every registry.
     let builtins = ctx.state().scalar_functions().clone();
-    for (name, growth) in CAPPED {
-        let Some(inner) = builtins.get(*name) else {
-            continue;
-        };
+    let string_concat: Arc<dyn ScalarUDFImpl> = Arc::new(StringConcat::new());
+    let inners = CAPPED
+        .iter()
+        .filter_map(|(name, growth)| Some((Arc::clone(builtins.get(*name)?.inner()), *growth)))
+        .chain([(string_concat, Growth::Sum)]);
+    let mut capped = HashMap::new();
+    for (inner, growth) in inners {
         // Volatile, so that planning does not fold a call on constants into one
         // literal: a literal is copied into every row of every batch unchecked,
         // while a call is checked for the rows it is asked to fill.
         let mut signature = inner.signature().clone();
         signature.volatility = Volatility::Volatile;
-        let capped = Capped {
-            inner: UdfEq::from(Arc::clone(inner.inner())),
+        let function = Capped {
+            inner: UdfEq::from(inner),
             signature,
-            growth: *growth,
+            growth,
             limits,
             spent: Arc::clone(&spent),
+            site: 0,
         };
-        ctx.register_udf(ScalarUDF::new_from_impl(capped));
+        let name = function.inner.name().to_string();
+        if name != "||" {
+            let udf = Arc::new(ScalarUDF::new_from_impl(function.clone()));
+            FunctionRegistry::register_udf(ctx, udf)?;
+        }
+        capped.insert(name, function);
     }
+    ctx.register_function_rewrite(Arc::new(CappedRewrite::new(capped)))
 }
 
-#[derive(Debug)]
-struct Capped {
+#[derive(Debug, Clone)]
+pub(crate) struct Capped {
     inner: UdfEq<Arc<dyn ScalarUDFImpl>>,
     signature: Signature,
     growth: Growth,
     limits: ValueLimits,
     spent: Arc<AtomicUsize>,
+    /// Which call in the query this is (see `at_new_site`); 0 in the registry.
+    site: usize,
 }
 
-// Equal when they wrap the same function: plans compare functions by this.
+impl Capped {
+    /// This function for one call of the query, unequal to every other call.
+    ///
+    /// A capped function is volatile, and DataFusion's projection pruning drops a
+    /// projection whose expressions equal its input's: `SELECT concat(s, s) AS s
+    /// FROM (SELECT concat(s, s) AS s …)` lost a level and answered 12 characters
+    /// for 24. Calls that never compare equal are never taken for one another.
+    pub fn at_new_site(&self) -> ScalarUDF {
+        static SITES: AtomicUsize = AtomicUsize::new(1);
+        ScalarUDF::new_from_impl(Self {
+            site: SITES.fetch_add(1, Ordering::Relaxed),
+            ..self.clone()
+        })
+    }
+}
+
+// Equal when they wrap the same function at the same call: plans compare
+// functions by this.
 impl PartialEq for Capped {
     fn eq(&self, other: &Self) -> bool {
-        self.inner == other.inner && self.growth == other.growth
+        self.inner == other.inner && self.growth == other.growth && self.site == other.site
     }
 }
 impl Eq for Capped {}
@@ -138,6 +171,7 @@ impl std::hash::Hash for Capped {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.inner.hash(state);
         self.growth.hash(state);
+        self.site.hash(state);
     }
 }
 

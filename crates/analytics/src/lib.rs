@@ -14,6 +14,7 @@
 mod batch;
 mod canonical;
 mod capped;
+mod capped_calls;
 mod columns;
 mod config;
 mod copy;

@@ -57,11 +57,11 @@ pub(crate) fn workspace_session_in(
         .with_default_features()
         .with_optimizer_rules(optimizer_rules())
         .build();
-    let ctx = SessionContext::new_with_state(state);
+    let mut ctx = SessionContext::new_with_state(state);
     // Replaces the built-in `date_trunc` (same results, faster on UTC times).
     ctx.register_udf(crate::utc_trunc::UtcDateTrunc::udf());
     ctx.register_udf(crate::property::Property::udf());
-    crate::capped::install(&ctx, values);
+    crate::capped::install(&mut ctx, values)?;
 
     let (segments, tail) = match &snapshot.rows {
         Rows::Tables { segments, tail } => (segments, tail),
