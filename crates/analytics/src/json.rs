@@ -133,8 +133,10 @@ fn redact_text(text: &str) -> String {
         let run = &rest[start..];
         let len = run.find(|c: char| !path_char(c)).unwrap_or(run.len());
         let token = &run[..len];
-        // A letter too: `(180/720)` in EXPLAIN ANALYZE's selectivity is no path.
-        if token.contains('/') && token.chars().any(|c| c.is_ascii_alphabetic()) {
+        // A word too: `(180/720)` and `(4.50 M/5.00 M)` in EXPLAIN ANALYZE's
+        // selectivity are no paths.
+        let word = |part: &str| part.chars().filter(|c| c.is_ascii_alphabetic()).count() >= 3;
+        if token.contains('/') && token.split('/').any(word) {
             out.push_str("<file>");
         } else {
             out.push_str(token);
@@ -162,6 +164,11 @@ mod redact_tests {
             redact_text("selectivity=25.00% (180/720)"),
             "selectivity=25.00% (180/720)"
         );
+        assert_eq!(
+            redact_text("selectivity=90% (4.50 M/5.00 M)"),
+            "selectivity=90% (4.50 M/5.00 M)"
+        );
+        assert_eq!(redact_text("[/a/b/c/x.parquet]"), "[<file>]");
         assert_eq!(redact_text("plain"), "plain");
     }
 }

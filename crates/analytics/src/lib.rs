@@ -25,6 +25,7 @@ mod hot_table;
 mod json;
 mod manifest;
 mod pool;
+mod positional_window;
 mod property;
 mod query;
 mod refresh;
