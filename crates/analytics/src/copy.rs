@@ -59,11 +59,13 @@ pub struct AnalyticsCopy {
     /// data, so results computed at one can be cached until it moves.
     generation: std::sync::atomic::AtomicU64,
     /// Decoded segment columns shared by every snapshot; `None` when disabled.
-    hot: Option<Arc<HotCache>>,
+    pub(crate) hot: Option<Arc<HotCache>>,
     /// Answers folded per segment prefix (`query_folded`).
     folds: FoldMemo,
     /// The threads queries run on, apart from request handling and refresh.
     pool: QueryPool,
+    /// The hot columns last recorded for the next start's warm-up (`warmup.rs`).
+    pub(crate) remembered_hot: Mutex<Vec<String>>,
 }
 
 /// One query, ready to run on the query threads.
@@ -238,6 +240,7 @@ impl AnalyticsCopy {
             hot,
             folds: FoldMemo::new(config.fold_memo_bytes),
             pool: QueryPool::new(config.admission)?,
+            remembered_hot: Mutex::new(Vec::new()),
             config,
         })
     }

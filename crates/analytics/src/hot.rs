@@ -65,6 +65,20 @@ impl HotCache {
         self.used.load(Ordering::Relaxed)
     }
 
+    /// Whether the budget is spent: a column decoded now would not be kept.
+    pub fn is_full(&self) -> bool {
+        self.used_bytes() >= self.budget
+    }
+
+    /// Stored-schema columns some live segment keeps decoded, in schema order.
+    pub fn kept_columns(&self) -> Vec<usize> {
+        let known = self.segments.lock().unwrap_or_else(PoisonError::into_inner);
+        let width = stored_schema().fields().len();
+        (0..width)
+            .filter(|&c| known.values().any(|s| s.is_kept(c)))
+            .collect()
+    }
+
     /// The cache entries of `files` (opened on first sight). Entries of files no
     /// longer listed are dropped; a query still reading one keeps it alive.
     pub fn segments(&self, dir: &Path, files: &[Segment]) -> Result<Vec<Arc<HotSegment>>> {

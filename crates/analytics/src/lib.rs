@@ -35,6 +35,7 @@ mod session;
 mod snapshot;
 mod text_columns;
 mod utc_trunc;
+mod warmup;
 mod workspace_table;
 
 pub use capped::ValueLimits;
@@ -48,6 +49,7 @@ pub use query::{QueryBatches, QueryResult};
 pub use refresh::RefreshStats;
 pub use schema::{stored_schema, view_columns, SCHEMA_VERSION};
 pub use text_columns::TextAnalyzer;
+pub use warmup::{WarmStats, HOT_COLUMNS_FILE};
 
 /// Arrow, re-exported so callers of `query_batches` use the same version.
 pub use datafusion::arrow;

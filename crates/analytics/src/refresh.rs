@@ -108,7 +108,15 @@ impl AnalyticsCopy {
                 ticker.tick().await;
                 let Some(copy) = weak.upgrade() else { break };
                 // Its own task, so a panic surfaces as a JoinError instead of ending the loop.
-                match tokio::spawn(async move { copy.refresh().await }).await {
+                let refreshed = tokio::spawn(async move {
+                    let stats = copy.refresh().await?;
+                    // What queries read now is what a restart warms up again.
+                    if let Err(e) = copy.remember_hot_columns() {
+                        tracing::warn!(error = %e, "could not record the hot columns");
+                    }
+                    Ok::<_, crate::AnalyticsError>(stats)
+                });
+                match refreshed.await {
                     Ok(Ok(_)) => {}
                     Ok(Err(e)) => tracing::warn!(error = %e, "analytics refresh failed"),
                     Err(e) => tracing::error!(error = %e, "analytics refresh panicked"),

@@ -284,3 +284,51 @@ async fn a_filter_on_a_merged_profile_finds_its_rows_in_every_zone() {
     let profiles = "SELECT canonical_id FROM profiles WHERE profile_id = 20";
     assert_eq!(rows(&hot, WS1, profiles).await, vec![vec![json!(100)]]);
 }
+
+#[tokio::test]
+async fn a_restart_warms_the_columns_queries_read_before_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(FakeStore::default());
+    add_signals(&store, 1, 0, 300);
+    let budget = 64 << 20;
+    let sql = "SELECT channel, avg(nps) FROM signals WHERE nps IS NOT NULL GROUP BY channel ORDER BY channel";
+    let before = {
+        let copy = copy_with(dir.path(), &store, budget).await;
+        // Nothing recorded yet: a start warms nothing.
+        assert_eq!(copy.warm().await.unwrap().cache_bytes, 0);
+        let answer = rows(&copy, WS1, sql).await;
+        copy.remember_hot_columns().unwrap();
+        answer
+    };
+    let recorded: Value = serde_json::from_slice(
+        &std::fs::read(dir.path().join(throughline_analytics::HOT_COLUMNS_FILE)).unwrap(),
+    )
+    .unwrap();
+    let names: Vec<&str> = recorded["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    for column in ["workspace_id", "channel", "nps"] {
+        assert!(names.contains(&column), "{column} not in {names:?}");
+    }
+    assert!(!names.contains(&"text"), "{names:?}");
+    // After a restart, the warm-up decodes those columns before any query reads them.
+    let copy = copy_with(dir.path(), &store, budget).await;
+    let warmed = copy.warm().await.unwrap();
+    assert!(warmed.columns >= names.len(), "{warmed:?}");
+    assert!(warmed.cache_bytes > 0, "{warmed:?}");
+    assert_eq!(rows(&copy, WS1, sql).await, before);
+    // A damaged record warms nothing and is no error.
+    std::fs::write(
+        dir.path().join(throughline_analytics::HOT_COLUMNS_FILE),
+        "{",
+    )
+    .unwrap();
+    let copy = copy_with(dir.path(), &store, budget).await;
+    assert_eq!(copy.warm().await.unwrap().columns, 0);
+    // With the cache off there is nothing to warm.
+    let copy = copy_with(dir.path(), &store, 0).await;
+    assert_eq!(copy.warm().await.unwrap().columns, 0);
+}

@@ -94,6 +94,11 @@ pub const QUERIES: [SqlQuery; 5] = [
 
 /// One query's figures on Throughline's side.
 struct Ours {
+    /// The first call after opening the copy, before any warm-up.
+    unwarmed_ms: f64,
+    /// The start's warm-up of the hot columns (`AnalyticsCopy::warm`).
+    warm_up_ms: f64,
+    /// The first call after the warm-up.
     cold_ms: f64,
     warm_ms: Vec<f64>,
     rows: Vec<Vec<Value>>,
@@ -122,6 +127,7 @@ pub async fn run(settings: &Settings, args: &BenchArgs) -> anyhow::Result<()> {
     let load_before = load_average();
     let key = crate::commands::apikey::create(store.as_ref(), "bench").await?;
     let runs = args.queries.max(1);
+    previous_session(settings, &store, &dir, &key).await?;
     let mut ours = Vec::new();
     for q in &QUERIES {
         ours.push(
@@ -142,8 +148,101 @@ pub async fn run(settings: &Settings, args: &BenchArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Opens the analytics copy as `serve` does, serves it on 127.0.0.1:0, and times
-/// `sql` through `POST /api/v1/query`: the first call, then `runs` more.
+/// A server on the copy, as `serve` runs it, on 127.0.0.1:0.
+struct Served {
+    url: String,
+    copy: Arc<throughline_analytics::AnalyticsCopy>,
+    stop: tokio::sync::oneshot::Sender<()>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+    client: reqwest::Client,
+}
+
+impl Served {
+    /// Opens the copy and serves it; with `warm`, after the warm-up `serve` runs
+    /// at start (its time is returned), as a server that has been up a few seconds.
+    async fn start(
+        settings: &Settings,
+        store: &Arc<dyn Store>,
+        dir: &Path,
+        warm: bool,
+    ) -> anyhow::Result<(Self, Option<Duration>)> {
+        let copy = crate::wiring::open_analytics_in(settings, dir, store.clone())?;
+        copy.refresh().await?;
+        let warmed = match warm {
+            true => Some(copy.warm().await?.took),
+            false => None,
+        };
+        let state = crate::wiring::app_state(settings, store.clone(), copy.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let url = format!("http://{}/api/v1/query", listener.local_addr()?);
+        let (stop, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(throughline_web::serve(listener, state, async {
+            let _ = stop_rx.await;
+        }));
+        let client = reqwest::Client::new();
+        let served = Self {
+            url,
+            copy,
+            stop,
+            server,
+            client,
+        };
+        Ok((served, warmed))
+    }
+
+    /// One call of `sql`: its time and the answer's bytes.
+    async fn call(&self, key: &str, sql: &str) -> anyhow::Result<(f64, Vec<u8>)> {
+        let t = Instant::now();
+        let body = serde_json::json!({ "sql": sql });
+        let resp = self
+            .client
+            .post(&self.url)
+            .bearer_auth(key)
+            .json(&body)
+            .send()
+            .await?;
+        let status = resp.status();
+        let bytes = resp.bytes().await?.to_vec();
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        anyhow::ensure!(
+            status.is_success(),
+            "{status}: {}",
+            String::from_utf8_lossy(&bytes)
+        );
+        Ok((ms, bytes))
+    }
+
+    async fn stop(self) {
+        let _ = self.stop.send(());
+        if tokio::time::timeout(Duration::from_secs(10), self.server)
+            .await
+            .is_err()
+        {
+            tracing::warn!("the bench server did not stop within 10 s");
+        }
+    }
+}
+
+/// The session before a restart: every query once, so the copy records the
+/// columns they read — what the next start warms up.
+async fn previous_session(
+    settings: &Settings,
+    store: &Arc<dyn Store>,
+    dir: &Path,
+    key: &str,
+) -> anyhow::Result<()> {
+    let (served, _) = Served::start(settings, store, dir, false).await?;
+    for q in &QUERIES {
+        served.call(key, q.sql).await?;
+    }
+    served.copy.remember_hot_columns()?;
+    served.stop().await;
+    Ok(())
+}
+
+/// Times `sql` through `POST /api/v1/query`: the first call after opening the
+/// copy without a warm-up, then (reopened) the first call after the start's
+/// warm-up, then `runs` more.
 async fn through_http(
     settings: &Settings,
     store: &Arc<dyn Store>,
@@ -152,55 +251,25 @@ async fn through_http(
     sql: &str,
     runs: usize,
 ) -> anyhow::Result<Ours> {
-    let copy = crate::wiring::open_analytics_in(settings, dir, store.clone())?;
-    copy.refresh().await?;
-    let state = crate::wiring::app_state(settings, store.clone(), copy);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let url = format!("http://{}/api/v1/query", listener.local_addr()?);
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(throughline_web::serve(listener, state, async {
-        let _ = stop_rx.await;
-    }));
-    let client = reqwest::Client::new();
-    let body = serde_json::json!({ "sql": sql });
-    let call = || async {
-        let t = Instant::now();
-        let resp = client
-            .post(&url)
-            .bearer_auth(key)
-            .json(&body)
-            .send()
-            .await?;
-        let status = resp.status();
-        let bytes = resp.bytes().await?;
-        let ms = t.elapsed().as_secs_f64() * 1000.0;
-        anyhow::ensure!(
-            status.is_success(),
-            "{status}: {}",
-            String::from_utf8_lossy(&bytes)
-        );
-        Ok::<_, anyhow::Error>((ms, bytes))
-    };
-    let (cold_ms, _) = call().await?;
+    let (served, _) = Served::start(settings, store, dir, false).await?;
+    let (unwarmed_ms, _) = served.call(key, sql).await?;
+    served.stop().await;
+    let (served, warm_up) = Served::start(settings, store, dir, true).await?;
+    let (cold_ms, _) = served.call(key, sql).await?;
     let mut warm_ms = Vec::with_capacity(runs);
     let mut last = None;
     for _ in 0..runs {
-        let (ms, bytes) = call().await?;
+        let (ms, bytes) = served.call(key, sql).await?;
         warm_ms.push(ms);
         last = Some(bytes);
     }
-    drop(client);
-    let _ = stop_tx.send(());
-    if tokio::time::timeout(Duration::from_secs(10), server)
-        .await
-        .is_err()
-    {
-        tracing::warn!("the bench server did not stop within 10 s");
-    }
+    served.stop().await;
     let answer: Value = serde_json::from_slice(&last.context("no warm run")?)?;
     let result = &answer["result"];
     let rows = serde_json::from_value(result["rows"].clone()).context("the answer's rows")?;
     Ok(Ours {
+        unwarmed_ms,
+        warm_up_ms: warm_up.map_or(0.0, |d| d.as_secs_f64() * 1000.0),
         cold_ms,
         warm_ms,
         rows,
@@ -255,13 +324,14 @@ fn duckdb(
 
 fn print_table(ours: &[Ours], theirs: &Result<Vec<Theirs>, String>, runs: usize) {
     println!(
-        "{:<38} {:>6} {:>9} {:>9} {:>9} {:>6} {:>9} {:>7}  identical",
+        "{:<38} {:>6} {:>9} {:>9} {:>9} {:>6} {:>9} {:>9} {:>7}  identical",
         "query (ms; ratio = DuckDB / Throughline)",
         "rows",
         "p50",
         "p90",
-        "cold",
-        "c/p50",
+        "first",
+        "f/p50",
+        "unwarmed",
         "DuckDB",
         "ratio"
     );
@@ -283,19 +353,27 @@ fn print_table(ours: &[Ours], theirs: &Result<Vec<Theirs>, String>, runs: usize)
             Err(_) => ("-".into(), "-".into(), "-".into()),
         };
         println!(
-            "{:<38} {:>6} {:>9.1} {:>9.1} {:>9.1} {:>6.1} {:>9} {:>7}  {}",
+            "{:<38} {:>6} {:>9.1} {:>9.1} {:>9.1} {:>6.1} {:>9.1} {:>9} {:>7}  {}",
             q.name,
             o.rows.len(),
             p50,
             p90,
             o.cold_ms,
             o.cold_ms / p50,
+            o.unwarmed_ms,
             duck,
             ratio,
             same
         );
     }
-    println!("  ({runs} warm runs per query on each side, after one untimed for DuckDB; cold = the first call after opening the copy; ratio above 1: Throughline is faster)");
+    let mut warm_up: Vec<f64> = ours.iter().map(|o| o.warm_up_ms).collect();
+    println!("  ({runs} warm runs per query on each side, after one untimed for DuckDB; ratio above 1: Throughline is faster)");
+    println!(
+        "  (first = the first call after a start, once the start's warm-up of the columns the \
+         previous session read is done: {:.0} ms median; unwarmed = the first call right after \
+         opening, before any warm-up)",
+        pct(&mut warm_up, 0.5)
+    );
     if let Err(why) = theirs {
         println!("DuckDB comparison skipped: {why}");
     }

@@ -34,6 +34,13 @@ pub async fn serve_store(
     warm: Option<WorkspaceId>,
 ) -> anyhow::Result<()> {
     let analytics = wiring::open_analytics(settings, store.clone()).await?;
+    // The columns queries read before the restart, decoded again in the background.
+    let warming = analytics.clone();
+    tokio::spawn(async move {
+        if let Err(e) = warming.warm().await {
+            tracing::warn!(error = %e, "hot column cache warm-up failed");
+        }
+    });
     let refresher = analytics
         .clone()
         .spawn_refresher(Duration::from_millis(250));
