@@ -23,6 +23,7 @@ mod folded;
 mod hot;
 mod hot_table;
 mod json;
+mod key_sort;
 mod manifest;
 mod pool;
 mod positional_window;

@@ -19,6 +19,7 @@ use throughline_domain::WorkspaceId;
 use crate::canonical::CanonicalProfile;
 use crate::capped::ValueLimits;
 use crate::error::Result;
+use crate::key_sort::KeySorts;
 use crate::positional_window::PositionalWindows;
 use crate::schema::{view_columns, PROFILE_COLUMN, WORKSPACE_COLUMN};
 use crate::snapshot::{CanonicalMap, Rows, Snapshot};
@@ -57,6 +58,7 @@ pub(crate) fn workspace_session_in(
         .with_runtime_env(runtime)
         .with_default_features()
         .with_optimizer_rules(optimizer_rules())
+        .with_physical_optimizer_rule(Arc::new(KeySorts))
         .with_physical_optimizer_rule(Arc::new(PositionalWindows))
         .build();
     let mut ctx = SessionContext::new_with_state(state);
