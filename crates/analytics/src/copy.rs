@@ -66,6 +66,8 @@ pub struct AnalyticsCopy {
     pool: QueryPool,
     /// The hot columns last recorded for the next start's warm-up (`warmup.rs`).
     pub(crate) remembered_hot: Mutex<Vec<String>>,
+    /// A record is there and not warmed up yet: it is not to be rewritten.
+    pub(crate) warm_pending: std::sync::atomic::AtomicBool,
 }
 
 /// One query, ready to run on the query threads.
@@ -218,6 +220,7 @@ impl AnalyticsCopy {
             }
         };
         let high_water = manifest.high_water;
+        let warm_pending = crate::warmup::has_record(&dir);
         let state = WriterState {
             manifest,
             tail: Vec::new(),
@@ -241,6 +244,7 @@ impl AnalyticsCopy {
             folds: FoldMemo::new(config.fold_memo_bytes),
             pool: QueryPool::new(config.admission)?,
             remembered_hot: Mutex::new(Vec::new()),
+            warm_pending: std::sync::atomic::AtomicBool::new(warm_pending),
             config,
         })
     }

@@ -9,6 +9,7 @@
 //! decoding it twice (`HotSegment::column`).
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::PoisonError;
 use std::time::{Duration, Instant};
 
@@ -41,10 +42,15 @@ pub struct WarmStats {
 impl AnalyticsCopy {
     /// Records the columns the hot cache keeps now, when they differ from those
     /// recorded. Cheap when nothing changed; the refresher calls it each cycle.
+    /// Until a recorded set has been warmed up, nothing is written: the few columns
+    /// kept in the first seconds after a start would replace the record.
     pub fn remember_hot_columns(&self) -> Result<()> {
         let Some(hot) = &self.hot else {
             return Ok(());
         };
+        if self.warm_pending.load(Ordering::Acquire) {
+            return Ok(());
+        }
         let schema = stored_schema();
         let now = HotColumns {
             columns: hot
@@ -70,6 +76,8 @@ impl AnalyticsCopy {
     /// is skipped; a missing or unreadable record warms nothing.
     pub async fn warm(&self) -> Result<WarmStats> {
         let started = Instant::now();
+        // However it ends, the record may be rewritten afterwards.
+        let _done = Cleared(&self.warm_pending);
         let (Some(hot), Rows::Hot { segments, .. }) = (&self.hot, &self.snapshot().rows) else {
             return Ok(WarmStats::default());
         };
@@ -113,6 +121,20 @@ impl AnalyticsCopy {
         );
         Ok(stats)
     }
+}
+
+/// Clears its flag when dropped.
+struct Cleared<'a>(&'a AtomicBool);
+
+impl Drop for Cleared<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Release);
+    }
+}
+
+/// Whether `dir` holds a hot-column record for a warm-up to read.
+pub(crate) fn has_record(dir: &Path) -> bool {
+    dir.join(HOT_COLUMNS_FILE).exists()
 }
 
 fn read_hot_columns(dir: &Path) -> HotColumns {

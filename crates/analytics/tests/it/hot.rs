@@ -314,8 +314,22 @@ async fn a_restart_warms_the_columns_queries_read_before_it() {
         assert!(names.contains(&column), "{column} not in {names:?}");
     }
     assert!(!names.contains(&"text"), "{names:?}");
-    // After a restart, the warm-up decodes those columns before any query reads them.
+    // After a restart, a query before the warm-up keeps fewer columns: the record
+    // stays until the warm-up has run.
     let copy = copy_with(dir.path(), &store, budget).await;
+    rows(
+        &copy,
+        WS1,
+        "SELECT count(*) FROM signals WHERE kind = 'event'",
+    )
+    .await;
+    copy.remember_hot_columns().unwrap();
+    let file = dir.path().join(throughline_analytics::HOT_COLUMNS_FILE);
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        serde_json::to_vec_pretty(&recorded).unwrap()
+    );
+    // The warm-up decodes those columns before any query reads them.
     let warmed = copy.warm().await.unwrap();
     assert!(warmed.columns >= names.len(), "{warmed:?}");
     assert!(warmed.cache_bytes > 0, "{warmed:?}");
