@@ -221,11 +221,12 @@ pub struct BenchArgs {
     /// NPS-by-month-by-channel query (beside DuckDB when Python's `duckdb` is installed).
     #[arg(long)]
     pub dashboard: bool,
-    /// Measure ad-hoc SQL instead: five queries (NPS by month and channel, CSAT by
-    /// brand, a 4-step funnel, directly-follows pairs, the README's example) through
-    /// `POST /api/v1/query` on an in-process server, warm (median, p90) and first after
-    /// opening, beside DuckDB on the same rows (2 threads) when Python's `duckdb` is
-    /// installed, with the ratio and whether the answers are identical.
+    /// Measure ad-hoc SQL instead: six queries (NPS by month and channel, CSAT by
+    /// brand, a 4-step funnel, directly-follows pairs, the README's two examples) through
+    /// `POST /api/v1/query` on an in-process server, warm (median, p90), the first call
+    /// after a start's warm-up and the first before it, beside DuckDB on the same rows
+    /// (2 threads) when Python's `duckdb` is installed, with the ratio and whether the
+    /// answers are identical.
     #[arg(long, conflicts_with = "dashboard")]
     pub sql: bool,
     /// Survey responses for `--dashboard` / `--sql`.

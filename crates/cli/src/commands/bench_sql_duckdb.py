@@ -12,7 +12,7 @@ import time
 
 import duckdb
 
-COLUMNS = "kind, external_id, occurred_at, profile_id, channel, brand, action, nps, csat"
+COLUMNS = "kind, external_id, occurred_at, profile_id, channel, brand, action, nps, csat, aspects"
 
 
 def answer(con, sql):
