@@ -20,6 +20,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
+use crate::whole_input::{only_child, over_whole_input};
 use datafusion::arrow::array::{
     make_comparator, Array, ArrayRef, AsArray, DynComparator, RecordBatch,
 };
@@ -29,18 +30,16 @@ use datafusion::arrow::datatypes::{DataType, Int64Type, SchemaRef, UInt64Type};
 use datafusion::common::config::ConfigOptions;
 use datafusion::common::tree_node::{Transformed, TreeNode, TreeNodeRecursion};
 use datafusion::common::{internal_err, Result};
-use datafusion::execution::memory_pool::{MemoryConsumer, MemoryReservation};
+use datafusion::execution::memory_pool::MemoryReservation;
 use datafusion::execution::{SendableRecordBatchStream, TaskContext};
 use datafusion::physical_expr::{LexOrdering, PhysicalExpr};
 use datafusion::physical_optimizer::PhysicalOptimizerRule;
 use datafusion::physical_plan::metrics::{BaselineMetrics, ExecutionPlanMetricsSet, MetricsSet};
 use datafusion::physical_plan::sorts::sort::SortExec;
-use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 use datafusion::physical_plan::{
-    ChildrenPropertiesMode, DisplayAs, DisplayFormatType, ExecutionPlan,
+    apply_expression_roots, ChildrenPropertiesMode, DisplayAs, DisplayFormatType, ExecutionPlan,
     InputDistributionRequirements, PlanProperties, ReplaceChildrenOptions,
 };
-use futures::{stream, TryStreamExt};
 
 /// The optimizer rule: runs after sorts are in place.
 #[derive(Debug, Default)]
@@ -178,25 +177,16 @@ impl ExecutionPlan for KeySortExec {
         &self,
         f: &mut dyn FnMut(&Arc<dyn PhysicalExpr>) -> Result<TreeNodeRecursion>,
     ) -> Result<TreeNodeRecursion> {
-        for key in self.ordering.iter() {
-            if f(&key.expr)? == TreeNodeRecursion::Stop {
-                return Ok(TreeNodeRecursion::Stop);
-            }
-        }
-        Ok(TreeNodeRecursion::Continue)
+        apply_expression_roots(self.ordering.iter().map(|key| &key.expr), f)
     }
 
     fn replace_children(
         self: Arc<Self>,
-        mut children: Vec<Arc<dyn ExecutionPlan>>,
+        children: Vec<Arc<dyn ExecutionPlan>>,
         _: ReplaceChildrenOptions,
     ) -> Result<Arc<dyn ExecutionPlan>> {
-        if children.len() != 1 {
-            return internal_err!("KeySortExec has one input");
-        }
-        // The rule runs last: the input keeps the partitioning this node was built on.
         Ok(Arc::new(Self {
-            input: children.swap_remove(0),
+            input: only_child(children, "KeySortExec")?,
             metrics: ExecutionPlanMetricsSet::new(),
             ..Self::clone(&self)
         }))
@@ -216,28 +206,17 @@ impl ExecutionPlan for KeySortExec {
         context: Arc<TaskContext>,
     ) -> Result<SendableRecordBatchStream> {
         let input = self.input.execute(partition, Arc::clone(&context))?;
-        let reservation = MemoryConsumer::new(format!("KeySortExec[{partition}]"))
-            .register(context.memory_pool());
         let metrics = BaselineMetrics::new(&self.metrics, partition);
         let batch_size = context.session_config().batch_size();
-        let (schema, this) = (self.schema(), self.clone());
-        let sorted = stream::once(async move {
-            let reservation = reservation;
-            let inputs: Vec<RecordBatch> = input
-                .try_filter(|b| futures::future::ready(b.num_rows() > 0))
-                .and_then(|batch| {
-                    let grown = reservation.try_grow(batch.get_array_memory_size());
-                    async move { grown.map(|_| batch) }
-                })
-                .try_collect()
-                .await?;
-            let _timer = metrics.elapsed_compute().timer();
-            let out = this.sort(&inputs, batch_size, &reservation)?;
-            metrics.record_output(out.iter().map(RecordBatch::num_rows).sum());
-            Ok::<_, datafusion::error::DataFusionError>(stream::iter(out.into_iter().map(Ok)))
-        })
-        .try_flatten();
-        Ok(Box::pin(RecordBatchStreamAdapter::new(schema, sorted)))
+        let this = self.clone();
+        Ok(over_whole_input(
+            input,
+            &context,
+            format!("KeySortExec[{partition}]"),
+            metrics,
+            self.schema(),
+            move |inputs, reservation| this.sort(inputs, batch_size, reservation),
+        ))
     }
 
     fn metrics(&self) -> Option<MetricsSet> {

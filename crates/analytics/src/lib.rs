@@ -37,6 +37,7 @@ mod snapshot;
 mod text_columns;
 mod utc_trunc;
 mod warmup;
+mod whole_input;
 mod workspace_table;
 
 pub use capped::ValueLimits;

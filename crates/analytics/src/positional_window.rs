@@ -17,6 +17,7 @@
 use std::fmt;
 use std::sync::Arc;
 
+use crate::whole_input::{only_child, over_whole_input};
 use datafusion::arrow::array::{
     Array, ArrayRef, BooleanArray, RecordBatch, Scalar, UInt64Array, UInt64Builder,
 };
@@ -28,7 +29,6 @@ use datafusion::common::config::ConfigOptions;
 use datafusion::common::tree_node::{Transformed, TreeNode, TreeNodeRecursion};
 use datafusion::common::utils::evaluate_partition_ranges;
 use datafusion::common::{internal_err, Result, ScalarValue};
-use datafusion::execution::memory_pool::MemoryConsumer;
 use datafusion::execution::{SendableRecordBatchStream, TaskContext};
 use datafusion::physical_expr::expressions::Literal;
 use datafusion::physical_expr::window::{StandardWindowExpr, WindowExpr};
@@ -36,14 +36,12 @@ use datafusion::physical_expr::PhysicalExpr;
 use datafusion::physical_expr_common::sort_expr::OrderingRequirements;
 use datafusion::physical_optimizer::PhysicalOptimizerRule;
 use datafusion::physical_plan::metrics::{BaselineMetrics, ExecutionPlanMetricsSet, MetricsSet};
-use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 use datafusion::physical_plan::windows::{BoundedWindowAggExec, WindowUDFExpr};
 use datafusion::physical_plan::InputDistributionRequirements;
 use datafusion::physical_plan::{
-    ChildrenPropertiesMode, DisplayAs, DisplayFormatType, ExecutionPlan, InputOrderMode,
-    PlanProperties, ReplaceChildrenOptions,
+    apply_expression_roots, ChildrenPropertiesMode, DisplayAs, DisplayFormatType, ExecutionPlan,
+    InputOrderMode, PlanProperties, ReplaceChildrenOptions,
 };
-use futures::{stream, TryStreamExt};
 
 /// The optimizer rule: runs last, after sorts and distribution are in place.
 #[derive(Debug, Default)]
@@ -274,26 +272,16 @@ impl ExecutionPlan for PositionalWindowExec {
             Positional::Shift { value, .. } => Some(value),
             Positional::RowNumber => None,
         });
-        for expr in self.partition_by.iter().chain(values) {
-            if f(expr)? == TreeNodeRecursion::Stop {
-                return Ok(TreeNodeRecursion::Stop);
-            }
-        }
-        Ok(TreeNodeRecursion::Continue)
+        apply_expression_roots(self.partition_by.iter().chain(values), f)
     }
 
     fn replace_children(
         self: Arc<Self>,
-        mut children: Vec<Arc<dyn ExecutionPlan>>,
+        children: Vec<Arc<dyn ExecutionPlan>>,
         _: ReplaceChildrenOptions,
     ) -> Result<Arc<dyn ExecutionPlan>> {
-        if children.len() != 1 {
-            return internal_err!("PositionalWindowExec has one input");
-        }
-        // The rule runs last: the input keeps the order and partitioning this node
-        // was built on.
         Ok(Arc::new(Self {
-            input: children.swap_remove(0),
+            input: only_child(children, "PositionalWindowExec")?,
             metrics: ExecutionPlanMetricsSet::new(),
             ..Self::clone(&self)
         }))
@@ -313,27 +301,16 @@ impl ExecutionPlan for PositionalWindowExec {
         context: Arc<TaskContext>,
     ) -> Result<SendableRecordBatchStream> {
         let input = self.input.execute(partition, Arc::clone(&context))?;
-        let reservation = MemoryConsumer::new(format!("PositionalWindowExec[{partition}]"))
-            .register(context.memory_pool());
         let metrics = BaselineMetrics::new(&self.metrics, partition);
-        let (schema, this) = (self.schema(), self.clone());
-        let batches = stream::once(async move {
-            let reservation = reservation;
-            let inputs: Vec<RecordBatch> = input
-                .and_then(|batch| {
-                    let grown = reservation.try_grow(batch.get_array_memory_size());
-                    async move { grown.map(|_| batch) }
-                })
-                .try_collect()
-                .await?;
-            let _timer = metrics.elapsed_compute().timer();
-            let out = this.compute(&inputs)?;
-            metrics.record_output(out.iter().map(RecordBatch::num_rows).sum());
-            drop(reservation);
-            Ok::<_, datafusion::error::DataFusionError>(stream::iter(out.into_iter().map(Ok)))
-        })
-        .try_flatten();
-        Ok(Box::pin(RecordBatchStreamAdapter::new(schema, batches)))
+        let this = self.clone();
+        Ok(over_whole_input(
+            input,
+            &context,
+            format!("PositionalWindowExec[{partition}]"),
+            metrics,
+            self.schema(),
+            move |inputs, _| this.compute(inputs),
+        ))
     }
 
     fn metrics(&self) -> Option<MetricsSet> {
