@@ -20,10 +20,11 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use datafusion::arrow::array::{Array, AsArray, Int64Array};
+use datafusion::arrow::array::{Array, AsArray, Int64Array, Scalar, StringArray};
 use datafusion::arrow::array::{
     ArrayRef, BooleanArray, RecordBatch, RecordBatchOptions, UInt32Array, UInt64Array,
 };
+use datafusion::arrow::compute::and;
 use datafusion::arrow::compute::kernels::cmp::eq;
 use datafusion::arrow::compute::{filter_record_batch, max, min, take};
 use datafusion::arrow::datatypes::SchemaRef;
@@ -40,7 +41,7 @@ use datafusion::parquet::arrow::ProjectionMask;
 
 use crate::error::{AnalyticsError, Result};
 use crate::manifest::Segment;
-use crate::schema::{stored_schema, WORKSPACE_COLUMN};
+use crate::schema::{stored_schema, KIND_COLUMN, WORKSPACE_COLUMN};
 
 /// Decoded columns of every live segment, within a memory budget.
 pub(crate) struct HotCache {
@@ -303,24 +304,24 @@ impl HotSegment {
         }
     }
 
-    /// `columns`' rows of the zones `keep` marks that belong to `workspace`, one
-    /// batch per run of kept zones within a row group (slices of the kept arrays).
-    /// `columns[0]` must be the workspace column. A run whose zones' statistics say
-    /// every row is `workspace`'s is handed out whole; any other run is filtered
-    /// row by row (segments are sorted by workspace, so that is only the zones at
-    /// a workspace's edges).
+    /// `columns`' rows of the zones `keep` marks that are `owner`'s, one batch per
+    /// run of kept zones within a row group (slices of the kept arrays). `columns`
+    /// start with the workspace column, then the kind column when `owner` names a
+    /// kind. A run whose zones' statistics say every row is `owner`'s is handed out
+    /// whole; any other run is filtered row by row (segments are sorted by
+    /// workspace and kind, so that is only the zones at their edges).
     pub fn batches(
         &self,
         schema: &SchemaRef,
         columns: &[usize],
         keep: &[bool],
-        workspace: i64,
+        owner: &Owner,
     ) -> Result<Vec<RecordBatch>> {
         let arrays = columns
             .iter()
             .map(|&c| self.column(c))
             .collect::<Result<Vec<_>>>()?;
-        let pure = self.pure_zones(workspace);
+        let pure = self.pure_zones(owner);
         let mut out = Vec::new();
         for (group, offset, len, whole) in runs(&self.zones, keep, &pure) {
             let columns = arrays.iter().map(|a| a[group].slice(offset, len)).collect();
@@ -328,15 +329,41 @@ impl HotSegment {
             let batch = RecordBatch::try_new_with_options(Arc::clone(schema), columns, &options)?;
             if whole {
                 out.push(batch);
-            } else if let Some(own) = own_rows(&batch, workspace)? {
+            } else if let Some(own) = own_rows(&batch, owner)? {
                 out.push(own);
             }
         }
         Ok(out)
     }
 
-    /// Per zone: whether its statistics prove every row is `workspace`'s.
-    fn pure_zones(&self, workspace: i64) -> Vec<bool> {
+    /// Per zone: whether its statistics prove every row is `owner`'s.
+    fn pure_zones(&self, owner: &Owner) -> Vec<bool> {
+        let mut pure = self.pure_workspace(owner.workspace);
+        if let Some(kind) = &owner.kind {
+            let stats = self.zone_view(&Column::from_name(KIND_COLUMN));
+            let strings = stats.as_ref().and_then(|s| {
+                let as_str = |a: &ArrayRef| a.as_string_opt::<i32>().cloned();
+                Some((as_str(&s.min)?, as_str(&s.max)?, s.nulls.clone()))
+            });
+            match strings {
+                Some((min, max, nulls)) => {
+                    let nulls = nulls.as_primitive::<UInt64Type>();
+                    for (z, p) in pure.iter_mut().enumerate() {
+                        *p = *p
+                            && min.is_valid(z)
+                            && max.is_valid(z)
+                            && min.value(z) == kind
+                            && max.value(z) == kind
+                            && nulls.value(z) == 0;
+                    }
+                }
+                None => pure.iter_mut().for_each(|p| *p = false),
+            }
+        }
+        pure
+    }
+
+    fn pure_workspace(&self, workspace: i64) -> Vec<bool> {
         let stats = self.zone_view(&Column::from_name(WORKSPACE_COLUMN));
         let Some(stats) = stats else {
             return vec![false; self.zones.len()];
@@ -436,18 +463,40 @@ fn concat_arrays(parts: &[ArrayRef]) -> Result<ArrayRef> {
 /// statistics vouch for: the tail, and zones at a workspace's edges.
 pub(crate) fn own_rows(
     batch: &RecordBatch,
-    workspace: i64,
+    owner: &Owner,
 ) -> datafusion::error::Result<Option<RecordBatch>> {
     let ids = batch.column(0).as_primitive::<Int64Type>();
     if batch.num_rows() == 0 {
         return Ok(None);
     }
-    if ids.null_count() == 0 && min(ids) == Some(workspace) && max(ids) == Some(workspace) {
-        return Ok(Some(batch.clone()));
+    let own_workspace = ids.null_count() == 0
+        && min(ids) == Some(owner.workspace)
+        && max(ids) == Some(owner.workspace);
+    let mut mask = match own_workspace {
+        true => None,
+        false => Some(eq(ids, &Int64Array::new_scalar(owner.workspace))?),
+    };
+    if let Some(kind) = &owner.kind {
+        let kinds = batch.column(1);
+        let same = eq(kinds, &Scalar::new(StringArray::from(vec![kind.as_str()])))?;
+        mask = Some(match mask {
+            Some(m) => and(&m, &same)?,
+            None => same,
+        });
     }
-    let mask = eq(ids, &Int64Array::new_scalar(workspace))?;
+    let Some(mask) = mask else {
+        return Ok(Some(batch.clone()));
+    };
     let own = filter_record_batch(batch, &mask)?;
     Ok((own.num_rows() > 0).then_some(own))
+}
+
+/// Whose rows a scan may hand out: the workspace's, and of one kind when a query's
+/// `kind = '…'` filter is applied in the scan (`workspace_table.rs`).
+#[derive(Debug, Clone)]
+pub(crate) struct Owner {
+    pub workspace: i64,
+    pub kind: Option<String>,
 }
 
 /// Consecutive kept zones of one row group with the same `pure` mark, as (row

@@ -14,10 +14,10 @@ use datafusion::logical_expr::utils::conjunction;
 use datafusion::logical_expr::Expr;
 use datafusion::physical_optimizer::pruning::{PruningPredicate, PruningPredicateBuilder};
 
-use crate::hot::{HotSegment, ZoneView};
+use crate::hot::{HotSegment, Owner, ZoneView};
 
-/// `workspace`'s rows of `columns` (stored-schema indices, the workspace column
-/// first; `schema` their projection) in the zones of `segments` that `predicate`
+/// `owner`'s rows of `columns` (stored-schema indices, the workspace column
+/// first, then the kind column if `owner` names a kind; `schema` their projection) in the zones of `segments` that `predicate`
 /// may match. Decoding a column is blocking work for the blocking pool; once every
 /// column asked for is decoded, gathering the slices is cheap and stays on the
 /// calling task.
@@ -26,20 +26,14 @@ pub(crate) async fn gather_hot(
     predicate: Option<Arc<PruningPredicate>>,
     schema: &SchemaRef,
     columns: Vec<usize>,
-    workspace: i64,
+    owner: &Owner,
 ) -> datafusion::error::Result<Vec<RecordBatch>> {
     if segments.iter().all(|s| s.has_columns(&columns)) {
-        return gather(segments, predicate.as_deref(), schema, &columns, workspace);
+        return gather(segments, predicate.as_deref(), schema, &columns, owner);
     }
-    let (segments, schema) = (segments.to_vec(), Arc::clone(schema));
+    let (segments, schema, owner) = (segments.to_vec(), Arc::clone(schema), owner.clone());
     tokio::task::spawn_blocking(move || {
-        gather(
-            &segments,
-            predicate.as_deref(),
-            &schema,
-            &columns,
-            workspace,
-        )
+        gather(&segments, predicate.as_deref(), &schema, &columns, &owner)
     })
     .await
     .map_err(|e| DataFusionError::External(Box::new(e)))?
@@ -52,7 +46,7 @@ fn gather(
     predicate: Option<&PruningPredicate>,
     schema: &SchemaRef,
     columns: &[usize],
-    workspace: i64,
+    owner: &Owner,
 ) -> datafusion::error::Result<Vec<RecordBatch>> {
     let mut out = Vec::new();
     for segment in segments {
@@ -63,7 +57,7 @@ fn gather(
         if keep.iter().any(|k| *k) {
             out.extend(
                 segment
-                    .batches(schema, columns, &keep, workspace)
+                    .batches(schema, columns, &keep, owner)
                     .map_err(|e| DataFusionError::External(Box::new(e)))?,
             );
         }

@@ -15,6 +15,10 @@ pub const SCHEMA_VERSION: u32 = 3;
 /// The column that scopes every row to a tenant. Never visible to a query.
 pub const WORKSPACE_COLUMN: &str = "workspace_id";
 
+/// The signal's kind: segments are sorted by it after the workspace, so a scan can
+/// apply a `kind = '…'` filter by zone statistics (`workspace_table.rs`).
+pub const KIND_COLUMN: &str = "kind";
+
 /// The column that holds the profile attached at intake; a query sees it
 /// replaced by the profile it lives in now.
 pub const PROFILE_COLUMN: &str = "profile_id";

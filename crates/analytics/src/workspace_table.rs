@@ -11,7 +11,7 @@
 //! Architecture invariant (as in `session.rs`): every row handed out is proven
 //! the workspace's: a segment zone by its exact statistics (min = max = the
 //! workspace, no nulls), any other row by `hot::own_rows` (the tail, and the
-//! zones at a workspace's edges).
+//! zones at a workspace's edges). A `kind = '…'` filter is proven the same way.
 
 use std::sync::Arc;
 
@@ -20,14 +20,15 @@ use datafusion::arrow::array::{ArrayRef, AsArray, Int64Array, RecordBatch, Recor
 use datafusion::arrow::datatypes::{DataType, Field, Int64Type, Schema, SchemaRef};
 use datafusion::catalog::{Session, TableProvider};
 use datafusion::common::DataFusionError;
+use datafusion::common::ScalarValue;
 use datafusion::datasource::memory::MemorySourceConfig;
 use datafusion::datasource::TableType;
-use datafusion::logical_expr::{col, lit, Expr, TableProviderFilterPushDown};
+use datafusion::logical_expr::{col, lit, BinaryExpr, Expr, Operator, TableProviderFilterPushDown};
 use datafusion::physical_plan::ExecutionPlan;
 
-use crate::hot::{own_rows, HotSegment};
+use crate::hot::{own_rows, HotSegment, Owner};
 use crate::hot_table::{gather_hot, pruning_predicate, spread};
-use crate::schema::{stored_schema, view_columns, PROFILE_COLUMN, WORKSPACE_COLUMN};
+use crate::schema::{stored_schema, view_columns, KIND_COLUMN, PROFILE_COLUMN, WORKSPACE_COLUMN};
 use crate::snapshot::CanonicalMap;
 
 /// Which of the two views the table serves.
@@ -86,10 +87,12 @@ impl WorkspaceTable {
         }
     }
 
-    /// `batch` (stored columns: the workspace, then `stored`) as output rows.
+    /// `batch` (stored columns: the workspace, the kind when the scan filters on
+    /// it — `extra` columns in all — then `stored`) as output rows.
     fn output(
         &self,
         batch: &RecordBatch,
+        extra: usize,
         projection: &[usize],
         schema: &SchemaRef,
     ) -> Result<RecordBatch, DataFusionError> {
@@ -100,7 +103,7 @@ impl WorkspaceTable {
             .zip(projection)
             .enumerate()
             .map(|(i, (&s, &p))| {
-                let array = batch.column(i + 1);
+                let array = batch.column(i + extra);
                 let canonical = match self.view {
                     View::Signals => s == profile,
                     View::Profiles => p == 1,
@@ -130,11 +133,25 @@ impl TableProvider for WorkspaceTable {
         TableType::Base
     }
 
+    /// A single `kind = '…'` filter is applied exactly, in the scan (most zones are
+    /// one kind's: their statistics prove it without comparing a row); every other
+    /// filter only prunes, and applies above the scan.
     fn supports_filters_pushdown(
         &self,
         filters: &[&Expr],
     ) -> datafusion::error::Result<Vec<TableProviderFilterPushDown>> {
-        Ok(vec![TableProviderFilterPushDown::Inexact; filters.len()])
+        let kinds: Vec<bool> = filters
+            .iter()
+            .map(|f| self.kind_filter(f).is_some())
+            .collect();
+        let single = kinds.iter().filter(|k| **k).count() == 1;
+        Ok(kinds
+            .into_iter()
+            .map(|k| match k && single {
+                true => TableProviderFilterPushDown::Exact,
+                false => TableProviderFilterPushDown::Inexact,
+            })
+            .collect())
     }
 
     async fn scan(
@@ -149,24 +166,36 @@ impl TableProvider for WorkspaceTable {
             None => (0..self.schema.fields().len()).collect(),
         };
         let projected = Arc::new(self.schema.project(&projection)?);
-        // What is read: the workspace column (for the exact test), then the outputs.
+        // The kind filter `supports_filters_pushdown` made exact, if any.
+        let kinds: Vec<String> = filters.iter().filter_map(|f| self.kind_filter(f)).collect();
+        let owner = Owner {
+            workspace: self.workspace,
+            kind: (kinds.len() == 1).then(|| kinds[0].clone()),
+        };
+        // What is read: the workspace column (for the exact test), the kind column
+        // when it is filtered on, then the outputs.
         let mut stored = vec![stored_index(WORKSPACE_COLUMN)];
+        if owner.kind.is_some() {
+            stored.push(stored_index(KIND_COLUMN));
+        }
+        let extra = stored.len();
         stored.extend(self.stored_columns(&projection));
         let read = Arc::new(stored_schema().project(&stored)?);
         let predicate = pruning_predicate(state, &self.pruning_filters(filters), &stored_schema());
-        let segments = gather_hot(&self.segments, predicate, &read, stored, self.workspace).await?;
+        let segments = gather_hot(&self.segments, predicate, &read, stored.clone(), &owner).await?;
         let mut out = Vec::with_capacity(segments.len() + self.tail.len());
         for batch in &segments {
-            out.push(self.output(batch, &projection, &projected)?);
+            out.push(self.output(batch, extra, &projection, &projected)?);
         }
         for batch in self.tail.iter() {
-            let columns = self.stored_columns(&projection);
-            let mut picked = vec![Arc::clone(batch.column(stored_index(WORKSPACE_COLUMN)))];
-            picked.extend(columns.iter().map(|&c| Arc::clone(batch.column(c))));
+            let picked = stored
+                .iter()
+                .map(|&c| Arc::clone(batch.column(c)))
+                .collect();
             let options = RecordBatchOptions::new().with_row_count(Some(batch.num_rows()));
             let batch = RecordBatch::try_new_with_options(Arc::clone(&read), picked, &options)?;
-            if let Some(own) = own_rows(&batch, self.workspace)? {
-                out.push(self.output(&own, &projection, &projected)?);
+            if let Some(own) = own_rows(&batch, &owner)? {
+                out.push(self.output(&own, extra, &projection, &projected)?);
             }
         }
         let partitions = spread(out, state.config().target_partitions().max(1));
@@ -179,6 +208,34 @@ impl TableProvider for WorkspaceTable {
 }
 
 impl WorkspaceTable {
+    /// The kind `filter` asks for, when it is `kind = '…'` on the `signals` view.
+    fn kind_filter(&self, filter: &Expr) -> Option<String> {
+        if !matches!(self.view, View::Signals) {
+            return None;
+        }
+        let Expr::BinaryExpr(BinaryExpr {
+            left,
+            op: Operator::Eq,
+            right,
+        }) = filter
+        else {
+            return None;
+        };
+        match (left.as_ref(), right.as_ref()) {
+            (Expr::Column(c), Expr::Literal(v, _)) | (Expr::Literal(v, _), Expr::Column(c))
+                if c.name == KIND_COLUMN =>
+            {
+                match v {
+                    ScalarValue::Utf8(Some(k))
+                    | ScalarValue::Utf8View(Some(k))
+                    | ScalarValue::LargeUtf8(Some(k)) => Some(k.clone()),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
     /// The query's filters that can prune, plus the workspace. Filters on
     /// `profile_id` are left out: the view's value is the canonical profile, the
     /// statistics are of the profile attached at intake. (All filters still apply
