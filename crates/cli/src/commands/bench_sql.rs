@@ -231,15 +231,16 @@ impl Served {
     }
 }
 
-/// The session before a restart: every query once, so the copy records the
-/// columns they read — what the next start warms up.
+/// The session before a restart: a server started as `serve` starts (warm-up
+/// included) runs every query once, so the copy records the columns they read —
+/// what the next start warms up.
 async fn previous_session(
     settings: &Settings,
     store: &Arc<dyn Store>,
     dir: &Path,
     key: &str,
 ) -> anyhow::Result<()> {
-    let (served, _) = Served::start(settings, store, dir, false).await?;
+    let (served, _) = Served::start(settings, store, dir, true).await?;
     for q in &QUERIES {
         served.call(key, q.sql).await?;
     }
