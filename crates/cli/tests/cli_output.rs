@@ -1,5 +1,6 @@
 //! What the CLI prints from stored data: terminal escapes in a text reach the screen
 //! only as visible escapes, and labels with control characters never get stored.
+//! A reader that stops early (`| head`) ends the output without a panic.
 
 use std::process::{Command, Output, Stdio};
 
@@ -93,4 +94,27 @@ fn query_tables_show_control_characters_as_escapes_and_labels_refuse_them() {
         json["rows"][0][0], "\u{1b}[2J\u{1b}[31mred\nnext line",
         "{json}"
     );
+}
+
+#[test]
+fn a_reader_that_stops_early_ends_the_output_without_a_panic() {
+    use std::io::Read;
+    // Far more output than a pipe buffers (64 KiB), so printing meets the closed pipe.
+    let text = "My package got delayed with no update. ".repeat(1500);
+    let mut child = Command::new(BIN)
+        .args(["text", &text, "--json"])
+        .env("THROUGHLINE_LOG", "warn")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 10];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // The reader is gone (dropped); the rest of the output meets a closed pipe.
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(141), "{stderr}");
+    assert_eq!(&first[..1], b"{");
 }
