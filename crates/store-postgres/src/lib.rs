@@ -92,6 +92,10 @@ impl Store for PostgresStore {
         tenancy::workspace(&*self.client().await?, id).await
     }
 
+    async fn workspaces(&self) -> Result<Vec<Workspace>> {
+        tenancy::workspaces(&*self.client().await?).await
+    }
+
     async fn add_api_key(&self, workspace: WorkspaceId, digest: &str, prefix: &str) -> Result<()> {
         tenancy::add_api_key(&*self.client().await?, workspace, digest, prefix).await
     }

@@ -32,6 +32,20 @@ pub(crate) async fn workspace_by_name(
     }))
 }
 
+pub(crate) async fn workspaces(client: &Client) -> Result<Vec<Workspace>, StoreError> {
+    let rows = client
+        .query("SELECT id, name FROM workspaces ORDER BY name", &[])
+        .await
+        .map_err(StoreError::backend)?;
+    Ok(rows
+        .iter()
+        .map(|r| Workspace {
+            id: WorkspaceId(r.get(0)),
+            name: r.get(1),
+        })
+        .collect())
+}
+
 pub(crate) async fn workspace(
     client: &Client,
     id: WorkspaceId,

@@ -248,6 +248,10 @@ impl Store for SqliteStore {
         self.read(move |c| tenancy::workspace(c, id)).await
     }
 
+    async fn workspaces(&self) -> Result<Vec<Workspace>> {
+        self.read(tenancy::workspaces).await
+    }
+
     async fn add_api_key(&self, workspace: WorkspaceId, digest: &str, prefix: &str) -> Result<()> {
         let (digest, prefix) = (digest.to_string(), prefix.to_string());
         self.write(move |w| tenancy::add_api_key(&w.conn, workspace, &digest, &prefix))

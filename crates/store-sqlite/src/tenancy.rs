@@ -14,6 +14,22 @@ pub(crate) fn ensure_workspace(conn: &Connection, name: &str) -> Result<Workspac
         .ok_or_else(|| StoreError::NotFound(format!("workspace {name:?}")))
 }
 
+pub(crate) fn workspaces(conn: &Connection) -> Result<Vec<Workspace>, StoreError> {
+    let mut stmt = conn
+        .prepare("SELECT id, name FROM workspaces ORDER BY name")
+        .map_err(StoreError::backend)?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok(Workspace {
+                id: WorkspaceId(r.get(0)?),
+                name: r.get(1)?,
+            })
+        })
+        .map_err(StoreError::backend)?;
+    rows.collect::<Result<Vec<_>, _>>()
+        .map_err(StoreError::backend)
+}
+
 pub(crate) fn workspace_by_name(
     conn: &Connection,
     name: &str,

@@ -35,6 +35,8 @@ pub trait Store: Send + Sync + 'static {
     async fn ensure_workspace(&self, name: &str) -> Result<Workspace>;
     async fn workspace_by_name(&self, name: &str) -> Result<Option<Workspace>>;
     async fn workspace(&self, id: WorkspaceId) -> Result<Option<Workspace>>;
+    /// Every workspace, by name (the web app's picker).
+    async fn workspaces(&self) -> Result<Vec<Workspace>>;
 
     /// Stores an API key's digest (never the key) for a workspace.
     async fn add_api_key(&self, workspace: WorkspaceId, digest: &str, prefix: &str) -> Result<()>;

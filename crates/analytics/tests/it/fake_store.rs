@@ -93,6 +93,9 @@ impl Store for FakeStore {
     async fn workspace(&self, _: WorkspaceId) -> Result<Option<Workspace>> {
         unsupported("workspace")
     }
+    async fn workspaces(&self) -> Result<Vec<Workspace>> {
+        unsupported("workspaces")
+    }
     async fn add_api_key(&self, _: WorkspaceId, _: &str, _: &str) -> Result<()> {
         unsupported("add_api_key")
     }

@@ -7,6 +7,7 @@ use throughline_store::{Store, StoreError};
 use crate::fixtures::{profile_of, survey};
 
 pub async fn story_workspaces(store: &dyn Store) {
+    assert_eq!(store.workspaces().await.unwrap(), vec![]);
     let acme = store.ensure_workspace("acme").await.unwrap();
     assert_eq!(acme.name, "acme");
     // Ensuring again finds the same workspace instead of making a second one.
@@ -17,8 +18,14 @@ pub async fn story_workspaces(store: &dyn Store) {
         store.workspace_by_name("acme").await.unwrap(),
         Some(acme.clone())
     );
-    assert_eq!(store.workspace(acme.id).await.unwrap(), Some(acme));
+    assert_eq!(store.workspace(acme.id).await.unwrap(), Some(acme.clone()));
     assert_eq!(store.workspace_by_name("initech").await.unwrap(), None);
+    // Listed by name, whatever order they were made in.
+    let aardvark = store.ensure_workspace("aardvark").await.unwrap();
+    assert_eq!(
+        store.workspaces().await.unwrap(),
+        vec![aardvark, acme, globex]
+    );
     assert_eq!(
         store
             .workspace(throughline_domain::WorkspaceId(9_999))
