@@ -72,6 +72,7 @@ pub fn router(state: AppState) -> Router {
             get(routes::value::list_spend).post(routes::value::put_spend),
         )
         .route("/", get(ui::home))
+        .route("/workspaces", get(ui::workspaces))
         .route("/assets/app.css", get(ui::stylesheet))
         .route("/w/{ws}", get(ui::workspace_root))
         .route("/w/{ws}/", get(ui::overview))

@@ -33,6 +33,25 @@ pub async fn spawn_app_configured(
     limits: throughline_web::ServerLimits,
     config: throughline_analytics::AnalyticsConfig,
 ) -> TestApp {
+    spawn(limits, config, "test").await
+}
+
+/// `spawn_app()` whose web app opens `ui_workspace` at `/` (the key is `test`'s).
+pub async fn spawn_app_opening(ui_workspace: &str) -> TestApp {
+    let config = throughline_analytics::AnalyticsConfig::default();
+    spawn(
+        throughline_web::ServerLimits::default(),
+        config,
+        ui_workspace,
+    )
+    .await
+}
+
+async fn spawn(
+    limits: throughline_web::ServerLimits,
+    config: throughline_analytics::AnalyticsConfig,
+    ui_workspace: &str,
+) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let store: Arc<dyn Store> =
         Arc::new(SqliteStore::open(&dir.path().join("t.sqlite"), Durability::Full).unwrap());
@@ -50,7 +69,7 @@ pub async fn spawn_app_configured(
         ])),
         dashboard: throughline_dashboard::Dashboard::new(analytics.clone(), Default::default()),
         ui_open: false,
-        ui_workspace: "test".into(),
+        ui_workspace: ui_workspace.into(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

@@ -109,9 +109,44 @@ pub(crate) async fn workspace(state: &AppState, name: &str) -> Result<WorkspaceI
     }
 }
 
-/// `/`: the default workspace's overview.
-pub async fn home(State(state): State<AppState>, _: Local) -> Redirect {
-    Redirect::to(&format!("/w/{}/", url_path(&state.ui_workspace)))
+/// `/`: the default workspace's overview (`[ui] workspace`) when there is one of
+/// that name, else the workspace picker. A fresh install without the demo landed
+/// on a bare 404.
+pub async fn home(State(state): State<AppState>, _: Local) -> Result<Response, PageError> {
+    let default = state
+        .store
+        .workspace_by_name(&state.ui_workspace)
+        .await
+        .map_err(crate::ApiError::from)?;
+    if default.is_some() {
+        let to = format!("/w/{}/", url_path(&state.ui_workspace));
+        return Ok(Redirect::to(&to).into_response());
+    }
+    picker(&state, state.ui_workspace.clone()).await
+}
+
+/// `/workspaces`: every workspace, each linking to its overview.
+pub async fn workspaces(State(state): State<AppState>, _: Local) -> Result<Response, PageError> {
+    picker(&state, String::new()).await
+}
+
+async fn picker(state: &AppState, default_name: String) -> Result<Response, PageError> {
+    let all = state
+        .store
+        .workspaces()
+        .await
+        .map_err(crate::ApiError::from)?;
+    let page = views::WorkspacesPage {
+        workspaces: all
+            .into_iter()
+            .map(|w| {
+                let path = url_path(&w.name);
+                (w.name, path)
+            })
+            .collect(),
+        default_name,
+    };
+    Ok(Html(page.render()?).into_response())
 }
 
 /// `/w/{ws}`: the trailing slash is the page.

@@ -194,6 +194,15 @@ pub struct ErrorPage {
     pub message: String,
 }
 
+/// The workspace picker: each workspace's name and its path segment.
+#[derive(Template)]
+#[template(path = "workspaces.html")]
+pub struct WorkspacesPage {
+    pub workspaces: Vec<(String, String)>,
+    /// The `[ui] workspace` setting, when `/` found no workspace of that name.
+    pub default_name: String,
+}
+
 #[derive(Template)]
 #[template(path = "explain.html")]
 pub struct ExplainPage {
