@@ -1,6 +1,7 @@
 //! `throughline api-key create`: a new workspace key, shown once, stored as a digest.
 
-use rand::RngCore;
+use anyhow::Context;
+use rand::TryRngCore;
 use std::process::ExitCode;
 use throughline_domain::apikey;
 
@@ -24,7 +25,9 @@ pub async fn create(
 ) -> anyhow::Result<String> {
     let ws = store.ensure_workspace(workspace).await?;
     let mut random = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut random);
+    rand::rngs::OsRng
+        .try_fill_bytes(&mut random)
+        .context("the operating system gave no random bytes for the key")?;
     let key = apikey::format_key(random);
     store
         .add_api_key(ws.id, &apikey::digest(&key), &apikey::display_prefix(&key))

@@ -399,7 +399,7 @@ async fn load(
             .map(|k| {
                 let mut s = synthetic(&mut rng, customers, k < responses);
                 s.external_id = k.to_string();
-                s.occurred_at = start + Duration::seconds(rng.gen_range(0..span_secs));
+                s.occurred_at = start + Duration::seconds(rng.random_range(0..span_secs));
                 s
             })
             .collect();
@@ -419,7 +419,7 @@ async fn arrival_pool(
     let mut rng = rand::rngs::StdRng::seed_from_u64(11);
     let mut pool = Vec::new();
     for _ in 0..POOL_READS {
-        let from = throughline_domain::SignalSeq(rng.gen_range(0..high.max(1)));
+        let from = throughline_domain::SignalSeq(rng.random_range(0..high.max(1)));
         let rows = store.signals_after(from, POOL_READ_ROWS).await?;
         pool.extend(
             rows.into_iter()
@@ -447,9 +447,9 @@ async fn arrive(
     let run = std::process::id();
     let batch: Vec<Signal> = (from..from + n)
         .map(|k| {
-            let mut s = pool[rng.gen_range(0..pool.len())].clone();
+            let mut s = pool[rng.random_range(0..pool.len())].clone();
             s.external_id = format!("bench-live-{run}-{k}");
-            let at = latest - Duration::seconds(rng.gen_range(0..30 * 86_400));
+            let at = latest - Duration::seconds(rng.random_range(0..30 * 86_400));
             let shift = at.fixed_offset() - s.occurred_at;
             s.occurred_at = at.fixed_offset();
             s.first_response_at = s.first_response_at.map(|t| t + shift);
@@ -488,20 +488,20 @@ fn synthetic(rng: &mut rand::rngs::StdRng, customers: usize, response: bool) -> 
         .expect("the template is valid")
     });
     let mut s = template.clone();
-    let customer = rng.gen_range(0..customers);
+    let customer = rng.random_range(0..customers);
     s.identities[0].value = format!("c{customer}@example.com");
-    s.dimensions[0] = Some(CHANNELS[rng.gen_range(0..CHANNELS.len())].to_string());
+    s.dimensions[0] = Some(CHANNELS[rng.random_range(0..CHANNELS.len())].to_string());
     s.dimensions[3] = Some(BRANDS[customer % BRANDS.len()].to_string());
     if response {
-        s.nps = Some(rng.gen_range(0..=10));
-        s.csat = rng.gen_bool(0.5).then(|| rng.gen_range(1..=5));
+        s.nps = Some(rng.random_range(0..=10));
+        s.csat = rng.random_bool(0.5).then(|| rng.random_range(1..=5));
         s.text = rng
-            .gen_bool(0.4)
-            .then(|| COMMENTS[rng.gen_range(0..COMMENTS.len())].to_string());
+            .random_bool(0.4)
+            .then(|| COMMENTS[rng.random_range(0..COMMENTS.len())].to_string());
     } else {
         s.kind = SignalKind::Event;
         s.nps = None;
-        let mut draw = rng.gen_range(0..100u32);
+        let mut draw = rng.random_range(0..100u32);
         let (name, _) = EVENT_ACTIONS
             .iter()
             .find(|(_, share)| {
