@@ -75,6 +75,27 @@ fn shipped_dependencies() -> BTreeMap<String, Vec<String>> {
 fn only_the_crates_architecture_names_ship_the_engine_and_the_backends() {
     let deps = shipped_dependencies();
     assert!(deps.len() >= 10, "{deps:?}");
+    // The crates that do no I/O and have no async.
+    let pure = [
+        "domain", "text", "value", "metrics", "drivers", "charts", "demo",
+    ];
+    let io = [
+        "tokio",
+        "rusqlite",
+        "tokio-postgres",
+        "deadpool-postgres",
+        "axum",
+        "hyper",
+        "reqwest",
+        "datafusion",
+    ];
+    for krate in pure {
+        let names = deps
+            .get(krate)
+            .unwrap_or_else(|| panic!("no crate {krate}"));
+        let found: Vec<&String> = names.iter().filter(|n| io.contains(&n.as_str())).collect();
+        assert!(found.is_empty(), "{krate} does no I/O, yet ships {found:?}");
+    }
     let rules: [(&[&str], &[&str]); 2] = [
         // Only `analytics` depends on DataFusion / Arrow / Parquet.
         (&["datafusion", "arrow", "parquet"], &["analytics"]),
