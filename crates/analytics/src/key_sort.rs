@@ -20,12 +20,12 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
-use crate::whole_input::{only_child, over_whole_input};
+use crate::whole_input::{evaluated, joined, only_child, over_whole_input};
 use datafusion::arrow::array::{
     make_comparator, Array, ArrayRef, AsArray, DynComparator, RecordBatch,
 };
 use datafusion::arrow::compute::kernels::sort::SortColumn;
-use datafusion::arrow::compute::{cast, concat, interleave, LexicographicalComparator};
+use datafusion::arrow::compute::{cast, interleave, LexicographicalComparator};
 use datafusion::arrow::datatypes::{DataType, Int64Type, SchemaRef, UInt64Type};
 use datafusion::common::config::ConfigOptions;
 use datafusion::common::tree_node::{Transformed, TreeNode, TreeNodeRecursion};
@@ -240,12 +240,7 @@ impl KeySortExec {
         let parts = self
             .ordering
             .iter()
-            .map(|key| {
-                inputs
-                    .iter()
-                    .map(|b| key.expr.evaluate(b)?.into_array(b.num_rows()))
-                    .collect::<Result<Vec<_>>>()
-            })
+            .map(|key| evaluated(&key.expr, inputs))
             .collect::<Result<Vec<_>>>()?;
         // Each row is (input batch, row in it).
         let mut location = Vec::with_capacity(rows);
@@ -285,19 +280,18 @@ fn sorted_rows(
     let Ok(_) = u32::try_from(rows) else {
         return internal_err!("KeySortExec sorts at most 2^32 rows at once");
     };
-    let joined = |k: usize| -> Result<SortColumn> {
-        let refs: Vec<&dyn Array> = parts[k].iter().map(|a| a.as_ref()).collect();
+    let column = |k: usize| -> Result<SortColumn> {
         Ok(SortColumn {
-            values: concat(&refs)?,
+            values: joined(&parts[k])?,
             options: Some(ordering[k].options),
         })
     };
     let encoded = (0..packed)
-        .map(|k| encode(&joined(k)?))
+        .map(|k| encode(&column(k)?))
         .collect::<Result<Option<Vec<_>>>>()?;
     let Some(codes) = encoded else {
         // A null and the key's extreme value share a code: compare everything.
-        let keys = (0..parts.len()).map(joined).collect::<Result<Vec<_>>>()?;
+        let keys = (0..parts.len()).map(column).collect::<Result<Vec<_>>>()?;
         let all = LexicographicalComparator::try_new(&keys)?;
         let mut order: Vec<u32> = (0..rows as u32).collect();
         order.sort_unstable_by(|&a, &b| all.compare(a as usize, b as usize));

@@ -89,14 +89,7 @@ impl Manifest {
             path: tmp.clone(),
             reason: e.to_string(),
         })?;
-        let mut file = std::fs::File::create(&tmp).map_err(AnalyticsError::io(&tmp))?;
-        file.write_all(&json).map_err(AnalyticsError::io(&tmp))?;
-        file.sync_all().map_err(AnalyticsError::io(&tmp))?;
-        drop(file);
-        let path = dir.join(MANIFEST_FILE);
-        std::fs::rename(&tmp, &path).map_err(AnalyticsError::io(&path))?;
-        sync_dir(dir);
-        Ok(())
+        replace_file(dir, MANIFEST_FILE, &tmp, &json)
     }
 
     /// The path of a new segment file, and bumps the counter.
@@ -109,6 +102,19 @@ impl Manifest {
     pub fn segment_paths(&self, dir: &Path) -> Vec<PathBuf> {
         self.segments.iter().map(|s| dir.join(&s.file)).collect()
     }
+}
+
+/// Writes `bytes` as `dir/name` through `tmp`, so that a crash leaves either the old
+/// file or the new one.
+pub(crate) fn replace_file(dir: &Path, name: &str, tmp: &Path, bytes: &[u8]) -> Result<()> {
+    let mut file = std::fs::File::create(tmp).map_err(AnalyticsError::io(tmp))?;
+    file.write_all(bytes).map_err(AnalyticsError::io(tmp))?;
+    file.sync_all().map_err(AnalyticsError::io(tmp))?;
+    drop(file);
+    let path = dir.join(name);
+    std::fs::rename(tmp, &path).map_err(AnalyticsError::io(&path))?;
+    sync_dir(dir);
+    Ok(())
 }
 
 /// Makes a rename durable. Best effort: not every platform can open a directory.

@@ -17,13 +17,13 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::whole_input::{only_child, over_whole_input};
+use crate::whole_input::{evaluated, joined, only_child, over_whole_input};
 use datafusion::arrow::array::{
     Array, ArrayRef, BooleanArray, RecordBatch, Scalar, UInt64Array, UInt64Builder,
 };
 use datafusion::arrow::compute::kernels::zip::zip;
 use datafusion::arrow::compute::SortColumn;
-use datafusion::arrow::compute::{cast, concat, take};
+use datafusion::arrow::compute::{cast, take};
 use datafusion::arrow::datatypes::{DataType, FieldRef, SchemaRef};
 use datafusion::common::config::ConfigOptions;
 use datafusion::common::tree_node::{Transformed, TreeNode, TreeNodeRecursion};
@@ -327,14 +327,7 @@ impl PositionalWindowExec {
         if rows == 0 {
             return Ok(Vec::new());
         }
-        let whole = |expr: &Arc<dyn PhysicalExpr>| -> Result<ArrayRef> {
-            let parts = inputs
-                .iter()
-                .map(|b| expr.evaluate(b)?.into_array(b.num_rows()))
-                .collect::<Result<Vec<_>>>()?;
-            let refs: Vec<&dyn Array> = parts.iter().map(|a| a.as_ref()).collect();
-            Ok(concat(&refs)?)
-        };
+        let whole = |expr: &Arc<dyn PhysicalExpr>| joined(&evaluated(expr, inputs)?);
         let keys = self
             .partition_by
             .iter()

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::copy::AnalyticsCopy;
 use crate::error::{AnalyticsError, Result};
+use crate::manifest::replace_file;
 use crate::schema::stored_schema;
 use crate::snapshot::Rows;
 
@@ -66,7 +67,9 @@ impl AnalyticsCopy {
         if now.columns.is_empty() || *remembered == now.columns {
             return Ok(());
         }
-        write_atomically(&self.dir.join(HOT_COLUMNS_FILE), &now)?;
+        let bytes = serde_json::to_vec_pretty(&now).expect("a list of names serialises");
+        let tmp = self.dir.join(format!("{HOT_COLUMNS_FILE}.tmp"));
+        replace_file(&self.dir, HOT_COLUMNS_FILE, &tmp, &bytes)?;
         *remembered = now.columns;
         Ok(())
     }
@@ -146,11 +149,4 @@ fn read_hot_columns(dir: &Path) -> HotColumns {
         }),
         Err(_) => HotColumns::default(),
     }
-}
-
-fn write_atomically(path: &Path, value: &HotColumns) -> Result<()> {
-    let tmp = path.with_extension("json.tmp");
-    let bytes = serde_json::to_vec_pretty(value).expect("a list of names serialises");
-    std::fs::write(&tmp, bytes).map_err(AnalyticsError::io(&tmp))?;
-    std::fs::rename(&tmp, path).map_err(AnalyticsError::io(path))
 }

@@ -5,11 +5,13 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::RecordBatch;
+use datafusion::arrow::array::{Array, ArrayRef, RecordBatch};
+use datafusion::arrow::compute::concat;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::common::{internal_err, Result};
 use datafusion::execution::memory_pool::{MemoryConsumer, MemoryReservation};
 use datafusion::execution::{SendableRecordBatchStream, TaskContext};
+use datafusion::physical_expr::PhysicalExpr;
 use datafusion::physical_plan::metrics::BaselineMetrics;
 use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 use datafusion::physical_plan::ExecutionPlan;
@@ -47,6 +49,23 @@ where
     })
     .try_flatten();
     Box::pin(RecordBatchStreamAdapter::new(schema, out))
+}
+
+/// `expr` over each of `inputs`.
+pub(crate) fn evaluated(
+    expr: &Arc<dyn PhysicalExpr>,
+    inputs: &[RecordBatch],
+) -> Result<Vec<ArrayRef>> {
+    inputs
+        .iter()
+        .map(|b| expr.evaluate(b)?.into_array(b.num_rows()))
+        .collect()
+}
+
+/// `parts` as one array.
+pub(crate) fn joined(parts: &[ArrayRef]) -> Result<ArrayRef> {
+    let refs: Vec<&dyn Array> = parts.iter().map(|a| a.as_ref()).collect();
+    Ok(concat(&refs)?)
 }
 
 /// The one child of a node of `name`, or an internal error.
