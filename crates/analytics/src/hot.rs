@@ -24,10 +24,10 @@ use datafusion::arrow::array::{Array, AsArray, Int64Array, Scalar, StringArray};
 use datafusion::arrow::array::{
     ArrayRef, BooleanArray, RecordBatch, RecordBatchOptions, UInt32Array, UInt64Array,
 };
-use datafusion::arrow::compute::and;
 use datafusion::arrow::compute::kernels::cmp::eq;
+use datafusion::arrow::compute::{and, cast};
 use datafusion::arrow::compute::{filter_record_batch, max, min, take};
-use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::datatypes::{DataType, SchemaRef};
 use datafusion::arrow::datatypes::{Int64Type, UInt64Type};
 use datafusion::common::pruning::PruningStatistics;
 use datafusion::common::{Column, ScalarValue};
@@ -41,7 +41,7 @@ use datafusion::parquet::arrow::ProjectionMask;
 
 use crate::error::{AnalyticsError, Result};
 use crate::manifest::Segment;
-use crate::schema::{stored_schema, KIND_COLUMN, WORKSPACE_COLUMN};
+use crate::schema::{stored_schema, to_query_type, KIND_COLUMN, WORKSPACE_COLUMN};
 
 /// Decoded columns of every live segment, within a memory budget.
 pub(crate) struct HotCache {
@@ -118,7 +118,7 @@ impl HotCache {
             return Ok(());
         }
         for column in hot {
-            let array = rows.column(column);
+            let array = &to_query_type(rows.column(column))?;
             let mut offset = 0;
             let parts = sizes
                 .iter()
@@ -290,7 +290,7 @@ impl HotSegment {
             for batch in reader {
                 parts.push(Arc::clone(batch?.column(0)));
             }
-            out.push(concat_arrays(&parts)?);
+            out.push(to_query_type(&concat_arrays(&parts)?)?);
         }
         Ok(out)
     }
@@ -478,7 +478,8 @@ pub(crate) fn own_rows(
     };
     if let Some(kind) = &owner.kind {
         let kinds = batch.column(1);
-        let same = eq(kinds, &Scalar::new(StringArray::from(vec![kind.as_str()])))?;
+        let wanted = cast(&StringArray::from(vec![kind.as_str()]), kinds.data_type())?;
+        let same = eq(kinds, &Scalar::new(wanted))?;
         mask = Some(match mask {
             Some(m) => and(&m, &same)?,
             None => same,
@@ -529,9 +530,17 @@ fn zone_stats(arrays: &[ArrayRef], zones: &[Zone]) -> Option<ColumnStats> {
         maxs.push(max.evaluate().ok()?);
         nulls.push(part.null_count() as u64);
     }
+    // In the stored type, as the footer's statistics are (pruning casts either).
+    let stored = |values| {
+        let array = ScalarValue::iter_to_array(values).ok()?;
+        match array.data_type() {
+            DataType::Utf8View => cast(&array, &DataType::Utf8).ok(),
+            _ => Some(array),
+        }
+    };
     Some(ColumnStats {
-        min: ScalarValue::iter_to_array(mins).ok()?,
-        max: ScalarValue::iter_to_array(maxs).ok()?,
+        min: stored(mins)?,
+        max: stored(maxs)?,
         nulls: Arc::new(UInt64Array::from(nulls)),
     })
 }

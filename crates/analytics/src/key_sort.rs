@@ -22,10 +22,10 @@ use std::sync::Arc;
 
 use crate::whole_input::{evaluated, joined, only_child, over_whole_input};
 use datafusion::arrow::array::{
-    make_comparator, Array, ArrayRef, AsArray, DynComparator, RecordBatch,
+    make_comparator, Array, ArrayRef, AsArray, DynComparator, RecordBatch, UInt32Array,
 };
 use datafusion::arrow::compute::kernels::sort::SortColumn;
-use datafusion::arrow::compute::{cast, interleave, LexicographicalComparator};
+use datafusion::arrow::compute::{cast, concat, interleave, take, LexicographicalComparator};
 use datafusion::arrow::datatypes::{DataType, Int64Type, SchemaRef, UInt64Type};
 use datafusion::common::config::ConfigOptions;
 use datafusion::common::tree_node::{Transformed, TreeNode, TreeNodeRecursion};
@@ -250,20 +250,68 @@ impl KeySortExec {
         reservation.try_grow(rows * std::mem::size_of::<(u128, u32)>() * 2)?;
         let order = sorted_rows(&self.ordering, &parts, self.packed, &location)?;
         let schema: SchemaRef = self.schema();
-        let columns: Vec<Vec<&dyn Array>> = (0..schema.fields().len())
-            .map(|c| inputs.iter().map(|b| b.column(c).as_ref()).collect())
-            .collect();
+        let columns = (0..schema.fields().len())
+            .map(|c| Gather::of(inputs, c, reservation))
+            .collect::<Result<Vec<_>>>()?;
         let mut out = Vec::with_capacity(rows.div_ceil(batch_size.max(1)));
         for chunk in order.chunks(batch_size.max(1)) {
             let picks: Vec<(usize, usize)> = chunk.iter().map(|&i| location[i as usize]).collect();
+            let rows = UInt32Array::from(chunk.to_vec());
             let arrays = columns
                 .iter()
-                .map(|parts| Ok(interleave(parts, &picks)?))
+                .map(|column| column.pick(&picks, &rows))
                 .collect::<Result<Vec<ArrayRef>>>()?;
             out.push(RecordBatch::try_new(Arc::clone(&schema), arrays)?);
         }
         Ok(out)
     }
+}
+
+/// How one column's rows are picked in sorted order.
+enum Gather<'a> {
+    /// From the input batches where they are.
+    Interleave(Vec<&'a dyn Array>),
+    /// String views, joined once and taken by row, each output batch then compacted:
+    /// joining copies only the 16-byte views, where interleaving every output batch
+    /// from hundreds of inputs gathered their buffer lists again each time.
+    Take(ArrayRef),
+}
+
+impl<'a> Gather<'a> {
+    fn of(
+        inputs: &'a [RecordBatch],
+        column: usize,
+        reservation: &MemoryReservation,
+    ) -> Result<Self> {
+        let parts: Vec<&dyn Array> = inputs.iter().map(|b| b.column(column).as_ref()).collect();
+        match parts.first().map(|a| a.data_type()) {
+            Some(DataType::Utf8View | DataType::BinaryView) => {
+                let rows: usize = parts.iter().map(|a| a.len()).sum();
+                reservation.try_grow(rows * std::mem::size_of::<u128>())?;
+                Ok(Gather::Take(concat(&parts)?))
+            }
+            _ => Ok(Gather::Interleave(parts)),
+        }
+    }
+
+    /// The rows `picks` (batch, row) name, which are `rows` of all the input in order.
+    fn pick(&self, picks: &[(usize, usize)], rows: &UInt32Array) -> Result<ArrayRef> {
+        match self {
+            Gather::Interleave(parts) => Ok(interleave(parts, picks)?),
+            Gather::Take(all) => compact(take(all.as_ref(), rows, None)?),
+        }
+    }
+}
+
+/// `array` with its own text buffers when it is a string view: a batch taken from
+/// the joined input points into every input's buffers, and every operator above
+/// would pay for that list per batch (cloning, counting, dropping it).
+fn compact(array: ArrayRef) -> Result<ArrayRef> {
+    Ok(match array.data_type() {
+        DataType::Utf8View => Arc::new(array.as_string_view().gc()),
+        DataType::BinaryView => Arc::new(array.as_binary_view().gc()),
+        _ => array,
+    })
 }
 
 /// Row indices in `ordering`, whose keys are `parts` (per key, per input batch;
@@ -442,6 +490,7 @@ mod tests {
             Field::new("u", DataType::UInt32, false),
             Field::new("id", DataType::Utf8, false),
             Field::new("s", DataType::Int32, false),
+            Field::new("v", DataType::Utf8View, false),
         ]));
         let mut state = 11u64;
         let mut next = move |m: u64| {
@@ -474,12 +523,22 @@ mod tests {
             let s: datafusion::arrow::array::Int32Array =
                 (0..n).map(|_| Some(next(30) as i32 - 15)).collect();
             let t = t.with_timezone("UTC");
+            // Longer than a view holds inline, so the text lives in buffers; a slice
+            // of a column twice as long, as the hot cache hands out, so its buffers
+            // also hold text of rows the table does not have.
+            let v: datafusion::arrow::array::StringViewArray = ids
+                .iter()
+                .chain(ids.iter())
+                .map(|id| id.map(|id| format!("a view of more than 12 bytes: {id}")))
+                .collect();
+            let v = v.slice(0, n);
             let columns: Vec<ArrayRef> = vec![
                 Arc::new(k),
                 Arc::new(t),
                 Arc::new(u),
                 Arc::new(ids),
                 Arc::new(s),
+                Arc::new(v),
             ];
             RecordBatch::try_new(Arc::clone(&schema), columns).unwrap()
         };
@@ -509,6 +568,31 @@ mod tests {
     async fn answer(ctx: &SessionContext, sql: &str) -> String {
         let batches = ctx.sql(sql).await.unwrap().collect().await.unwrap();
         pretty_format_batches(&batches).unwrap().to_string()
+    }
+
+    #[tokio::test]
+    async fn string_views_come_out_in_order_with_their_own_buffers() {
+        let (ours, theirs) = (context(true), context(false));
+        let sql = "SELECT k, v FROM e ORDER BY k, id";
+        assert_eq!(answer(&ours, sql).await, answer(&theirs, sql).await);
+        let batches = ours.sql(sql).await.unwrap().collect().await.unwrap();
+        // Compacted: the answer's buffers hold the text of its own rows (what a view
+        // cannot hold inline, over 12 bytes), not the input's buffers.
+        let mut own = 0;
+        let mut buffers = HashMap::new();
+        for batch in &batches {
+            let views = batch.column(1).as_string_view();
+            own += views
+                .iter()
+                .flatten()
+                .map(str::len)
+                .filter(|&n| n > 12)
+                .sum::<usize>();
+            for b in views.data_buffers() {
+                buffers.insert(b.as_ptr() as usize, b.len());
+            }
+        }
+        assert_eq!(buffers.values().sum::<usize>(), own);
     }
 
     #[tokio::test]

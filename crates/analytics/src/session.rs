@@ -13,7 +13,7 @@ use datafusion::catalog::TableProvider;
 use datafusion::execution::runtime_env::RuntimeEnv;
 use datafusion::execution::SessionStateBuilder;
 use datafusion::optimizer::{Optimizer, OptimizerRule};
-use datafusion::prelude::{col, lit, DataFrame, Expr, SessionConfig, SessionContext};
+use datafusion::prelude::{cast, col, lit, DataFrame, Expr, SessionConfig, SessionContext};
 use throughline_domain::WorkspaceId;
 
 use crate::canonical::CanonicalProfile;
@@ -21,7 +21,7 @@ use crate::capped::ValueLimits;
 use crate::error::Result;
 use crate::key_sort::KeySorts;
 use crate::positional_window::PositionalWindows;
-use crate::schema::{view_columns, PROFILE_COLUMN, WORKSPACE_COLUMN};
+use crate::schema::{query_type, view_columns, PROFILE_COLUMN, WORKSPACE_COLUMN};
 use crate::snapshot::{CanonicalMap, Rows, Snapshot};
 use crate::workspace_table::{View, WorkspaceTable};
 
@@ -96,10 +96,14 @@ pub(crate) fn workspace_session_in(
         )?,
     };
 
+    // The same types as the hot table's (`schema::query_type`).
     let signals_columns: Vec<Expr> = view_columns()
         .into_iter()
-        .map(|(name, _, _)| match name {
+        .map(|(name, stored, _)| match name {
             PROFILE_COLUMN => col("__canonical").alias(PROFILE_COLUMN),
+            other if query_type(&stored) != stored => {
+                cast(col(other), query_type(&stored)).alias(other)
+            }
             other => col(other),
         })
         .collect();

@@ -28,7 +28,10 @@ use datafusion::physical_plan::ExecutionPlan;
 
 use crate::hot::{own_rows, HotSegment, Owner};
 use crate::hot_table::{gather_hot, pruning_predicate, spread};
-use crate::schema::{stored_schema, view_columns, KIND_COLUMN, PROFILE_COLUMN, WORKSPACE_COLUMN};
+use crate::schema::{
+    hot_schema, query_type, stored_schema, to_query_type, view_columns, KIND_COLUMN,
+    PROFILE_COLUMN, WORKSPACE_COLUMN,
+};
 use crate::snapshot::CanonicalMap;
 
 /// Which of the two views the table serves.
@@ -180,18 +183,19 @@ impl TableProvider for WorkspaceTable {
         }
         let extra = stored.len();
         stored.extend(self.stored_columns(&projection));
-        let read = Arc::new(stored_schema().project(&stored)?);
-        let predicate = pruning_predicate(state, &self.pruning_filters(filters), &stored_schema());
+        let read = Arc::new(hot_schema().project(&stored)?);
+        let predicate = pruning_predicate(state, &self.pruning_filters(filters), &hot_schema());
         let segments = gather_hot(&self.segments, predicate, &read, stored.clone(), &owner).await?;
         let mut out = Vec::with_capacity(segments.len() + self.tail.len());
         for batch in &segments {
             out.push(self.output(batch, extra, &projection, &projected)?);
         }
         for batch in self.tail.iter() {
+            // The tail is kept in the stored types; its text becomes views here.
             let picked = stored
                 .iter()
-                .map(|&c| Arc::clone(batch.column(c)))
-                .collect();
+                .map(|&c| to_query_type(batch.column(c)).map_err(DataFusionError::from))
+                .collect::<Result<_, _>>()?;
             let options = RecordBatchOptions::new().with_row_count(Some(batch.num_rows()));
             let batch = RecordBatch::try_new_with_options(Arc::clone(&read), picked, &options)?;
             if let Some(own) = own_rows(&batch, &owner)? {
@@ -271,6 +275,6 @@ fn stored_index(name: &str) -> usize {
 pub(crate) fn signals_schema() -> SchemaRef {
     let fields = view_columns()
         .into_iter()
-        .map(|(name, data_type, nullable)| Field::new(name, data_type, nullable));
+        .map(|(name, data_type, nullable)| Field::new(name, query_type(&data_type), nullable));
     Arc::new(Schema::new(fields.collect::<Vec<_>>()))
 }
