@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Instant;
+use throughline_domain::Chain;
 
 use datafusion::arrow::array::RecordBatch;
 use datafusion::execution::runtime_env::{RuntimeEnv, RuntimeEnvBuilder};
@@ -185,7 +186,7 @@ impl AnalyticsCopy {
             Ok(m) => m.unwrap_or_default(),
             // Derived state: a damaged manifest costs a rebuild, not an outage.
             Err(e) => {
-                tracing::warn!(error = %e, "analytics manifest unusable; rebuilding from the store");
+                tracing::warn!(error = %Chain(&e), "analytics manifest unusable; rebuilding from the store");
                 Manifest::default()
             }
         };
@@ -211,7 +212,7 @@ impl AnalyticsCopy {
             Ok(snapshot) => snapshot,
             // A segment file missing or unreadable: like a damaged manifest, a rebuild.
             Err(e) => {
-                tracing::warn!(error = %e, "analytics segments unusable; rebuilding from the store");
+                tracing::warn!(error = %Chain(&e), "analytics segments unusable; rebuilding from the store");
                 manifest = Manifest {
                     analyzer: manifest.analyzer,
                     ..Manifest::default()

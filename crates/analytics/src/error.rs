@@ -27,9 +27,9 @@ pub enum AnalyticsError {
     /// Too many queries run at once (in the workspace or on the server): retry later.
     #[error("too many queries at once: {0}")]
     Busy(String),
-    #[error("store error: {0}")]
+    #[error("store error")]
     Store(#[from] StoreError),
-    #[error("i/o error at {path}: {source}")]
+    #[error("i/o error at {path}")]
     Io {
         path: PathBuf,
         #[source]
@@ -37,7 +37,7 @@ pub enum AnalyticsError {
     },
     #[error("manifest at {path} is unreadable: {reason}")]
     Manifest { path: PathBuf, reason: String },
-    #[error("engine error: {0}")]
+    #[error("engine error")]
     Engine(#[source] DataFusionError),
     #[error("background task failed: {0}")]
     Task(String),
@@ -57,23 +57,6 @@ impl AnalyticsError {
                 | AnalyticsError::Timeout(_)
                 | AnalyticsError::Busy(_)
         )
-    }
-
-    /// A stable machine-readable code, one per variant.
-    pub fn code(&self) -> &'static str {
-        match self {
-            AnalyticsError::BadSql(_) => "bad_sql",
-            AnalyticsError::Forbidden(_) => "forbidden_statement",
-            AnalyticsError::QueryFailed(_) => "query_failed",
-            AnalyticsError::TooLarge(_) => "query_too_large",
-            AnalyticsError::Timeout(_) => "query_timeout",
-            AnalyticsError::Busy(_) => "busy",
-            AnalyticsError::Store(_) => "store_error",
-            AnalyticsError::Io { .. } => "io_error",
-            AnalyticsError::Manifest { .. } => "manifest_error",
-            AnalyticsError::Engine(_) => "engine_error",
-            AnalyticsError::Task(_) => "task_error",
-        }
     }
 
     pub(crate) fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Self {
@@ -119,5 +102,25 @@ impl From<DataFusionError> for AnalyticsError {
 impl From<datafusion::arrow::error::ArrowError> for AnalyticsError {
     fn from(e: datafusion::arrow::error::ArrowError) -> Self {
         AnalyticsError::Engine(e.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use throughline_domain::Chain;
+
+    #[test]
+    fn a_cause_is_printed_once() {
+        let e = AnalyticsError::Io {
+            path: "/data/x.parquet".into(),
+            source: std::io::Error::other("disk on fire"),
+        };
+        assert_eq!(
+            Chain(&e).to_string(),
+            "i/o error at /data/x.parquet: disk on fire"
+        );
+        let e = AnalyticsError::Store(StoreError::backend(std::io::Error::other("gone")));
+        assert_eq!(Chain(&e).to_string(), "store error: database error: gone");
     }
 }

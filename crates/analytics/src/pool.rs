@@ -18,6 +18,7 @@ use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
+use throughline_domain::Chain;
 
 use tokio::runtime::Runtime;
 use tokio::task::AbortHandle;
@@ -152,7 +153,7 @@ impl QueryPool {
             Err(_) => Err(AnalyticsError::Timeout(deadline)),
             Ok(Ok(answer)) => answer,
             Ok(Err(e)) if e.is_panic() => {
-                tracing::error!(error = %e, "a query panicked");
+                tracing::error!(error = %Chain(&e), "a query panicked");
                 Err(AnalyticsError::Task(format!(
                     "the query failed inside the engine: {e}"
                 )))

@@ -5,6 +5,7 @@
 
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
+use throughline_domain::Chain;
 
 use datafusion::arrow::array::RecordBatch;
 use serde::Serialize;
@@ -112,14 +113,14 @@ impl AnalyticsCopy {
                     let stats = copy.refresh().await?;
                     // What queries read now is what a restart warms up again.
                     if let Err(e) = copy.remember_hot_columns() {
-                        tracing::warn!(error = %e, "could not record the hot columns");
+                        tracing::warn!(error = %Chain(&e), "could not record the hot columns");
                     }
                     Ok::<_, crate::AnalyticsError>(stats)
                 });
                 match refreshed.await {
                     Ok(Ok(_)) => {}
-                    Ok(Err(e)) => tracing::warn!(error = %e, "analytics refresh failed"),
-                    Err(e) => tracing::error!(error = %e, "analytics refresh panicked"),
+                    Ok(Err(e)) => tracing::warn!(error = %Chain(&e), "analytics refresh failed"),
+                    Err(e) => tracing::error!(error = %Chain(&e), "analytics refresh panicked"),
                 }
             }
         })
@@ -247,7 +248,7 @@ impl AnalyticsCopy {
         let Some(hot) = self.hot_cache() else { return };
         let (dir, file) = (self.dir.clone(), segment.file.clone());
         if let Err(e) = blocking(move || hot.seed(&dir, &file, &rows)).await {
-            tracing::debug!(error = %e, "could not seed the hot column cache");
+            tracing::debug!(error = %Chain(&e), "could not seed the hot column cache");
         }
     }
 
@@ -270,7 +271,7 @@ impl AnalyticsCopy {
                 return true;
             }
             if let Err(e) = std::fs::remove_file(path) {
-                tracing::warn!(path = %path.display(), error = %e, "could not remove a retired segment");
+                tracing::warn!(path = %path.display(), error = %Chain(&e), "could not remove a retired segment");
             }
             false
         });

@@ -12,6 +12,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::PoisonError;
 use std::time::{Duration, Instant};
+use throughline_domain::Chain;
 
 use serde::{Deserialize, Serialize};
 
@@ -144,7 +145,7 @@ fn read_hot_columns(dir: &Path) -> HotColumns {
     let path = dir.join(HOT_COLUMNS_FILE);
     match std::fs::read(&path) {
         Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
-            tracing::warn!(file = %path.display(), error = %e, "hot column record unreadable; not warming");
+            tracing::warn!(file = %path.display(), error = %Chain(&e), "hot column record unreadable; not warming");
             HotColumns::default()
         }),
         Err(_) => HotColumns::default(),

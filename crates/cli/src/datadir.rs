@@ -21,6 +21,7 @@ use anyhow::Context;
 use std::fs::File;
 use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
+use throughline_domain::Chain;
 
 /// The lock file's name inside the data directory.
 pub const LOCK_FILE: &str = "throughline.lock";
@@ -178,7 +179,7 @@ fn tighten(dir: &Path) {
             if mode & 0o077 != 0 {
                 let private = std::fs::Permissions::from_mode(mode & !0o077 & 0o7777);
                 if let Err(e) = std::fs::set_permissions(&path, private) {
-                    tracing::warn!(path = %path.display(), error = %e, "cannot make owner-only");
+                    tracing::warn!(path = %path.display(), error = %Chain(&e), "cannot make owner-only");
                 }
             }
             if meta.is_dir() {

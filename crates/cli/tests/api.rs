@@ -194,6 +194,25 @@ async fn sql_is_read_only_and_reports_lag() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 400);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "forbidden_statement", "{body}");
+    // Each kind of mistake keeps its own code (README, "Errors").
+    for (sql, code) in [
+        ("SELECT nope FROM signals", "bad_sql"),
+        ("SELECT CAST('x' AS INT) FROM signals", "query_failed"),
+    ] {
+        let resp = app
+            .client
+            .post(app.url("/api/v1/query"))
+            .bearer_auth(&app.key)
+            .json(&json!({ "sql": sql }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 400, "{sql}");
+        let body: Value = resp.json().await.unwrap();
+        assert_eq!(body["error"]["code"], code, "{sql}: {body}");
+    }
 }
 
 #[tokio::test]

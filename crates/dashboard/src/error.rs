@@ -21,14 +21,6 @@ impl DashboardError {
             DashboardError::Internal(_) => false,
         }
     }
-
-    pub fn code(&self) -> &'static str {
-        match self {
-            DashboardError::BadFilter { .. } => "bad_filter",
-            DashboardError::Analytics(e) => e.code(),
-            DashboardError::Internal(_) => "internal",
-        }
-    }
 }
 
 pub type Result<T, E = DashboardError> = std::result::Result<T, E>;

@@ -12,6 +12,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
+use throughline_domain::Chain;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -164,7 +165,7 @@ impl Dashboard {
                     let this = self.clone();
                     tokio::spawn(async move {
                         if let Err(e) = this.fill(&key, g, &slot).await {
-                            tracing::warn!(error = %e, "overview recomputation failed");
+                            tracing::warn!(error = %Chain(&e), "overview recomputation failed");
                         }
                     });
                 }

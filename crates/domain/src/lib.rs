@@ -5,6 +5,7 @@
 //! store or an analysis.
 
 pub mod apikey;
+pub mod chain;
 pub mod error;
 pub mod identity;
 pub mod ids;
@@ -15,6 +16,7 @@ pub mod signal;
 pub mod spend;
 pub mod wire;
 
+pub use chain::Chain;
 pub use error::{FieldError, RecordRejected};
 pub use identity::{Identities, Identity, IdentityKind, IdentityPolicy};
 pub use ids::{MergeId, ProfileId, SignalSeq, WorkspaceId};

@@ -108,7 +108,7 @@ pub(crate) fn merge_errors(mut errors: Vec<(String, String)>, parsed: RowResult)
 /// Why an import stopped. Bad rows are not errors; these are.
 #[derive(Debug, thiserror::Error)]
 pub enum FileError {
-    #[error("cannot open {path}: {source}")]
+    #[error("cannot open {path}")]
     Open {
         path: PathBuf,
         source: std::io::Error,
@@ -117,7 +117,7 @@ pub enum FileError {
         "cannot tell the format of {path}: name it .csv, .ndjson or .jsonl, or give the format"
     )]
     UnknownFormat { path: PathBuf },
-    #[error("read error after line {line}: {source}")]
+    #[error("read error after line {line}")]
     Read { line: u64, source: std::io::Error },
     #[error("the mapping names column {column:?} for {field}, but the header has no such column; it has: {available}")]
     MissingColumn {

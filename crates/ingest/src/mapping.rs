@@ -15,7 +15,7 @@ pub enum MappingError {
     Invalid { at: String, reason: String },
     #[error("mapping file line {line}: {message}")]
     Toml { line: usize, message: String },
-    #[error("cannot read the mapping file {path}: {source}")]
+    #[error("cannot read the mapping file {path}")]
     Read {
         path: String,
         source: std::io::Error,

@@ -7,7 +7,7 @@ pub enum StoreError {
     NotFound(String),
     #[error("conflict: {0}")]
     Conflict(String),
-    #[error("database error: {0}")]
+    #[error("database error")]
     Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("migration failed: {0}")]
     Migration(String),

@@ -6,7 +6,7 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 pub enum ValueError {
     /// The underlying reader failed.
-    #[error("i/o error while reading input: {0}")]
+    #[error("i/o error while reading input")]
     Io(#[from] std::io::Error),
     /// The input had no header line.
     #[error("empty input: expected a header line")]

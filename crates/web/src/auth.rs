@@ -20,12 +20,12 @@ impl FromRequestParts<AppState> for Authed {
                     .or_else(|| v.strip_prefix("bearer "))
             })
             .or_else(|| header("x-api-key"))
-            .ok_or(ApiError::Unauthorized)?;
+            .ok_or(ApiError::unauthorized())?;
         let workspace = state
             .store
             .workspace_for_key(&apikey::digest(key))
             .await?
-            .ok_or(ApiError::Unauthorized)?;
+            .ok_or(ApiError::unauthorized())?;
         Ok(Authed(workspace))
     }
 }

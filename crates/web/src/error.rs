@@ -1,27 +1,95 @@
-//! One error type for every route, with one `match` from error to status code and a
-//! stable machine-readable `code`. Internal errors are logged with their chain and
-//! the client learns nothing internal.
+//! One error type for every route. Every answer it makes carries a `code` from one
+//! table (`ErrorCode`): the status, the answer's code and the OpenAPI document's list
+//! of codes all come from it. Lower layers' errors are mapped to a code here, by
+//! variant. Internal errors are logged with their chain and the client learns
+//! nothing internal.
 
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
+use throughline_analytics::AnalyticsError;
+use throughline_dashboard::DashboardError;
+use throughline_domain::Chain;
 use throughline_store::StoreError;
+
+/// Every machine-readable code an error answer can carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    Unauthorized,
+    NotFound,
+    BadRequest,
+    BadFilter,
+    BadSql,
+    ForbiddenStatement,
+    QueryFailed,
+    QueryTimeout,
+    QueryTooLarge,
+    TooLarge,
+    Unprocessable,
+    Conflict,
+    Busy,
+    Internal,
+}
+
+impl ErrorCode {
+    pub const ALL: [ErrorCode; 14] = [
+        ErrorCode::Unauthorized,
+        ErrorCode::NotFound,
+        ErrorCode::BadRequest,
+        ErrorCode::BadFilter,
+        ErrorCode::BadSql,
+        ErrorCode::ForbiddenStatement,
+        ErrorCode::QueryFailed,
+        ErrorCode::QueryTimeout,
+        ErrorCode::QueryTooLarge,
+        ErrorCode::TooLarge,
+        ErrorCode::Unprocessable,
+        ErrorCode::Conflict,
+        ErrorCode::Busy,
+        ErrorCode::Internal,
+    ];
+
+    /// The code, its status and what it means: the table itself.
+    fn entry(self) -> (&'static str, StatusCode, &'static str) {
+        use ErrorCode as C;
+        use StatusCode as S;
+        match self {
+            C::Unauthorized => ("unauthorized", S::UNAUTHORIZED, "missing or invalid API key"),
+            C::NotFound => ("not_found", S::NOT_FOUND, "no such profile, page or route in this workspace"),
+            C::BadRequest => ("bad_request", S::BAD_REQUEST, "a parameter or body that does not parse, or a body sent too slowly"),
+            C::BadFilter => ("bad_filter", S::BAD_REQUEST, "a dashboard filter with a wrong value; the message names the filter"),
+            C::BadSql => ("bad_sql", S::BAD_REQUEST, "SQL that does not parse or plan (syntax, unknown column, type mismatch)"),
+            C::ForbiddenStatement => ("forbidden_statement", S::BAD_REQUEST, "SQL that is not a read-only query (DDL, DML, `COPY`, `SET` …)"),
+            C::QueryFailed => ("query_failed", S::BAD_REQUEST, "a query that failed on the data (a bad cast, division by zero …)"),
+            C::QueryTimeout => ("query_timeout", S::BAD_REQUEST, "a query stopped at its deadline"),
+            C::QueryTooLarge => ("query_too_large", S::PAYLOAD_TOO_LARGE, "SQL text, expression depth, memory, a built value or the answer over its limit"),
+            C::TooLarge => ("too_large", S::PAYLOAD_TOO_LARGE, "a body, batch, text or list over its limit"),
+            C::Unprocessable => ("unprocessable", S::UNPROCESSABLE_ENTITY, "a body that parses but cannot be taken as a whole (e.g. not a JSON array)"),
+            C::Conflict => ("conflict", S::CONFLICT, "the request contradicts what is stored"),
+            C::Busy => ("busy", S::TOO_MANY_REQUESTS, "at a bound kept on purpose (queries, analyses or bodies at once); retry after `Retry-After` seconds"),
+            C::Internal => ("internal", S::INTERNAL_SERVER_ERROR, "a fault on our side; it is logged with its cause, and the answer says only \"internal error\""),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        self.entry().0
+    }
+
+    pub fn status(self) -> StatusCode {
+        self.entry().1
+    }
+
+    pub fn meaning(self) -> &'static str {
+        self.entry().2
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    #[error("missing or invalid API key")]
-    Unauthorized,
-    #[error("{0}")]
-    NotFound(String),
-    #[error("{0}")]
-    BadRequest(String),
-    #[error("{0}")]
-    Unprocessable(String),
-    #[error("{0}")]
-    TooLarge(String),
-    #[error("{0}")]
-    Conflict(String),
+    /// The caller's mistake (or a limit the caller hit), with its code.
+    #[error("{message}")]
+    Caller { code: ErrorCode, message: String },
     /// The server is at a bound it keeps on purpose (buffered intake bodies,
     /// concurrent queries); the client should retry after `retry_after_secs`.
     #[error("{message}")]
@@ -38,16 +106,34 @@ impl ApiError {
         ApiError::Internal(Box::new(e))
     }
 
-    fn status_and_code(&self) -> (StatusCode, &'static str) {
+    pub fn caller(code: ErrorCode, message: impl Into<String>) -> Self {
+        ApiError::Caller {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn unauthorized() -> Self {
+        Self::caller(ErrorCode::Unauthorized, "missing or invalid API key")
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::caller(ErrorCode::NotFound, message)
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::caller(ErrorCode::BadRequest, message)
+    }
+
+    pub fn too_large(message: impl Into<String>) -> Self {
+        Self::caller(ErrorCode::TooLarge, message)
+    }
+
+    pub fn code(&self) -> ErrorCode {
         match self {
-            ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
-            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
-            ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
-            ApiError::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "unprocessable"),
-            ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
-            ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
-            ApiError::Busy { .. } => (StatusCode::TOO_MANY_REQUESTS, "busy"),
-            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            ApiError::Caller { code, .. } => *code,
+            ApiError::Busy { .. } => ErrorCode::Busy,
+            ApiError::Internal(_) => ErrorCode::Internal,
         }
     }
 }
@@ -55,62 +141,109 @@ impl ApiError {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::NotFound(what) => ApiError::NotFound(format!("{what} not found")),
-            StoreError::Conflict(why) => ApiError::Conflict(why),
+            StoreError::NotFound(_) => ApiError::not_found(e.to_string()),
+            StoreError::Conflict(_) => ApiError::caller(ErrorCode::Conflict, e.to_string()),
             other => ApiError::internal(other),
         }
     }
 }
 
-impl From<throughline_analytics::AnalyticsError> for ApiError {
-    fn from(e: throughline_analytics::AnalyticsError) -> Self {
-        use throughline_analytics::AnalyticsError as E;
-        match e {
-            E::Busy(message) => ApiError::Busy {
-                retry_after_secs: 1,
-                message,
-            },
-            E::TooLarge(_) => ApiError::TooLarge(e.to_string()),
-            e if e.is_user_error() => ApiError::BadRequest(e.to_string()),
-            e => ApiError::internal(e),
-        }
+impl From<AnalyticsError> for ApiError {
+    fn from(e: AnalyticsError) -> Self {
+        use AnalyticsError as E;
+        let code = match &e {
+            E::BadSql(_) => ErrorCode::BadSql,
+            E::Forbidden(_) => ErrorCode::ForbiddenStatement,
+            E::QueryFailed(_) => ErrorCode::QueryFailed,
+            E::TooLarge(_) => ErrorCode::QueryTooLarge,
+            E::Timeout(_) => ErrorCode::QueryTimeout,
+            E::Busy(message) => {
+                return ApiError::Busy {
+                    retry_after_secs: 1,
+                    message: message.clone(),
+                }
+            }
+            E::Store(_) | E::Io { .. } | E::Manifest { .. } | E::Engine(_) | E::Task(_) => {
+                return ApiError::internal(e)
+            }
+        };
+        ApiError::caller(code, e.to_string())
     }
 }
 
-impl From<throughline_dashboard::DashboardError> for ApiError {
-    fn from(e: throughline_dashboard::DashboardError) -> Self {
-        if e.is_user_error() {
-            ApiError::BadRequest(e.to_string())
-        } else {
-            ApiError::internal(e)
+impl From<DashboardError> for ApiError {
+    fn from(e: DashboardError) -> Self {
+        match e {
+            DashboardError::BadFilter { .. } => {
+                ApiError::caller(ErrorCode::BadFilter, e.to_string())
+            }
+            DashboardError::Analytics(e) => e.into(),
+            DashboardError::Internal(_) => ApiError::internal(e),
         }
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, code) = self.status_and_code();
+        let code = self.code();
         if let ApiError::Internal(source) = &self {
-            let mut chain = source.to_string();
-            let mut next = source.source();
-            while let Some(cause) = next {
-                chain.push_str(": ");
-                chain.push_str(&cause.to_string());
-                next = cause.source();
-            }
-            tracing::error!(error = %chain, "internal error");
+            tracing::error!(error = %Chain(source.as_ref()), "internal error");
         }
-        let body = Json(json!({ "error": { "code": code, "message": self.to_string() } }));
+        let body = json!({ "error": { "code": code.as_str(), "message": self.to_string() } });
         match &self {
             ApiError::Busy {
                 retry_after_secs, ..
             } => (
-                status,
+                code.status(),
                 [(header::RETRY_AFTER, retry_after_secs.to_string())],
-                body,
+                Json(body),
             )
                 .into_response(),
-            _ => (status, body).into_response(),
+            _ => (code.status(), Json(body)).into_response(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_is_named_once() {
+        let mut names: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), ErrorCode::ALL.len());
+    }
+
+    #[test]
+    fn the_readme_lists_every_code_with_its_status() {
+        let readme = include_str!("../../../README.md");
+        for code in ErrorCode::ALL {
+            let (name, status) = (code.as_str(), code.status().as_u16());
+            let row = format!("| `{name}` | {status} | {} |", code.meaning());
+            assert!(readme.contains(&row), "README lacks the row {row}");
+        }
+    }
+
+    #[test]
+    fn lower_layers_keep_their_codes() {
+        let e = ApiError::from(AnalyticsError::BadSql("no column x".into()));
+        assert_eq!(
+            (e.code(), e.code().status().as_u16()),
+            (ErrorCode::BadSql, 400)
+        );
+        let e = ApiError::from(AnalyticsError::TooLarge("budget".into()));
+        assert_eq!(e.code().status().as_u16(), 413);
+        let filter = DashboardError::BadFilter {
+            field: "month",
+            reason: "YYYY-MM".into(),
+        };
+        assert_eq!(ApiError::from(filter).code(), ErrorCode::BadFilter);
+        let store = ApiError::from(StoreError::NotFound("profile 7".into()));
+        assert_eq!(store.code(), ErrorCode::NotFound);
+        let broken = ApiError::from(AnalyticsError::Task("panic".into()));
+        assert_eq!(broken.code(), ErrorCode::Internal);
+        assert_eq!(broken.to_string(), "internal error");
     }
 }

@@ -5,6 +5,8 @@ use axum::Json;
 use serde_json::{json, Value};
 use throughline_domain::{SignalKind, StakeholderType};
 
+use crate::error::ErrorCode;
+
 pub async fn spec() -> Json<Value> {
     Json(document())
 }
@@ -42,6 +44,26 @@ fn value_paths() -> Value {
     })
 }
 
+/// The error answer, its codes from the one table (`ErrorCode`).
+fn error_schema() -> Value {
+    let codes: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+    let table: Vec<String> = ErrorCode::ALL
+        .iter()
+        .map(|c| {
+            format!(
+                "- `{}` ({}): {}",
+                c.as_str(),
+                c.status().as_u16(),
+                c.meaning()
+            )
+        })
+        .collect();
+    json!({ "type": "object", "required": ["error"], "properties": { "error": {
+        "type": "object", "required": ["code", "message"], "properties": {
+            "code": { "type": "string", "enum": codes, "description": table.join("\n") },
+            "message": { "type": "string", "description": "what is wrong and where" } } } } })
+}
+
 fn routes() -> Value {
     let kinds: Vec<&str> = SignalKind::ALL.iter().map(|k| k.as_str()).collect();
     let stakeholders: Vec<&str> = StakeholderType::ALL.iter().map(|k| k.as_str()).collect();
@@ -54,8 +76,7 @@ fn routes() -> Value {
             "securitySchemes": { "apiKey": { "type": "http", "scheme": "bearer",
                 "description": "A workspace API key (`throughline api-key create`)." } },
             "schemas": {
-                "Error": { "type": "object", "properties": { "error": { "type": "object",
-                    "properties": { "code": { "type": "string" }, "message": { "type": "string" } } } } },
+                "Error": error_schema(),
                 "Identities": { "type": "object", "additionalProperties": false, "properties": {
                     "email": { "type": "string" }, "phone": { "type": "string", "description": "E.164, e.g. +442079460958" },
                     "handle": { "type": "string", "description": "@name, or network:name" },

@@ -41,7 +41,7 @@ impl PageParams {
         let months = match set(&self.months) {
             Some(m) => Some(
                 m.parse::<u32>()
-                    .map_err(|_| ApiError::BadRequest("months: a whole number of months".into()))?,
+                    .map_err(|_| ApiError::bad_request("months: a whole number of months"))?,
             ),
             None => None,
         };
@@ -63,7 +63,7 @@ impl PageParams {
                 .into_iter()
                 .find(|x| x.name() == k)
                 .ok_or_else(|| {
-                    ApiError::BadRequest("kpi: one of nps, enps, csat, ces, sentiment".into())
+                    ApiError::bad_request("kpi: one of nps, enps, csat, ces, sentiment")
                 })?,
             None => Kpi::Nps,
         };
@@ -94,7 +94,7 @@ impl PageParams {
                 let day = if m.len() == 7 { format!("{m}-01") } else { m };
                 Some(
                     NaiveDate::parse_from_str(&day, "%Y-%m-%d")
-                        .map_err(|_| ApiError::BadRequest("month: YYYY-MM".into()))?,
+                        .map_err(|_| ApiError::bad_request("month: YYYY-MM"))?,
                 )
             }
             None => None,

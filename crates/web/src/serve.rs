@@ -14,6 +14,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
+use throughline_domain::Chain;
 
 use axum::body::{Body, Bytes};
 use axum::extract::ConnectInfo;
@@ -96,7 +97,7 @@ pub async fn serve_with_limits(
                 tokio::select! {
                     result = conn.as_mut() => {
                         if let Err(e) = result {
-                            tracing::debug!(%peer, error = %e, "connection ended with an error");
+                            tracing::debug!(%peer, error = %Chain(&e), "connection ended with an error");
                         }
                         break;
                     }
@@ -143,7 +144,7 @@ async fn on_accept_error(e: io::Error, conns: &Connections) {
     }
     let (max, evicted) = conns.shrink();
     tracing::warn!(
-        error = %e,
+        error = %Chain(&e),
         max_connections = max,
         evicted,
         "cannot accept a connection; fewer connections are kept open from now on"

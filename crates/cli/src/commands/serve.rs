@@ -5,6 +5,7 @@ use anyhow::Context;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
+use throughline_domain::Chain;
 
 use throughline_analytics::AnalyticsCopy;
 use throughline_dashboard::{Dashboard, Filters};
@@ -38,7 +39,7 @@ pub async fn serve_store(
     let warming = analytics.clone();
     tokio::spawn(async move {
         if let Err(e) = warming.warm().await {
-            tracing::warn!(error = %e, "hot column cache warm-up failed");
+            tracing::warn!(error = %Chain(&e), "hot column cache warm-up failed");
         }
     });
     let refresher = analytics
@@ -66,7 +67,7 @@ pub async fn serve_store(
         .await?;
     refresher.abort();
     if let Err(e) = analytics.flush().await {
-        tracing::warn!(error = %e, "could not flush the analytics tail at shutdown");
+        tracing::warn!(error = %Chain(&e), "could not flush the analytics tail at shutdown");
     }
     Ok(())
 }
@@ -78,7 +79,7 @@ async fn warm_overview(analytics: Arc<AnalyticsCopy>, dashboard: Dashboard, ws: 
             Ok(lag) if lag.behind_signals == 0 && lag.last_refresh_age_ms.is_some() => break,
             Ok(_) => tokio::time::sleep(Duration::from_millis(200)).await,
             Err(e) => {
-                tracing::warn!(error = %e, "cannot warm the overview");
+                tracing::warn!(error = %Chain(&e), "cannot warm the overview");
                 return;
             }
         }
@@ -89,6 +90,6 @@ async fn warm_overview(analytics: Arc<AnalyticsCopy>, dashboard: Dashboard, ws: 
             ms = started.elapsed().as_millis() as u64,
             "overview computed ahead of the first view"
         ),
-        Err(e) => tracing::warn!(error = %e, "cannot warm the overview"),
+        Err(e) => tracing::warn!(error = %Chain(&e), "cannot warm the overview"),
     }
 }

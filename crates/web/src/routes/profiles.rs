@@ -19,7 +19,7 @@ pub async fn profile(
         .store
         .profile(workspace, ProfileId(id))
         .await?
-        .ok_or_else(|| ApiError::NotFound(format!("profile {id} not found")))?;
+        .ok_or_else(|| ApiError::not_found(format!("profile {id} not found")))?;
     let merges = state.store.merges(workspace, profile.id).await?;
     Ok(Json(
         json!({ "requested_id": id, "profile": profile, "merges": merges }),
@@ -45,7 +45,7 @@ pub async fn timeline(
         .store
         .profile(workspace, ProfileId(id))
         .await?
-        .ok_or_else(|| ApiError::NotFound(format!("profile {id} not found")))?;
+        .ok_or_else(|| ApiError::not_found(format!("profile {id} not found")))?;
     let signals = state.store.timeline(workspace, profile.id, limit).await?;
     let items: Vec<Value> = signals.iter().map(timeline_item).collect();
     Ok(Json(

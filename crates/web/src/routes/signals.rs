@@ -8,6 +8,7 @@ use serde::Serialize;
 use throughline_ingest::{BatchError, BodyFormat, Reject};
 
 use crate::auth::Authed;
+use crate::error::ErrorCode;
 use crate::limits::IntakeGate;
 use crate::serve::BodyTimeout;
 use crate::{ApiError, AppState};
@@ -37,7 +38,7 @@ pub async fn ingest(
     body: Body,
 ) -> Result<(StatusCode, Json<IngestResponse>), ApiError> {
     let max = state.limits.max_body_bytes;
-    let too_large = || ApiError::TooLarge(format!("request body is larger than {max} bytes"));
+    let too_large = || ApiError::too_large(format!("request body is larger than {max} bytes"));
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
@@ -51,7 +52,7 @@ pub async fn ingest(
     let bytes = axum::body::to_bytes(body, max)
         .await
         .map_err(|e| match timed_out(&e) {
-            true => ApiError::BadRequest(BodyTimeout.to_string()),
+            true => ApiError::bad_request(BodyTimeout.to_string()),
             false => too_large(),
         })?;
     let content_type = headers.get("content-type").and_then(|v| v.to_str().ok());
@@ -77,9 +78,9 @@ pub async fn ingest(
     .map_err(ApiError::internal)?
     .map_err(|e| match e {
         BatchError::TooManyRecords { .. } | BatchError::TooLarge { .. } => {
-            ApiError::TooLarge(e.to_string())
+            ApiError::too_large(e.to_string())
         }
-        other => ApiError::Unprocessable(other.to_string()),
+        other => ApiError::caller(ErrorCode::Unprocessable, other.to_string()),
     })?;
 
     let outcome = state

@@ -31,7 +31,7 @@ pub async fn analyze(
     Json(body): Json<AnalyzeBody>,
 ) -> Result<Json<Value>, ApiError> {
     if body.text.len() > MAX_TEXT_BYTES {
-        return Err(ApiError::TooLarge(format!(
+        return Err(ApiError::too_large(format!(
             "text is longer than {MAX_TEXT_BYTES} bytes"
         )));
     }

@@ -31,13 +31,13 @@ pub async fn profile_value(
         .store
         .profile(ws, ProfileId(id))
         .await?
-        .ok_or_else(|| ApiError::NotFound(format!("profile {id} not found")))?;
+        .ok_or_else(|| ApiError::not_found(format!("profile {id} not found")))?;
     let value = state
         .dashboard
         .profile_value(ws, profile.id.0)
         .await?
         .ok_or_else(|| {
-            ApiError::NotFound(format!(
+            ApiError::not_found(format!(
                 "profile {id} has no signals in the analytics copy yet"
             ))
         })?;
@@ -72,7 +72,7 @@ pub async fn put_spend(
     Json(rows): Json<Vec<RawSpend>>,
 ) -> Result<Json<SpendOutcome>, ApiError> {
     if rows.len() > MAX_SPEND_ROWS {
-        return Err(ApiError::TooLarge(format!(
+        return Err(ApiError::too_large(format!(
             "{} rows; at most {MAX_SPEND_ROWS} per request",
             rows.len()
         )));

@@ -13,6 +13,7 @@ use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use throughline_domain::Chain;
 use throughline_domain::WorkspaceId;
 
 use crate::AppState;
@@ -52,7 +53,7 @@ impl From<throughline_dashboard::DashboardError> for PageError {
         if e.is_user_error() {
             PageError(StatusCode::BAD_REQUEST, e.to_string())
         } else {
-            tracing::error!(error = %e, "dashboard page failed");
+            tracing::error!(error = %Chain(&e), "dashboard page failed");
             PageError(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "something went wrong; the server log has the details".into(),
@@ -63,7 +64,7 @@ impl From<throughline_dashboard::DashboardError> for PageError {
 
 impl From<askama::Error> for PageError {
     fn from(e: askama::Error) -> Self {
-        tracing::error!(error = %e, "template failed");
+        tracing::error!(error = %Chain(&e), "template failed");
         PageError(
             StatusCode::INTERNAL_SERVER_ERROR,
             "the page could not be drawn".into(),
