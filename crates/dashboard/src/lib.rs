@@ -50,5 +50,5 @@ pub use value::{
 };
 
 /// The statistics types the view models carry, re-exported for renderers.
-pub use throughline_drivers::{DriverReport, DriverResult, Quadrant};
+pub use throughline_drivers::{DriverReport, DriverResult, Quadrant, MIN_R_SQUARED_TO_RANK};
 pub use throughline_metrics::{Direction, Estimate, SegmentComparison, SMALL_SAMPLE, Z95};

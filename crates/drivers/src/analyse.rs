@@ -78,6 +78,7 @@ pub fn analyse_with(
         method: method.description(),
         n,
         r_squared: model.r_squared,
+        polarity,
         drivers,
         dropped: prepared.dropped,
     })

@@ -141,6 +141,32 @@ pub struct DriverResult {
     pub quadrant: Quadrant,
 }
 
+impl DriverResult {
+    /// For a binary driver, how much better the outcome is where it is present than where
+    /// it is absent, in outcome units: positive helps, negative hurts, whichever way
+    /// `polarity` points. `None` for a rating.
+    pub fn benefit(&self, polarity: OutcomePolarity) -> Option<f64> {
+        let gap = self.outcome_when_present? - self.outcome_when_absent?;
+        Some(match polarity {
+            OutcomePolarity::HigherIsBetter => gap,
+            OutcomePolarity::LowerIsBetter => -gap,
+        })
+    }
+}
+
+/// Below this R², a model explains too little of the outcome for its importance shares to
+/// rank drivers: shares of almost nothing move with a handful of respondents. Our rule, in
+/// line with the usual advice for key-driver analysis of survey outcomes, where an R² of
+/// 0.1–0.3 is typical.
+pub const MIN_R_SQUARED_TO_RANK: f64 = 0.10;
+
+impl DriverReport {
+    /// Whether the model explains enough to rank its drivers ([`MIN_R_SQUARED_TO_RANK`]).
+    pub fn ranks_drivers(&self) -> bool {
+        self.r_squared >= MIN_R_SQUARED_TO_RANK
+    }
+}
+
 /// The result of [`analyse`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DriverReport {
@@ -150,6 +176,8 @@ pub struct DriverReport {
     pub n: u64,
     /// R² of the OLS regression of the outcome on all analysed drivers.
     pub r_squared: f64,
+    /// Whether a higher outcome is better (NPS) or worse (churn).
+    pub polarity: OutcomePolarity,
     /// Analysed drivers, most important first (ties keep input order).
     pub drivers: Vec<DriverResult>,
     /// Drivers left out because every respondent had the same value (they explain nothing),

@@ -3,7 +3,9 @@
 mod common;
 
 use common::{driver, survey, Lcg, THEMES};
-use throughline_drivers::{analyse, analyse_with, DriverData, Method, OutcomePolarity, Quadrant};
+use throughline_drivers::{
+    analyse, analyse_with, DriverData, Method, OutcomePolarity, Quadrant, MIN_R_SQUARED_TO_RANK,
+};
 
 #[test]
 fn the_planted_driver_ranks_first_with_both_methods() {
@@ -109,6 +111,39 @@ fn churn_polarity_flips_what_hurts() {
     assert_eq!(churn.drivers[0].quadrant, Quadrant::FixFirst);
     let misread = analyse(&data, Method::ShapleyR2).expect("valid data");
     assert_eq!(misread.drivers[0].quadrant, Quadrant::Maintain);
+    // The benefit is negative (it hurts) exactly where the quadrant says "fix first".
+    let outage = &churn.drivers[0];
+    let gap = outage.outcome_when_present.unwrap() - outage.outcome_when_absent.unwrap();
+    assert!(gap > 0.0, "the theme raises churn: {gap}");
+    assert_eq!(outage.benefit(churn.polarity), Some(-gap));
+    assert_eq!(misread.drivers[0].benefit(misread.polarity), Some(gap));
+}
+
+#[test]
+fn a_model_that_explains_little_does_not_rank() {
+    // A theme with a small real effect on a noisy 0–10 outcome: R² well under 0.10.
+    let mut rng = Lcg(5);
+    let (mut rows, mut outcome) = (Vec::new(), Vec::new());
+    for i in 0..2000 {
+        let theme = rng.chance(0.4);
+        rows.push(vec![theme, rng.chance(0.5)]);
+        outcome.push(((i * 7) % 11) as f64 - theme);
+    }
+    let data = DriverData {
+        names: vec!["delivery".into(), "noise".into()],
+        rows,
+        outcome,
+    };
+    let weak = analyse(&data, Method::ShapleyR2).expect("valid data");
+    assert!(weak.r_squared < MIN_R_SQUARED_TO_RANK, "{}", weak.r_squared);
+    assert!(!weak.ranks_drivers());
+    // The same effect without the noise explains nearly everything.
+    let clean = DriverData {
+        outcome: data.rows.iter().map(|r| 5.0 - r[0]).collect(),
+        ..data
+    };
+    let strong = analyse(&clean, Method::ShapleyR2).expect("valid data");
+    assert!(strong.ranks_drivers(), "{}", strong.r_squared);
 }
 
 #[test]

@@ -8,6 +8,7 @@ use throughline_charts::{self as charts, Bar, Dot, Highlight, Point, Series};
 use throughline_dashboard::{
     Alert, Estimate, Filters, Format, Kpi, Quadrant, SegmentComparison, Tile, DIMENSIONS,
 };
+use throughline_domain::Chain;
 use throughline_domain::ProfileId;
 
 use super::format as fmt;
@@ -625,27 +626,30 @@ pub async fn drivers(
     let mut dots = Vec::new();
     let (mut summary, mut chart) = (String::new(), String::new());
     if let Some(r) = &v.report {
-        summary = format!("{}: R² = {:.3} over {} respondents with a comment. Importance is each theme's share of the explained variance; the gap is the mean {} when the theme is mentioned minus otherwise.", r.method, r.r_squared, fmt::group(r.n), v.outcome);
+        let effect = DriverEffect::of(&v.outcome);
+        summary = format!("{}: R² = {:.3} over {} respondents with a comment. Importance is each driver's share of the explained variance; the effect is {}.", r.method, r.r_squared, fmt::group(r.n), effect.meaning);
+        if !r.ranks_drivers() {
+            summary.push_str(&format!(" This model explains {:.0}% of the variation in {}: too little to rank drivers (we rank from R² = {:.2}). Read the priorities below as hints, not findings.", r.r_squared * 100.0, v.outcome.to_uppercase(), throughline_dashboard::MIN_R_SQUARED_TO_RANK));
+        }
         let mean_importance = 1.0 / r.drivers.len().max(1) as f64;
         for d in &r.drivers {
-            let gap = d
-                .outcome_when_present
-                .zip(d.outcome_when_absent)
-                .map(|(p, a)| p - a)
-                .unwrap_or(0.0);
+            // Right is better whichever way the outcome points, so "fix first" is always
+            // top left, as the quadrant names say.
+            let benefit = d.benefit(r.polarity).unwrap_or(0.0) * effect.scale;
+            let flagged = r.ranks_drivers();
             dots.push(Dot {
                 label: label(&d.name),
-                x: gap,
+                x: benefit,
                 y: d.importance * 100.0,
                 highlight: match d.quadrant {
-                    Quadrant::FixFirst => Highlight::Bad,
-                    Quadrant::Maintain => Highlight::Good,
+                    Quadrant::FixFirst if flagged => Highlight::Bad,
+                    Quadrant::Maintain if flagged => Highlight::Good,
                     _ => Highlight::None,
                 },
             });
             let (quadrant, class) = match d.quadrant {
-                Quadrant::FixFirst => ("fix first", "bad"),
-                Quadrant::Maintain => ("maintain", "good"),
+                Quadrant::FixFirst => ("fix first", if flagged { "bad" } else { "neutral" }),
+                Quadrant::Maintain => ("maintain", if flagged { "good" } else { "neutral" }),
                 Quadrant::Monitor => ("monitor", "neutral"),
                 Quadrant::LowerPriority => ("lower priority", "neutral"),
             };
@@ -672,7 +676,7 @@ pub async fn drivers(
             "drivers",
             &format!("Priority matrix: importance × effect on {}", v.outcome),
             &dots,
-            &format!("{} gap when mentioned", v.outcome),
+            effect.axis,
             "importance (% of R²)",
             0.0,
             mean_importance * 100.0,
@@ -702,6 +706,36 @@ pub async fn drivers(
         drivers,
         chrome,
     })
+}
+
+/// How the drivers page states a driver's effect on an outcome: the chart's x axis
+/// (right = better), its scale from outcome units, and the sentence that defines it.
+struct DriverEffect {
+    axis: &'static str,
+    scale: f64,
+    meaning: &'static str,
+}
+
+impl DriverEffect {
+    fn of(outcome: &str) -> Self {
+        match outcome {
+            "churn" => DriverEffect {
+                axis: "churn rate lower where present (percentage points)",
+                scale: 100.0,
+                meaning: "how much lower the churn rate is where the driver is present than where it is absent, in percentage points (negative: more churn)",
+            },
+            "csat" => DriverEffect {
+                axis: "mean CSAT (1–5) higher where present",
+                scale: 1.0,
+                meaning: "how much higher the mean CSAT score (1–5) is where the driver is present than where it is absent",
+            },
+            _ => DriverEffect {
+                axis: "mean NPS answer (0–10) higher where present",
+                scale: 1.0,
+                meaning: "how much higher the mean answer to the NPS question (0–10, not the NPS itself) is where the driver is present than where it is absent",
+            },
+        }
+    }
 }
 
 pub async fn alerts(
@@ -825,7 +859,7 @@ pub async fn profile(
     let scored = match state.dashboard.profile_value(ws, profile.id.0).await {
         Ok(v) => v,
         Err(e) => {
-            tracing::warn!(error = %e, "profile value failed");
+            tracing::warn!(error = %Chain(&e), "profile value failed");
             None
         }
     };
@@ -926,8 +960,8 @@ pub async fn explain_posted(
 async fn stored_text(state: &AppState, ws_name: &str, seq: i64) -> Result<String, PageError> {
     let ws = workspace(state, ws_name).await?;
     let sql = format!("SELECT text FROM signals WHERE seq = {seq} AND text IS NOT NULL");
-    let failed = |e: &dyn std::fmt::Display| {
-        tracing::error!(error = %e, "cannot read a signal's text");
+    let failed = |e: &(dyn std::error::Error + 'static)| {
+        tracing::error!(error = %Chain(e), "cannot read a signal's text");
         PageError(
             axum::http::StatusCode::INTERNAL_SERVER_ERROR,
             "something went wrong; the server log has the details".into(),
