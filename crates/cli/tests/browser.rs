@@ -155,6 +155,12 @@ fn every_dashboard_page_renders_in_headless_chromium_with_the_demo_truths_on_scr
         churn.contains("Bad experience at touchpoint") && first_row.contains("support contact"),
         "drivers of churn by touchpoint: expected support contact first, got {first_row:?}"
     );
+    // It raises churn, so it is "fix first", drawn left of the split: the x axis is
+    // oriented so that right is better (less churn).
+    assert!(
+        first_row.contains("fix first") && churn.contains("churn rate lower where present"),
+        "drivers of churn: expected support contact as fix first on a less-churn axis"
+    );
     // Chromium writes `&` in attributes as `&amp;`; `first_link` turns it back.
     let link = first_link(&churn, "/w/demo/explore?kpi=sentiment&amp;by=touchpoint")
         .unwrap_or_else(|| {
@@ -458,6 +464,20 @@ fn check_drivers(dom: &str) {
     assert!(
         rows(table).len() >= 3,
         "drivers: expected a row per theme, got:\n{table}"
+    );
+    // A model that explains under 10 % says so, and flags nothing red.
+    let r_squared: f64 = between(dom, "R² = ", " ")
+        .and_then(|r| r.trim_end_matches(':').parse().ok())
+        .unwrap_or_else(|| panic!("drivers: expected the model's R² in the summary"));
+    let caveat = dom.contains("too little to rank drivers");
+    assert_eq!(
+        caveat,
+        r_squared < 0.10,
+        "drivers: R² = {r_squared}, caveat shown: {caveat}"
+    );
+    assert!(
+        !caveat || !table.contains("class=\"bad\""),
+        "drivers: a weak model flags a driver red"
     );
 }
 
