@@ -76,6 +76,51 @@ async fn the_metrics_api_and_the_page_show_the_hand_computed_figures() {
     assert_eq!(seg("phone"), 50.0);
     assert!(explore["comments"].as_array().unwrap().len() >= 5);
 
+    // The same segments as CSV: a row each, the hand-computed values in the columns
+    // named by their JSON paths.
+    let csv = app
+        .client
+        .get(app.url("/api/v1/metrics/explore?by=channel&months=3&format=csv"))
+        .bearer_auth(&app.key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), 200);
+    assert!(csv.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let text = csv.text().await.unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let column = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (segment, value) = (column("segment"), column("estimate.value"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), explore["segments"].as_array().unwrap().len());
+    let cell = |name: &str| -> f64 {
+        let row = rows.iter().find(|r| r[segment] == name).unwrap();
+        row[value].parse().unwrap()
+    };
+    assert!((cell("web") - 100.0 / 3.0).abs() < 1e-9);
+    assert_eq!(cell("phone"), 50.0);
+    // Another table of the answer by its path; a wrong one or format is a named 400.
+    for (query, status, says) in [
+        ("format=csv&table=comments", 200, "text"),
+        ("format=csv&table=nope", 400, "segments"),
+        ("format=xml", 400, "format"),
+    ] {
+        let url = format!("/api/v1/metrics/explore?by=channel&months=3&{query}");
+        let resp = app
+            .client
+            .get(app.url(&url))
+            .bearer_auth(&app.key)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), status, "{query}");
+        assert!(resp.text().await.unwrap().contains(says), "{query}");
+    }
+
     // The page renders the same number, its n and its CI, escaped HTML around it.
     let page = app.client.get(app.url("/w/test/")).send().await.unwrap();
     assert_eq!(page.status(), 200);

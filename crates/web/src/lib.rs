@@ -6,6 +6,7 @@
 
 mod auth;
 mod error;
+mod export;
 mod limits;
 mod openapi;
 mod params;

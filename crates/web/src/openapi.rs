@@ -25,7 +25,8 @@ fn value_paths() -> Value {
     json!({
             "/api/v1/value": { "get": { "summary": "Customer value: CLV (BG/NBD + Gamma-Gamma for purchases, sBG for renewals) with its distribution and holdout check, the churn model (held-out AUC, calibration, coefficients), revenue at risk by brand, acquisition channel, region, touchpoint and theme, CLV and churn by NPS group and theme, CAC vs CLV per acquisition channel",
                 "security": secured,
-                "responses": { "200": { "description": "the value view model; `refusals` says which model could not be fitted and why" } } } },
+                "parameters": export_params(),
+                "responses": { "200": json_or_csv("the value view model; `refusals` says which model could not be fitted and why; the main table is `acquisition`") } } },
             "/api/v1/profiles/{id}/value": { "get": { "summary": "One customer's CLV, probability of still buying, churn probability and its top reasons",
                 "security": secured, "parameters": [id_param()],
                 "responses": { "200": { "description": "the profile's value" }, "404": { "description": "no such profile, or no signals of it in the analytics copy yet" } } } },
@@ -136,16 +137,16 @@ fn routes() -> Value {
                     "429": { "description": "too many analyses at once; retry after `Retry-After` seconds", "content": { "application/json": { "schema": error } } } } } },
             "/api/v1/metrics/overview": { "get": { "summary": "The executive overview: KPI tiles (value, n, 95% CI, change, significance, monthly sparkline), brands, channels and stores against the rest, top themes, alerts, churn and revenue at risk; `freshness` says when it was computed and whether newer signals are still being added (a cached overview is served for up to `[dashboard] overview_max_stale_secs` while it is recomputed)",
                 "security": secured, "parameters": filter_params(),
-                "responses": { "200": { "description": "the overview view model" }, "400": { "description": "a bad filter, named" } } } },
+                "responses": { "200": json_or_csv("the overview view model; its main table is `tiles`"), "400": { "description": "a bad filter, named" } } } },
             "/api/v1/metrics/explore": { "get": { "summary": "One KPI over time by a dimension, each segment tested against the rest (Benjamini–Hochberg), with the newest comments",
                 "security": secured, "parameters": explore_params(),
-                "responses": { "200": { "description": "points, segments, comments" }, "400": { "description": "a bad parameter, named" } } } },
+                "responses": { "200": json_or_csv("points, segments, comments; the main table is `segments`"), "400": { "description": "a bad parameter, named" } } } },
             "/api/v1/metrics/drivers": { "get": { "summary": "Key drivers of NPS or CSAT among the themes customers mention (Shapley R² or relative weights) with the priority quadrant",
                 "security": secured, "parameters": drivers_params(),
-                "responses": { "200": { "description": "the driver report, or the reason there is none" } } } },
+                "responses": { "200": json_or_csv("the driver report, or the reason there is none; the main table is `report.drivers`") } } },
             "/api/v1/metrics/alerts": { "get": { "summary": "Significant shifts in complaints per brand and theme in a month against the months before",
                 "security": secured, "parameters": alerts_params(),
-                "responses": { "200": { "description": "alerts with their evidence" } } } },
+                "responses": { "200": json_or_csv("alerts with their evidence; the main table is `alerts`") } } },
             "/api/v1/openapi.json": { "get": { "summary": "This document", "responses": { "200": { "description": "OpenAPI 3.1" } } } }
         }
     })
@@ -165,7 +166,23 @@ fn filter_params() -> Vec<Value> {
         "months",
         "length of the current period in months (1–24); the previous period has the same length",
     ));
+    params.extend(export_params());
     params
+}
+
+/// `format` and `table`, on every answer that has tables (`export.rs`).
+fn export_params() -> Vec<Value> {
+    vec![
+        query_param("format", "json (default) or csv: one of the answer's tables as CSV"),
+        query_param("table", "with format=csv: the table, by its path in the JSON answer (e.g. `segments`, `report.drivers`); default the answer's main table; an unknown one is a 400 that lists the tables"),
+    ]
+}
+
+/// A 200 that is JSON, or CSV with `format=csv`.
+fn json_or_csv(description: &str) -> Value {
+    json!({ "description": description, "content": {
+        "application/json": { "schema": { "type": "object" } },
+        "text/csv": { "schema": { "type": "string" } } } })
 }
 
 fn explore_params() -> Vec<Value> {

@@ -1,11 +1,12 @@
 //! `/api/v1/metrics/…`: every figure the dashboard pages show, as JSON — the same
-//! view models the pages render, so a number on screen is a number in the API.
+//! view models the pages render, so a number on screen is a number in the API — or
+//! any of an answer's tables as CSV (`?format=csv&table=…`, `export.rs`).
 
 use axum::extract::{Query, State};
-use axum::Json;
-use throughline_dashboard::{Alerts, DriversView, Explore, Overview};
+use axum::response::Response;
 
 use crate::auth::Authed;
+use crate::export::Export;
 use crate::params::PageParams;
 use crate::{ApiError, AppState};
 
@@ -13,30 +14,38 @@ pub async fn overview(
     State(state): State<AppState>,
     Authed(ws): Authed,
     Query(p): Query<PageParams>,
-) -> Result<Json<Overview>, ApiError> {
-    Ok(Json(state.dashboard.overview(ws, &p.filters()?).await?))
+    Query(export): Query<Export>,
+) -> Result<Response, ApiError> {
+    let view = state.dashboard.overview(ws, &p.filters()?).await?;
+    export.answer(view, "overview", "tiles")
 }
 
 pub async fn explore(
     State(state): State<AppState>,
     Authed(ws): Authed,
     Query(p): Query<PageParams>,
-) -> Result<Json<Explore>, ApiError> {
-    Ok(Json(state.dashboard.explore(ws, &p.explore()?).await?))
+    Query(export): Query<Export>,
+) -> Result<Response, ApiError> {
+    let view = state.dashboard.explore(ws, &p.explore()?).await?;
+    export.answer(view, "explore", "segments")
 }
 
 pub async fn drivers(
     State(state): State<AppState>,
     Authed(ws): Authed,
     Query(p): Query<PageParams>,
-) -> Result<Json<DriversView>, ApiError> {
-    Ok(Json(state.dashboard.drivers(ws, &p.drivers()?).await?))
+    Query(export): Query<Export>,
+) -> Result<Response, ApiError> {
+    let view = state.dashboard.drivers(ws, &p.drivers()?).await?;
+    export.answer(view, "drivers", "report.drivers")
 }
 
 pub async fn alerts(
     State(state): State<AppState>,
     Authed(ws): Authed,
     Query(p): Query<PageParams>,
-) -> Result<Json<Alerts>, ApiError> {
-    Ok(Json(state.dashboard.alerts(ws, &p.alerts()?).await?))
+    Query(export): Query<Export>,
+) -> Result<Response, ApiError> {
+    let view = state.dashboard.alerts(ws, &p.alerts()?).await?;
+    export.answer(view, "alerts", "alerts")
 }

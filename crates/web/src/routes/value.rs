@@ -1,13 +1,15 @@
 //! Customer value: the value page's figures, one profile's CLV and churn risk, and the
 //! acquisition-spend ledger that CAC is computed from.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
 use axum::Json;
 use serde::Serialize;
 use throughline_dashboard::{ProfileValue, ValueView};
 use throughline_domain::{AcquisitionSpend, FieldError, ProfileId, RawSpend};
 
 use crate::auth::Authed;
+use crate::export::Export;
 use crate::{ApiError, AppState};
 
 /// Most spend rows one request may carry.
@@ -16,9 +18,11 @@ pub const MAX_SPEND_ROWS: usize = 10_000;
 pub async fn value(
     State(state): State<AppState>,
     Authed(ws): Authed,
-) -> Result<Json<ValueView>, ApiError> {
+    Query(export): Query<Export>,
+) -> Result<Response, ApiError> {
     let spend = state.store.acquisition_spend(ws).await?;
-    Ok(Json(state.dashboard.value(ws, &spend).await?))
+    let view: ValueView = state.dashboard.value(ws, &spend).await?;
+    export.answer(view, "value", "acquisition")
 }
 
 pub async fn profile_value(
