@@ -103,6 +103,39 @@ async fn the_metrics_api_and_the_page_show_the_hand_computed_figures() {
     };
     assert!((cell("web") - 100.0 / 3.0).abs() < 1e-9);
     assert_eq!(cell("phone"), 50.0);
+    // The page's "CSV" link beside the segments gives the same file.
+    let page = app
+        .client
+        .get(app.url("/w/test/explore?by=channel&months=3"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let links: Vec<String> = page
+        .split("class=\"csv\" href=\"")
+        .skip(1)
+        // As a browser reads the attribute: the template writes `&` as `&#38;` or `&amp;`.
+        .map(|rest| {
+            let href = rest.split('"').next().unwrap();
+            href.replace("&#38;", "&").replace("&amp;", "&")
+        })
+        .collect();
+    let segments = links
+        .iter()
+        .find(|l| l.ends_with("table=segments"))
+        .unwrap();
+    let from_page = app.client.get(app.url(segments)).send().await.unwrap();
+    assert_eq!(from_page.status(), 200, "{segments}");
+    assert_eq!(from_page.text().await.unwrap(), text, "{segments}");
+    let nowhere = app
+        .client
+        .get(app.url("/w/test/export/nope"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(nowhere.status(), 404);
     // Another table of the answer by its path; a wrong one or format is a named 400.
     for (query, status, says) in [
         ("format=csv&table=comments", 200, "text"),

@@ -81,6 +81,7 @@ pub fn router(state: AppState) -> Router {
         .route("/w/{ws}/drivers", get(ui::drivers))
         .route("/w/{ws}/alerts", get(ui::alerts))
         .route("/w/{ws}/value", get(ui::value))
+        .route("/w/{ws}/export/{page}", get(ui::export))
         .route("/w/{ws}/profiles/{id}", get(ui::profile))
         .route("/w/{ws}/explain", get(ui::explain).post(ui::explain_posted))
         .with_state(state)

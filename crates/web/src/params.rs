@@ -4,7 +4,9 @@
 
 use chrono::NaiveDate;
 use serde::Deserialize;
-use throughline_dashboard::{AlertQuery, DriverQuery, ExploreQuery, Filters, Grain, Kpi};
+use throughline_dashboard::{
+    url_encode, AlertQuery, DriverQuery, ExploreQuery, Filters, Grain, Kpi,
+};
 
 use crate::ApiError;
 
@@ -37,6 +39,32 @@ fn set(v: &Option<String>) -> Option<String> {
 }
 
 impl PageParams {
+    /// Every parameter that is set but `months`, as a query string: what a link to the
+    /// same view needs besides the months it shows.
+    pub fn query_without_months(&self) -> String {
+        let fields = [
+            ("brand", &self.brand),
+            ("channel", &self.channel),
+            ("touchpoint", &self.touchpoint),
+            ("stage", &self.stage),
+            ("region", &self.region),
+            ("store", &self.store),
+            ("team", &self.team),
+            ("kpi", &self.kpi),
+            ("by", &self.by),
+            ("grain", &self.grain),
+            ("theme", &self.theme),
+            ("outcome", &self.outcome),
+            ("drivers", &self.drivers),
+            ("month", &self.month),
+        ];
+        fields
+            .iter()
+            .filter_map(|(name, value)| set(value).map(|v| format!("{name}={}", url_encode(&v))))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+
     pub fn filters(&self) -> Result<Filters, ApiError> {
         let months = match set(&self.months) {
             Some(m) => Some(

@@ -3,6 +3,7 @@
 //! from this machine (loopback) unless `ui_open` is set, and every page is
 //! scoped to the workspace in its path, ready for roles later.
 
+mod export_page;
 mod format;
 mod pages;
 mod value_page;
@@ -18,6 +19,7 @@ use throughline_domain::WorkspaceId;
 
 use crate::AppState;
 
+pub use export_page::export;
 pub use pages::{alerts, drivers, explain, explain_posted, explore, overview, profile};
 pub use value_page::value;
 

@@ -56,6 +56,7 @@ pub(super) async fn chrome(
             menus,
             months: filters.months(),
             query: filters.query_string(),
+            export: String::new(),
         },
         ws,
     ))
@@ -72,7 +73,8 @@ pub async fn overview(
     Query(p): Query<PageParams>,
 ) -> Result<Html<String>, PageError> {
     let filters = p.filters()?;
-    let (chrome, ws) = chrome(&state, &ws_name, "overview", &filters).await?;
+    let (mut chrome, ws) = chrome(&state, &ws_name, "overview", &filters).await?;
+    chrome.export = super::export_page::link(&chrome, "overview", &p);
     let o = state.dashboard.overview(ws, &filters).await?;
     let tiles = o
         .tiles
@@ -445,7 +447,8 @@ pub async fn explore(
 ) -> Result<Html<String>, PageError> {
     let mut q = p.explore()?;
     q.filters.months.get_or_insert(12);
-    let (chrome, ws) = chrome(&state, &ws_name, "explore", &q.filters).await?;
+    let (mut chrome, ws) = chrome(&state, &ws_name, "explore", &q.filters).await?;
+    chrome.export = super::export_page::link(&chrome, "explore", &p);
     let ex = state.dashboard.explore(ws, &q).await?;
     let format = match q.kpi {
         Kpi::Nps | Kpi::Enps => Format::Score,
@@ -614,7 +617,8 @@ pub async fn drivers(
 ) -> Result<Html<String>, PageError> {
     let mut q = p.drivers()?;
     q.filters.months.get_or_insert(12);
-    let (chrome, ws) = chrome(&state, &ws_name, "drivers", &q.filters).await?;
+    let (mut chrome, ws) = chrome(&state, &ws_name, "drivers", &q.filters).await?;
+    chrome.export = super::export_page::link(&chrome, "drivers", &p);
     let v = state.dashboard.drivers(ws, &q).await?;
     let label = |id: &str| {
         v.labels
@@ -745,7 +749,8 @@ pub async fn alerts(
     Query(p): Query<PageParams>,
 ) -> Result<Html<String>, PageError> {
     let q = p.alerts()?;
-    let (chrome, ws) = chrome(&state, &ws_name, "alerts", &q.filters).await?;
+    let (mut chrome, ws) = chrome(&state, &ws_name, "alerts", &q.filters).await?;
+    chrome.export = super::export_page::link(&chrome, "alerts", &p);
     let a = state.dashboard.alerts(ws, &q).await?;
     render(AlertsPage {
         month: a.month.clone().unwrap_or_default(),

@@ -19,6 +19,9 @@ pub struct Chrome {
     pub months: u32,
     /// The current filters as a query string, for links that keep them.
     pub query: String,
+    /// This view's tables as CSV, but for `&table=…` (`export_page.rs`); empty where
+    /// the page has none.
+    pub export: String,
 }
 
 pub struct TileView {
