@@ -422,8 +422,10 @@ fn check_explore_delivery(dom: &str) {
     );
     // The theme filter holds: every comment shown carries the delivery theme.
     for c in &comments {
+        // The chip shows the theme's label and links to it by id.
         assert!(
-            c.contains("<span class=\"chip\">delivery</span>"),
+            c.contains("class=\"chip\" href=\"/w/demo/explore?theme=delivery&amp;")
+                && c.contains(">Delivery</a>"),
             "explore?theme=delivery: a comment without the delivery theme:\n{c}"
         );
     }

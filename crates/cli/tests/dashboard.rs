@@ -122,6 +122,12 @@ async fn the_metrics_api_and_the_page_show_the_hand_computed_figures() {
             href.replace("&#38;", "&").replace("&amp;", "&")
         })
         .collect();
+    // A comment's themes show their labels and link to the theme, not raw ids.
+    assert!(
+        page.contains(">Delivery</a>") && page.contains("explore?theme=delivery"),
+        "explore: expected the Delivery theme chip"
+    );
+    assert!(!page.contains("class=\"chip\">delivery<"));
     let segments = links
         .iter()
         .find(|l| l.ends_with("table=segments"))

@@ -13,6 +13,7 @@ use crate::engine::{micros_to_date, Dashboard};
 use crate::error::{DashboardError, Result};
 use crate::filters::{quote, Filters, Grain, Period, DIMENSIONS};
 use crate::kpis::{self, KpiCounts};
+use crate::themes::label;
 use crate::tiles::{ces_mean, top2};
 
 /// Comments listed under a chart.
@@ -102,7 +103,10 @@ pub struct Comment {
     pub text: String,
     pub sentiment: Option<f64>,
     pub sentiment_label: Option<String>,
+    /// Theme ids, as `theme=` takes them.
     pub themes: Vec<String>,
+    /// The themes' labels, in the same order, as people read them.
+    pub theme_labels: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -199,6 +203,9 @@ impl Dashboard {
             out.segments = compare_segments(q.kpi, &totals);
         }
         out.comments = read_comments(&comments)?;
+        for comment in &mut out.comments {
+            comment.theme_labels = comment.themes.iter().map(|t| label(self, t)).collect();
+        }
         Ok(out)
     }
 }
@@ -315,6 +322,7 @@ fn read_comments(answer: &throughline_analytics::QueryBatches) -> Result<Vec<Com
                 .filter(|s| !s.is_empty())
                 .map(str::to_string)
                 .collect(),
+            theme_labels: Vec::new(),
         })
         .collect())
 }

@@ -88,7 +88,9 @@ fn decimal(s: &str) -> Option<f64> {
     Some(if negative { -value } else { value })
 }
 
-/// Theme label from the taxonomy the copy was analysed with.
+/// Theme label from the taxonomy the copy was analysed with; an id it does not name
+/// (a sub-theme, or one of an older taxonomy) is spelled out (`staff_attitude` →
+/// "Staff attitude") rather than shown raw.
 pub(crate) fn label(dash: &Dashboard, id: &str) -> String {
     dash.analytics
         .text_analyzer()
@@ -97,7 +99,16 @@ pub(crate) fn label(dash: &Dashboard, id: &str) -> String {
         .themes
         .iter()
         .find(|t| t.id == id)
-        .map_or_else(|| id.to_string(), |t| t.label.clone())
+        .map_or_else(|| spelled_out(id), |t| t.label.clone())
+}
+
+fn spelled_out(id: &str) -> String {
+    let words = id.replace(['_', '-'], " ");
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 /// One theme's mentions: in the previous and current period, and the current
@@ -221,7 +232,14 @@ pub(crate) async fn top(
 
 #[cfg(test)]
 mod tests {
-    use super::{decimal, each_mention};
+    use super::{decimal, each_mention, spelled_out};
+
+    #[test]
+    fn an_unknown_id_is_spelled_out() {
+        assert_eq!(spelled_out("staff_attitude"), "Staff attitude");
+        assert_eq!(spelled_out("x"), "X");
+        assert_eq!(spelled_out(""), "");
+    }
 
     #[test]
     fn scores_read_exactly_as_the_general_parser_reads_them() {

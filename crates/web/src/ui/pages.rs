@@ -543,7 +543,20 @@ pub async fn explore(
                     |l| format!("{l} {:+.2}", c.sentiment.unwrap_or(0.0)),
                 ),
                 sentiment_class: sentiment_class(c.sentiment),
-                themes: c.themes.clone(),
+                themes: c
+                    .themes
+                    .iter()
+                    .zip(&c.theme_labels)
+                    .map(|(id, name)| {
+                        let link = format!(
+                            "/w/{}/explore?theme={}&{}",
+                            chrome.ws_path,
+                            throughline_dashboard::url_encode(id),
+                            chrome.query
+                        );
+                        (link, name.clone())
+                    })
+                    .collect(),
                 profile_link: format!("/w/{}/profiles/{}", chrome.ws_path, c.profile_id),
                 // The signal's number, not its text: a comment in a URL would end up in
                 // logs, browser history and Referer headers.

@@ -106,7 +106,8 @@ pub struct CommentView {
     pub text: String,
     pub sentiment: String,
     pub sentiment_class: &'static str,
-    pub themes: Vec<String>,
+    /// (link to explore the theme, its label) per theme the comment mentions.
+    pub themes: Vec<(String, String)>,
     pub profile_link: String,
     pub explain_link: String,
 }
