@@ -22,7 +22,7 @@ pub mod ticks;
 mod testing;
 
 pub use bar::{bar_chart, bar_chart_with, Bar, BarOptions};
-pub use line::{line_chart, Point, Series};
+pub use line::{line_chart, percent_line_chart, Point, Series};
 pub use quadrant::{quadrant_chart, Dot};
 pub use sparkline::sparkline;
 pub use svg::{escape, Highlight};

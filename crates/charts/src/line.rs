@@ -44,6 +44,30 @@ pub fn line_chart(
     series: &[Series],
     y_label: &str,
 ) -> String {
+    line_chart_over(id, title, x_labels, series, y_label, &[])
+}
+
+/// [`line_chart`] for a share of a whole, in percent: the y axis runs from 0 to 100, so a
+/// fall from 100 % to 85 % looks like the 15 % it is, not like a collapse.
+pub fn percent_line_chart(
+    id: &str,
+    title: &str,
+    x_labels: &[String],
+    series: &[Series],
+    y_label: &str,
+) -> String {
+    line_chart_over(id, title, x_labels, series, y_label, &[0.0, 100.0])
+}
+
+/// A line chart whose y axis covers `y_span` as well as the values.
+fn line_chart_over(
+    id: &str,
+    title: &str,
+    x_labels: &[String],
+    series: &[Series],
+    y_label: &str,
+    y_span: &[f64],
+) -> String {
     let periods = series
         .iter()
         .map(|s| s.points.len())
@@ -53,15 +77,18 @@ pub fn line_chart(
     let label_at = |i: usize| x_labels.get(i).map(String::as_str).unwrap_or("");
     let rows = legend_rows(series);
     let top = TOP + rows.len() as f64 * LEGEND_ROW;
-    let values = series
+    let values: Vec<f64> = series
         .iter()
         .flat_map(|s| s.points.iter().filter_map(usable))
         .flat_map(|p| {
             [Some(p.value), ci(p).map(|c| c.0), ci(p).map(|c| c.1)]
                 .into_iter()
                 .flatten()
-        });
-    let Some(y) = Scale::over(values, BOTTOM, top) else {
+        })
+        .collect();
+    // The span widens the axis; it is no data of its own.
+    let span = y_span.iter().copied().filter(|_| !values.is_empty());
+    let Some(y) = Scale::over(values.iter().copied().chain(span), BOTTOM, top) else {
         return no_data(id, title, WIDTH, HEIGHT);
     };
     let x = |i: usize| {

@@ -59,6 +59,28 @@ fn three_points_land_where_computed_by_hand() {
 }
 
 #[test]
+fn a_percent_chart_runs_from_0_to_100() {
+    // Retention from 100 % to 85 %: on its own the axis would start near 85; as a share
+    // it spans 0..100, so 85 sits at y = 260 - 85 × 220 / 100 = 73.
+    let shares = [series(
+        "still buying",
+        &[Some(100.0), Some(92.0), Some(85.0)],
+    )];
+    let x = labels(&["+0", "+1", "+2"]);
+    let out = percent_line_chart("retention", "Retention", &x, &shares, "% of cohort");
+    assert_chart(&out, "retention");
+    assert_eq!(path(&out, 0), "M56 40L258 57.6L460 73");
+    let tight = line_chart("retention", "Retention", &x, &shares, "% of cohort");
+    assert_ne!(path(&tight, 0), path(&out, 0));
+    // No data is still no data, not an empty 0..100 frame.
+    let none = percent_line_chart("r", "Retention", &x, &[series("s", &[None])], "%");
+    assert_eq!(
+        none,
+        line_chart("r", "Retention", &x, &[series("s", &[None])], "%")
+    );
+}
+
+#[test]
 fn confidence_band_spans_low_to_high() {
     // Extent 5..35 → ticks 0..40, so y = 260 - 5.5v.
     let s = Series {

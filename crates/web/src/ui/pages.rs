@@ -258,7 +258,7 @@ fn retention_view(r: Option<&throughline_dashboard::Retention>) -> (String, Stri
             .map(|(k, e)| (e.n > 0).then(|| point(&x[k], e, Format::Percent)))
             .collect(),
     };
-    let chart = charts::line_chart(
+    let chart = charts::percent_line_chart(
         "retention",
         "Customers still buying k months after their first (%)",
         &x,

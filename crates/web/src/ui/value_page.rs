@@ -431,7 +431,7 @@ fn retention_chart(v: &ValueView) -> String {
             })
             .collect(),
     };
-    charts::line_chart(
+    charts::percent_line_chart(
         "membership-retention",
         &format!(
             "Members still renewing, by {:.0}-day renewal periods",
