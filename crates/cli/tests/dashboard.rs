@@ -167,6 +167,11 @@ async fn the_metrics_api_and_the_page_show_the_hand_computed_figures() {
     assert!(html.contains("Executive overview"));
     assert!(html.contains(">40.0<"), "NPS tile shows 40.0");
     assert!(html.contains("n = 5 (small sample)"));
+    // A theme's change over 5 comments is marked as a small sample, never as a finding.
+    let themes = html.split("id=\"themes-h\"").nth(1).unwrap();
+    let themes = themes.split("</table>").next().unwrap();
+    assert!(themes.contains("pts (small sample)"), "{themes}");
+    assert!(!themes.contains("(significant)"), "{themes}");
     for path in [
         "/w/test/explore?by=channel",
         "/w/test/explore?by=properties.tier",

@@ -369,6 +369,10 @@ fn segment_view(c: &SegmentComparison, format: Format, extra: String) -> Segment
 
 fn theme_view(t: &throughline_dashboard::ThemeRow) -> ThemeView {
     let change = t.share.value - t.previous_share.value;
+    // "+40 pts" from 2 of 5 comments is no finding: the page says the sample is too
+    // small to judge (such a change is never significant, `themes.rs`).
+    let small = t.share.small_sample || t.previous_share.small_sample;
+    let significant = t.share_significant;
     ThemeView {
         id: t.theme.clone(),
         label: t.label.clone(),
@@ -378,13 +382,13 @@ fn theme_view(t: &throughline_dashboard::ThemeRow) -> ThemeView {
             "{}{:.1} pts{}",
             if change >= 0.0 { "+" } else { "−" },
             change.abs() * 100.0,
-            if t.share_significant {
-                " (significant)"
-            } else {
-                ""
+            match (small, significant) {
+                (true, _) => " (small sample)",
+                (false, true) => " (significant)",
+                (false, false) => "",
             }
         ),
-        change_class: if !t.share_significant {
+        change_class: if !significant {
             "neutral"
         } else if change > 0.0 {
             "bad"
