@@ -39,17 +39,10 @@ fn set(v: &Option<String>) -> Option<String> {
 }
 
 impl PageParams {
-    /// Every parameter that is set but `months`, as a query string: what a link to the
-    /// same view needs besides the months it shows.
-    pub fn query_without_months(&self) -> String {
+    /// The parameters of a page's own beyond the filters (`kpi`, `by`, `outcome` …) that
+    /// are set, as a query string: with `Filters::query_string`, a link to the same view.
+    pub fn page_query(&self) -> String {
         let fields = [
-            ("brand", &self.brand),
-            ("channel", &self.channel),
-            ("touchpoint", &self.touchpoint),
-            ("stage", &self.stage),
-            ("region", &self.region),
-            ("store", &self.store),
-            ("team", &self.team),
             ("kpi", &self.kpi),
             ("by", &self.by),
             ("grain", &self.grain),

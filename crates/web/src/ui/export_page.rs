@@ -1,6 +1,6 @@
 //! `/w/{ws}/export/{page}`: a page's table as CSV, for the "CSV" link beside each
-//! table. The page's own parameters and the months it shows are in the link, so the
-//! file holds the figures on screen; the answer is the metrics API's `format=csv`
+//! table. The filters the page applied (with its months) and its own parameters are in
+//! the link, so the file holds the figures on screen; the answer is the metrics API's `format=csv`
 //! (`export.rs`) on the same view model.
 
 use axum::extract::{Path, Query, State};
@@ -13,18 +13,14 @@ use crate::export::Export;
 use crate::params::PageParams;
 use crate::AppState;
 
-/// The link to `page`'s tables as CSV, with the view's parameters and months;
-/// a template appends `&table=…`.
+/// The link to `page`'s tables as CSV: the view's filters as the page applied them
+/// (with its months), and its own parameters; a template appends `&table=…`.
 pub fn link(chrome: &Chrome, page: &str, params: &PageParams) -> String {
-    let rest = params.query_without_months();
-    let rest = match rest.is_empty() {
-        true => String::new(),
-        false => format!("&{rest}"),
-    };
-    format!(
-        "/w/{}/export/{page}?months={}{rest}",
-        chrome.ws_path, chrome.months
-    )
+    let parts: Vec<String> = [chrome.query.clone(), params.page_query()]
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .collect();
+    format!("/w/{}/export/{page}?{}", chrome.ws_path, parts.join("&"))
 }
 
 pub async fn export(

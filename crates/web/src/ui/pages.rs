@@ -653,11 +653,11 @@ pub async fn drivers(
             summary.push_str(&format!(" This model explains {:.0}% of the variation in {}: too little to rank drivers (we rank from R² = {:.2}). Read the priorities below as hints, not findings.", r.r_squared * 100.0, v.outcome.to_uppercase(), throughline_dashboard::MIN_R_SQUARED_TO_RANK));
         }
         let mean_importance = 1.0 / r.drivers.len().max(1) as f64;
+        let flagged = r.ranks_drivers();
         for d in &r.drivers {
             // Right is better whichever way the outcome points, so "fix first" is always
             // top left, as the quadrant names say.
             let benefit = d.benefit(r.polarity).unwrap_or(0.0) * effect.scale;
-            let flagged = r.ranks_drivers();
             dots.push(Dot {
                 label: label(&d.name),
                 x: benefit,
