@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 use throughline_ingest::csv_safe::neutralize_formula;
 
 use crate::error::ApiError;
+use crate::lag::TenantLag;
 
 /// The answer's format, from the query string (`format=json|csv`, `table=path`).
 #[derive(Debug, Default, Deserialize)]
@@ -24,16 +25,25 @@ pub struct Export {
 impl Export {
     /// `view` as JSON, or its table `table` (default `main`) as a CSV download named
     /// after `name`.
+    /// `lag` goes into the JSON as `analytics_lag` and into a header of either format,
+    /// so a figure computed from a copy still catching up never passes as current.
     pub fn answer<T: Serialize>(
         &self,
         view: T,
+        lag: TenantLag,
         name: &str,
         main: &str,
     ) -> Result<Response, ApiError> {
-        match self.format.as_deref().map(str::trim).unwrap_or("") {
-            "" | "json" => Ok(Json(view).into_response()),
+        let mut value = serde_json::to_value(view).map_err(ApiError::internal)?;
+        let mut response = match self.format.as_deref().map(str::trim).unwrap_or("") {
+            "" | "json" => {
+                if let Value::Object(fields) = &mut value {
+                    let lag = serde_json::to_value(lag).map_err(ApiError::internal)?;
+                    fields.insert("analytics_lag".into(), lag);
+                }
+                Json(value).into_response()
+            }
             "csv" => {
-                let value = serde_json::to_value(view).map_err(ApiError::internal)?;
                 let asked = self
                     .table
                     .as_deref()
@@ -47,19 +57,24 @@ impl Export {
                     other => other?,
                 };
                 let file = format!("attachment; filename=\"{name}-{path}.csv\"");
-                Ok((
+                (
                     [
                         (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
                         (header::CONTENT_DISPOSITION, file),
                     ],
                     text,
                 )
-                    .into_response())
+                    .into_response()
             }
-            other => Err(ApiError::bad_request(format!(
-                "format: json or csv, not {other:?}"
-            ))),
-        }
+            other => {
+                return Err(ApiError::bad_request(format!(
+                    "format: json or csv, not {other:?}"
+                )))
+            }
+        };
+        let (name, progress) = lag.header();
+        response.headers_mut().insert(name, progress);
+        Ok(response)
     }
 }
 

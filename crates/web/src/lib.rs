@@ -7,6 +7,7 @@
 mod auth;
 mod error;
 mod export;
+mod lag;
 mod limits;
 mod openapi;
 mod params;

@@ -7,6 +7,7 @@ use axum::response::Response;
 
 use crate::auth::Authed;
 use crate::export::Export;
+use crate::lag::TenantLag;
 use crate::params::PageParams;
 use crate::{ApiError, AppState};
 
@@ -16,8 +17,10 @@ pub async fn overview(
     Query(p): Query<PageParams>,
     Query(export): Query<Export>,
 ) -> Result<Response, ApiError> {
+    // Read before the figures: a copy caught up then is at least as current for them.
+    let lag = TenantLag::now(&state).await?;
     let view = state.dashboard.overview(ws, &p.filters()?).await?;
-    export.answer(view, "overview", "tiles")
+    export.answer(view, lag, "overview", "tiles")
 }
 
 pub async fn explore(
@@ -26,8 +29,10 @@ pub async fn explore(
     Query(p): Query<PageParams>,
     Query(export): Query<Export>,
 ) -> Result<Response, ApiError> {
+    // Read before the figures: a copy caught up then is at least as current for them.
+    let lag = TenantLag::now(&state).await?;
     let view = state.dashboard.explore(ws, &p.explore()?).await?;
-    export.answer(view, "explore", "segments")
+    export.answer(view, lag, "explore", "segments")
 }
 
 pub async fn drivers(
@@ -36,8 +41,10 @@ pub async fn drivers(
     Query(p): Query<PageParams>,
     Query(export): Query<Export>,
 ) -> Result<Response, ApiError> {
+    // Read before the figures: a copy caught up then is at least as current for them.
+    let lag = TenantLag::now(&state).await?;
     let view = state.dashboard.drivers(ws, &p.drivers()?).await?;
-    export.answer(view, "drivers", "report.drivers")
+    export.answer(view, lag, "drivers", "report.drivers")
 }
 
 pub async fn alerts(
@@ -46,6 +53,8 @@ pub async fn alerts(
     Query(p): Query<PageParams>,
     Query(export): Query<Export>,
 ) -> Result<Response, ApiError> {
+    // Read before the figures: a copy caught up then is at least as current for them.
+    let lag = TenantLag::now(&state).await?;
     let view = state.dashboard.alerts(ws, &p.alerts()?).await?;
-    export.answer(view, "alerts", "alerts")
+    export.answer(view, lag, "alerts", "alerts")
 }

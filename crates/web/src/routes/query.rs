@@ -23,6 +23,6 @@ pub async fn query(
     let result = state.analytics.query(workspace, &body.sql).await?;
     let lag = state.analytics.lag().await.map_err(ApiError::internal)?;
     Ok(Json(
-        json!({ "result": result, "analytics_lag": crate::routes::health::tenant_lag(&lag) }),
+        json!({ "result": result, "analytics_lag": crate::lag::TenantLag::of(&lag) }),
     ))
 }

@@ -10,6 +10,7 @@ use throughline_domain::{AcquisitionSpend, FieldError, ProfileId, RawSpend};
 
 use crate::auth::Authed;
 use crate::export::Export;
+use crate::lag::TenantLag;
 use crate::{ApiError, AppState};
 
 /// Most spend rows one request may carry.
@@ -20,9 +21,11 @@ pub async fn value(
     Authed(ws): Authed,
     Query(export): Query<Export>,
 ) -> Result<Response, ApiError> {
+    // Read before the figures: a copy caught up then is at least as current for them.
+    let lag = TenantLag::now(&state).await?;
     let spend = state.store.acquisition_spend(ws).await?;
     let view: ValueView = state.dashboard.value(ws, &spend).await?;
-    export.answer(view, "value", "acquisition")
+    export.answer(view, lag, "value", "acquisition")
 }
 
 pub async fn profile_value(

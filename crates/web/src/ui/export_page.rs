@@ -35,12 +35,18 @@ pub async fn export(
         format: Some("csv".into()),
         table: asked.table,
     };
+    let lag = crate::lag::TenantLag::now(&state).await?;
     let d = &state.dashboard;
     let answer = match page.as_str() {
-        "overview" => csv.answer(d.overview(ws, &p.filters()?).await?, &page, "tiles"),
-        "explore" => csv.answer(d.explore(ws, &p.explore()?).await?, &page, "segments"),
-        "drivers" => csv.answer(d.drivers(ws, &p.drivers()?).await?, &page, "report.drivers"),
-        "alerts" => csv.answer(d.alerts(ws, &p.alerts()?).await?, &page, "alerts"),
+        "overview" => csv.answer(d.overview(ws, &p.filters()?).await?, lag, &page, "tiles"),
+        "explore" => csv.answer(d.explore(ws, &p.explore()?).await?, lag, &page, "segments"),
+        "drivers" => csv.answer(
+            d.drivers(ws, &p.drivers()?).await?,
+            lag,
+            &page,
+            "report.drivers",
+        ),
+        "alerts" => csv.answer(d.alerts(ws, &p.alerts()?).await?, lag, &page, "alerts"),
         _ => {
             return Err(PageError(
                 StatusCode::NOT_FOUND,

@@ -27,6 +27,7 @@ pub(super) async fn chrome(
     filters: &Filters,
 ) -> Result<(Chrome, throughline_domain::WorkspaceId), PageError> {
     let ws = workspace(state, ws_name).await?;
+    let partial = crate::lag::TenantLag::now(state).await?.banner();
     let values = state
         .dashboard
         .dimension_values(ws, &MENU_DIMENSIONS)
@@ -57,6 +58,7 @@ pub(super) async fn chrome(
             months: filters.months(),
             query: filters.query_string(),
             export: String::new(),
+            partial,
         },
         ws,
     ))
@@ -146,7 +148,7 @@ pub async fn overview(
         period: o.current.map(|p| p.label()).unwrap_or_default(),
         previous: o.previous.map(|p| p.label()).unwrap_or_default(),
         as_of: o.as_of.map(|d| d.to_string()).unwrap_or_default(),
-        fresh: o.freshness.as_ref().is_none_or(|f| f.fresh),
+        fresh: o.freshness.as_ref().is_none_or(|f| f.fresh) && chrome.partial.is_empty(),
         computed: o.freshness.as_ref().map_or_else(String::new, |f| {
             let at = f.computed_at.format("%H:%M:%S UTC");
             if f.fresh {

@@ -22,6 +22,9 @@ pub struct Chrome {
     /// This view's tables as CSV, but for `&table=…` (`export_page.rs`); empty where
     /// the page has none.
     pub export: String,
+    /// While the analytics copy catches up: that the figures are partial, with
+    /// progress (`lag.rs`); empty once it has.
+    pub partial: String,
 }
 
 pub struct TileView {
