@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::lang::LanguageInfo;
 use crate::pii::PiiKind;
 use crate::sentiment::Label;
+use crate::speakers::Speaker;
 
 /// A word or phrase that caused a label, and the rule(s) that used it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -93,6 +94,43 @@ pub struct PiiFound {
     pub end: usize,
 }
 
+/// A chat, call transcript or email thread: which parts each side wrote. When an analysis has
+/// one, its `sentiment`, themes, emotions, effort and intents are the customer's turns' alone
+/// (an agent's politeness is not the customer's mood), and the agent's turns are scored here.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ConversationInfo {
+    /// Turns opened by a customer label ("Customer:", "Caller:", "Me:" …), or the unquoted
+    /// parts of an email reply.
+    pub customer_turns: usize,
+    /// Turns opened by an agent label ("Agent:", "Rep:", "Sam (agent):", "Bot:" …).
+    pub agent_turns: usize,
+    /// Runs of lines quoted from earlier messages: counted for neither side.
+    pub quoted_blocks: usize,
+    /// The agent turns' tone, for agent-quality measures; absent without agent turns or when
+    /// the text was not analysed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agent_sentiment: Option<AgentSentiment>,
+    /// Every stretch of the text with its speaker, labels left out, in text order; text
+    /// before the first label and system notices are `other`.
+    pub turns: Vec<TurnSpan>,
+}
+
+/// The sentiment of the agent's turns, scored together as one text.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct AgentSentiment {
+    pub score: f32,
+    /// From the score alone (never `mixed`).
+    pub label: Label,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct TurnSpan {
+    pub speaker: Speaker,
+    /// Span of the turn's words in `redacted_text`.
+    pub start: usize,
+    pub end: usize,
+}
+
 /// Everything the analyser says about one text.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Analysis {
@@ -115,4 +153,7 @@ pub struct Analysis {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub effort: Option<EffortResult>,
     pub intents: Vec<SignalResult>,
+    /// Present when the text is a conversation (see `ConversationInfo`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conversation: Option<ConversationInfo>,
 }

@@ -7,6 +7,7 @@
 
 pub mod analysis;
 mod ascii;
+mod conversation;
 pub mod discover;
 pub mod error;
 pub mod eval;
@@ -17,6 +18,7 @@ pub mod pii;
 mod render;
 pub mod sentiment;
 pub mod signals;
+mod speakers;
 mod table;
 pub mod taxonomy;
 pub mod themes;
@@ -35,12 +37,14 @@ pub use discover::{discover_themes, CandidateTheme, DiscoverOptions};
 pub use error::TextError;
 pub use eval::{evaluate, EvalOptions, EvalReport};
 pub use sentiment::Label;
+pub use speakers::Speaker;
 pub use taxonomy::Taxonomy;
 
 use analysis::{
-    EffortLevel, EffortResult, Evidence, PiiFound, SentenceSentiment, SentimentResult,
-    SignalResult, ThemeResult,
+    AgentSentiment, ConversationInfo, EffortLevel, EffortResult, Evidence, PiiFound,
+    SentenceSentiment, SentimentResult, SignalResult, ThemeResult, TurnSpan,
 };
+use conversation::Conversation;
 use lexicon::Lexicon;
 use sentiment::{rule_names, ScoreScratch, SentimentModel};
 use signals::{SignalKind, SignalModel};
@@ -49,7 +53,7 @@ use tokenize::Doc;
 
 /// Identifies the rules, lexicons and taxonomy that produced a result, so stored results can be
 /// re-analysed when it changes. Bump it whenever any rule or data file changes.
-pub const ANALYZER_VERSION: &str = "throughline-text/0.1.0+en-3";
+pub const ANALYZER_VERSION: &str = "throughline-text/0.1.0+en-4";
 
 /// The most of one text an analysis reads. Every stage's work grows linearly with the text it
 /// reads, so this bounds the work (and so the time) of one `analyze` call whatever the text:
@@ -73,6 +77,8 @@ pub const MAX_THEME_SENTIMENT_EVIDENCE: usize = 64;
 struct Scratch {
     doc: tokenize::DocBuffers,
     score: ScoreScratch,
+    /// One side's words of a conversation (`Conversation::words_of`).
+    words: String,
 }
 
 thread_local! {
@@ -132,15 +138,17 @@ impl Analyzer {
     }
 
     /// Document sentiment score in [-1, 1] with English rules, no explanation, no language
-    /// check: the fast path for evaluation and benchmarks.
+    /// check: the fast path for evaluation and benchmarks. A conversation is scored on its
+    /// customer's turns, as in `analyze`.
     pub fn sentiment_score(&self, text: &str) -> f32 {
         SCRATCH.with(|cell| {
             let mut guard = cell.borrow_mut();
             let scratch = &mut *guard;
-            let buffers = std::mem::take(&mut scratch.doc);
-            let doc = tokenize::tokenize_into(text, &self.english.lexicon, buffers);
-            let score = self.english.score_only(&doc, &mut scratch.score);
-            scratch.doc = doc.into_buffers();
+            let mut words = std::mem::take(&mut scratch.words);
+            let conversation = conversation::detect(text);
+            let customer = side(text, conversation.as_ref(), Speaker::Customer, &mut words);
+            let score = score_only(&self.english, customer, scratch);
+            scratch.words = words;
             score
         })
     }
@@ -162,7 +170,19 @@ impl Analyzer {
             shift += placeholder as isize - (hit.end - hit.start) as isize;
         }
         let mut scratch = SCRATCH.with(|cell| std::mem::take(&mut *cell.borrow_mut()));
-        let doc = tokenize::tokenize_into(&redacted_text, &self.english.lexicon, scratch.doc);
+        // A conversation is analysed on the customer's words, blanked in place so every span
+        // still points into `redacted_text`. Turns are found in the text as written (a
+        // timestamp may look like a phone number to PII redaction), then moved to the
+        // redacted text's offsets.
+        let conversation = conversation::detect(text).map(|c| c.into_redacted(&found));
+        let mut words = std::mem::take(&mut scratch.words);
+        let customer = side(
+            &redacted_text,
+            conversation.as_ref(),
+            Speaker::Customer,
+            &mut words,
+        );
+        let doc = tokenize::tokenize_into(customer, &self.english.lexicon, scratch.doc);
         let language = lang::detect(&doc, &self.english.lexicon, &self.languages);
         let mut analysis = Analysis {
             analyzer_version: ANALYZER_VERSION,
@@ -177,11 +197,24 @@ impl Analyzer {
             emotions: Vec::new(),
             effort: None,
             intents: Vec::new(),
+            conversation: None,
         };
         if analysis.analysed {
             self.fill(&doc, &mut analysis, &mut scratch.score);
         }
         scratch.doc = doc.into_buffers();
+        if let Some(conversation) = conversation {
+            let agent_sentiment = (analysis.analysed && conversation.agent_turns > 0).then(|| {
+                conversation.words_of(&redacted_text, Speaker::Agent, &mut words);
+                let score = score_only(&self.english, &words, &mut scratch);
+                AgentSentiment {
+                    score,
+                    label: Label::from_score(score),
+                }
+            });
+            analysis.conversation = Some(conversation_info(conversation, agent_sentiment));
+        }
+        scratch.words = words;
         SCRATCH.with(|cell| *cell.borrow_mut() = scratch);
         analysis.redacted_text = redacted_text;
         analysis
@@ -304,6 +337,53 @@ impl Analyzer {
     }
 }
 
+/// The document score of `text` with `model`, reusing `scratch`.
+fn score_only(model: &SentimentModel, text: &str, scratch: &mut Scratch) -> f32 {
+    let buffers = std::mem::take(&mut scratch.doc);
+    let doc = tokenize::tokenize_into(text, &model.lexicon, buffers);
+    let score = model.score_only(&doc, &mut scratch.score);
+    scratch.doc = doc.into_buffers();
+    score
+}
+
+/// The words of `speaker` in `text` (blanked into `buffer`) when it is a conversation, else
+/// all of `text`.
+fn side<'a>(
+    text: &'a str,
+    conversation: Option<&Conversation>,
+    speaker: Speaker,
+    buffer: &'a mut String,
+) -> &'a str {
+    match conversation {
+        Some(conversation) => {
+            conversation.words_of(text, speaker, buffer);
+            buffer
+        }
+        None => text,
+    }
+}
+
+fn conversation_info(
+    conversation: Conversation,
+    agent_sentiment: Option<AgentSentiment>,
+) -> ConversationInfo {
+    ConversationInfo {
+        customer_turns: conversation.customer_turns,
+        agent_turns: conversation.agent_turns,
+        quoted_blocks: conversation.quoted_blocks,
+        agent_sentiment,
+        turns: conversation
+            .turns
+            .into_iter()
+            .map(|turn| TurnSpan {
+                speaker: turn.speaker,
+                start: turn.start,
+                end: turn.end,
+            })
+            .collect(),
+    }
+}
+
 /// The part of `text` an analysis reads (all of it, or `MAX_ANALYSED_BYTES` and at most an
 /// identifier more), its PII spans, and whether it was cut.
 fn within_budget(text: &str) -> (&str, Vec<pii::PiiMatch>, bool) {
@@ -321,7 +401,7 @@ fn within_budget(text: &str) -> (&str, Vec<pii::PiiMatch>, bool) {
 }
 
 /// The largest character boundary of `text` at or below `at`.
-fn char_floor(text: &str, at: usize) -> usize {
+pub(crate) fn char_floor(text: &str, at: usize) -> usize {
     let mut at = at.min(text.len());
     while !text.is_char_boundary(at) {
         at -= 1;

@@ -70,6 +70,23 @@ impl fmt::Display for Analysis {
                 .collect();
             writeln!(f, "redacted:  {}", kinds.join(", "))?;
         }
+        if let Some(conversation) = &self.conversation {
+            write!(
+                f,
+                "conversation: {} customer turns, {} agent turns, {} quoted blocks; scored on \
+                 the customer's turns",
+                conversation.customer_turns, conversation.agent_turns, conversation.quoted_blocks
+            )?;
+            match &conversation.agent_sentiment {
+                Some(agent) => writeln!(
+                    f,
+                    "; agent sentiment {} {:+.3}",
+                    agent.label.as_str(),
+                    agent.score
+                )?,
+                None => writeln!(f)?,
+            }
+        }
         if let Some(sentiment) = &self.sentiment {
             writeln!(
                 f,

@@ -38,6 +38,20 @@ fn hostile(bytes: usize) -> Vec<(&'static str, String)> {
         ("good words", repeat("good ", bytes)),
         ("emoji run", repeat("😀", bytes)),
         ("questions", repeat("app? ", bytes)),
+        // Conversations: every line a turn, a quote or an attribution.
+        (
+            "turns",
+            repeat("Customer: bad\n[10:02] Agent (Sam): good\n", bytes),
+        ),
+        ("quotes", repeat("reply\n> quoted\n> more\n", bytes)),
+        (
+            "attributions",
+            repeat("On 1 May, x wrote:\n", bytes) + "> q\n",
+        ),
+        (
+            "labels",
+            repeat("[10:02:33 AM] - Live Agent Sam Smith (", bytes) + ":\n",
+        ),
     ]
 }
 
