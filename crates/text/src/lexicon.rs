@@ -13,6 +13,7 @@ const EN_WORDS: &str = include_str!("../data/en_words.tsv");
 const EN_PHRASES: &str = include_str!("../data/en_phrases.tsv");
 const EN_MODIFIERS: &str = include_str!("../data/en_modifiers.tsv");
 const EN_EMOJI: &str = include_str!("../data/en_emoji.tsv");
+const EN_AGENT: &str = include_str!("../data/en_agent.tsv");
 
 /// Where an English word's valence came from, for explanations.
 pub const EN_SOURCE: &str = "vader lexicon (MIT, Hutto & Gilbert 2014) + throughline additions";
@@ -222,6 +223,18 @@ fn is_emoticon_key(key: &str) -> bool {
 
 impl Lexicon {
     pub fn english() -> Lexicon {
+        Lexicon::english_with(None)
+    }
+
+    /// English for an agent's turns of a conversation: `data/en_agent.tsv` on top, where
+    /// apologies and the words naming a customer's problem are courtesy, not complaint.
+    pub fn english_agent() -> Lexicon {
+        Lexicon::english_with(Some(EN_AGENT))
+    }
+
+    /// English, with `extra` (word or phrase, tab, valence) overriding words and adding
+    /// phrases.
+    fn english_with(extra: Option<&str>) -> Lexicon {
         let mut words = FxHashMap::default();
         let mut emoticons = FxHashMap::default();
         for (key, &valence) in vader_sentiment::LEXICON.iter() {
@@ -249,6 +262,19 @@ impl Lexicon {
                 if let Some(effect) = effect {
                     phrases.push((phrase.to_string(), effect));
                 }
+            }
+        }
+        for line in extra.into_iter().flat_map(data_lines) {
+            let Some((key, valence)) = line.split_once('\t') else {
+                continue;
+            };
+            let Ok(valence) = valence.trim().parse::<f32>() else {
+                continue;
+            };
+            if key.contains(' ') {
+                phrases.push((key.to_string(), PhraseEffect::Valence(valence)));
+            } else {
+                words.insert(key.into(), valence);
             }
         }
         let mut boosters: FxHashMap<Box<str>, f32> = FxHashMap::default();

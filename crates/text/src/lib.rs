@@ -88,6 +88,8 @@ thread_local! {
 /// The analyser: lexicons, phrase automata and the compiled taxonomy, built once.
 pub struct Analyzer {
     english: SentimentModel,
+    /// Scores an agent's turns of a conversation (`Lexicon::english_agent`).
+    agent: SentimentModel,
     signals: SignalModel,
     taxonomy: CompiledTaxonomy,
     languages: lang::LanguageDetector,
@@ -114,6 +116,7 @@ impl Analyzer {
     pub fn with_taxonomy(taxonomy: Taxonomy) -> Analyzer {
         Analyzer {
             english: SentimentModel::new(Lexicon::english()),
+            agent: SentimentModel::new(Lexicon::english_agent()),
             signals: SignalModel::english(),
             taxonomy: CompiledTaxonomy::new(taxonomy),
             languages: lang::LanguageDetector::default(),
@@ -206,7 +209,7 @@ impl Analyzer {
         if let Some(conversation) = conversation {
             let agent_sentiment = (analysis.analysed && conversation.agent_turns > 0).then(|| {
                 conversation.words_of(&redacted_text, Speaker::Agent, &mut words);
-                let score = score_only(&self.english, &words, &mut scratch);
+                let score = score_only(&self.agent, &words, &mut scratch);
                 AgentSentiment {
                     score,
                     label: Label::from_score(score),

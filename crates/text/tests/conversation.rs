@@ -194,3 +194,29 @@ fn evidence_offsets_point_into_the_whole_redacted_text() {
         .to_string()
         .contains("scored on the customer's turns"));
 }
+
+/// An agent who apologises and names the customer's problem is courteous; one who brushes
+/// the customer off is not (`data/en_agent.tsv`). The customer's score is untouched by either.
+#[test]
+fn agent_turns_score_courtesy_as_courtesy() {
+    let agent_score = |agent: &str| {
+        let text = format!("Customer: my parcel is late\nAgent: {agent}\nCustomer: ok then");
+        let analysis = analyzer().analyze(&text);
+        let info = analysis.conversation.as_ref().unwrap();
+        (info.agent_sentiment.unwrap().score, score(&analysis))
+    };
+    let customer = agent_score("Hello.").1;
+    for courteous in [
+        "I'm really sorry about this, let me take a look.",
+        "Apologies for the trouble. I can see your account here.",
+        "Hello! I understand, that's frustrating. Let me check.",
+        "I'm sorry to hear that, delays are a problem for everyone.",
+    ] {
+        let (agent, customer_now) = agent_score(courteous);
+        assert!(agent > 0.0, "{courteous}: {agent}");
+        assert_eq!(customer_now, customer, "{courteous}");
+    }
+    for dismissive in ["Not my problem.", "There's nothing I can do, calm down."] {
+        assert!(agent_score(dismissive).0 < 0.0, "{dismissive}");
+    }
+}
