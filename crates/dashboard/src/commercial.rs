@@ -168,8 +168,7 @@ fn at_risk(tx: &Transactions, risky: &HashMap<i64, bool>, cur: &Period) -> Reven
         customers,
         revenue: money(tx, sums.largest_first()),
         churn_intent_customers: intent,
-        definition: "trailing 12-month revenue of customers who have not cancelled and, in the \
-                     current period, answered 0–6 or wrote of leaving",
+        definition: crate::glossary::REVENUE_AT_RISK.text,
     }
 }
 
@@ -208,14 +207,7 @@ fn summary(
     let (churn_cur, churn_prev) = (churn[0], churn[1]);
     let change =
         compare::proportion_change((churn_cur.1, churn_cur.0), (churn_prev.1, churn_prev.0));
-    let churn = Tile::from_change(
-        "churn",
-        "Churn rate",
-        Format::Percent,
-        false,
-        change,
-        "share of paying customers (a purchase or renewal before the period, not cancelled) who cancelled in the period; 95% CI: Wilson",
-    );
+    let churn = Tile::defined(&crate::glossary::CHURN_RATE, Format::Percent, false, change);
     Commercial {
         tiles: vec![churn],
         revenue: rev_cur,

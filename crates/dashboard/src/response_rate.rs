@@ -77,13 +77,11 @@ pub(crate) async fn tile(
     let mut change = compare::proportion_change(now, before);
     change.current = proportion(now.0, now.1);
     change.previous = proportion(before.0, before.1);
-    Ok(Some(Tile::from_change(
-        "response_rate",
-        "Survey response rate",
+    Ok(Some(Tile::defined(
+        &crate::glossary::RESPONSE_RATE,
         Format::Percent,
         true,
         change,
-        "responses ÷ invitations (events `survey_sent` with `properties.survey`), over surveys with invitations; 95% CI: Wilson",
     )))
 }
 

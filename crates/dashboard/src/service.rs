@@ -13,6 +13,7 @@ use crate::engine::Dashboard;
 use crate::error::Result;
 use crate::filters::Period;
 use crate::folds::Rows;
+use crate::glossary::{Def, FCR, FIRST_RESPONSE, RESOLUTION, RESOLUTION_P90, SLA};
 use crate::tiles::{duration_tile, Format, Quantile, Tile};
 
 const CONTACT_KINDS: &str = "('ticket', 'chat', 'call', 'email')";
@@ -90,13 +91,13 @@ pub(crate) async fn tiles(
         let (from, to) = (micros(p.start) / 1_000_000, micros(p.end) / 1_000_000);
         first_contact_resolution_between(&contacts, settings.fcr_window_days, from, to)
     };
-    let share_tile = |key, label, a: (Estimate, u64), b: (Estimate, u64), def| {
+    let share_tile = |def: &Def, a: (Estimate, u64), b: (Estimate, u64)| {
         let (x1, n1) = (a.1, a.0.n);
         let (x2, n2) = (b.1, b.0.n);
         let mut change = compare::proportion_change((x1, n1), (x2, n2));
         change.current = a.0;
         change.previous = b.0;
-        Tile::from_change(key, label, Format::Percent, true, change, def)
+        Tile::defined(def, Format::Percent, true, change)
     };
     let with_count = |e: Estimate| {
         let x = (e.value * e.n as f64).round() as u64;
@@ -104,16 +105,16 @@ pub(crate) async fn tiles(
     };
     let resolution = (res(&rc), res(&rp));
     Ok(vec![
-        duration_tile(("first_response", "First response (median)", Quantile::Median), frt(&rc), frt(&rp),
-            "median hours from contact to first response; 95% CI from order statistics"),
-        duration_tile(("resolution", "Resolution (median)", Quantile::Median), resolution.0.clone(), resolution.1.clone(),
-            "median hours from contact to resolution; 95% CI from order statistics"),
-        duration_tile(("resolution_p90", "Resolution (p90)", Quantile::P90), resolution.0, resolution.1,
-            "hours within which 90% of contacts were resolved; 95% CI from order statistics"),
-        share_tile("sla", "First response within SLA", with_count(sla(&rc)), with_count(sla(&rp)),
-            "share of first responses within the SLA target (24 h by default); 95% CI: Wilson"),
-        share_tile("fcr", "First-contact resolution", with_count(fcr(cur)), with_count(fcr(prev)),
-            "share of contacts with no further contact by the same customer within 7 days; 95% CI: Wilson"),
+        duration_tile(&FIRST_RESPONSE, Quantile::Median, frt(&rc), frt(&rp)),
+        duration_tile(
+            &RESOLUTION,
+            Quantile::Median,
+            resolution.0.clone(),
+            resolution.1.clone(),
+        ),
+        duration_tile(&RESOLUTION_P90, Quantile::P90, resolution.0, resolution.1),
+        share_tile(&SLA, with_count(sla(&rc)), with_count(sla(&rp))),
+        share_tile(&FCR, with_count(fcr(cur)), with_count(fcr(prev))),
     ])
 }
 

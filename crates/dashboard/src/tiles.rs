@@ -4,6 +4,7 @@
 use serde::Serialize;
 use throughline_metrics::{compare, nps, Change, Estimate, MeanAcc, NpsCounts, QuantileSummary};
 
+use crate::glossary::{Def, CES, CSAT, ENPS, NPS, SENTIMENT};
 use crate::kpis::KpiCounts;
 
 /// How a tile's value reads.
@@ -38,17 +39,16 @@ pub struct Tile {
 }
 
 impl Tile {
-    pub(crate) fn from_change(
-        key: &'static str,
-        label: &'static str,
+    /// A tile named and defined by its glossary entry.
+    pub(crate) fn defined(
+        def: &Def,
         format: Format,
         higher_is_better: bool,
         change: Change,
-        definition: &'static str,
     ) -> Tile {
         Tile {
-            key,
-            label,
+            key: def.key,
+            label: def.name,
             format,
             higher_is_better,
             p_value: change.test.as_ref().map(|t| t.p_value),
@@ -57,7 +57,7 @@ impl Tile {
             delta: change.delta,
             significant: change.significant,
             spark: Vec::new(),
-            definition,
+            definition: def.text,
         }
     }
 
@@ -75,18 +75,31 @@ pub(crate) fn survey_tiles(
     eprev: &NpsCounts,
 ) -> Vec<Tile> {
     vec![
-        Tile::from_change("nps", "NPS", Format::Score, true, compare::nps_change(&cur.nps, &prev.nps),
-            "% promoters (9–10) − % detractors (0–6) among customers; 95% CI: adjusted Wald (Rocks 2016)"),
-        Tile::from_change("csat", "CSAT", Format::Percent, true,
+        Tile::defined(
+            &NPS,
+            Format::Score,
+            true,
+            compare::nps_change(&cur.nps, &prev.nps),
+        ),
+        Tile::defined(
+            &CSAT,
+            Format::Percent,
+            true,
             compare::proportion_change(top2(&cur.csat.counts), top2(&prev.csat.counts)),
-            "share of 4 and 5 answers on the 1–5 CSAT scale; 95% CI: Wilson"),
-        Tile::from_change("ces", "CES", Format::Mean, true, compare::mean_change(&ces_mean(&cur.ces.counts), &ces_mean(&prev.ces.counts)),
-            "mean agreement that it was easy, 1–7 (higher is easier); 95% CI: Student t"),
-        Tile::from_change("enps", "eNPS", Format::Score, true, compare::nps_change(ecur, eprev),
-            "NPS of employees' 0–10 answers; 95% CI: adjusted Wald"),
-        Tile::from_change("sentiment", "Sentiment", Format::Mean, true,
+        ),
+        Tile::defined(
+            &CES,
+            Format::Mean,
+            true,
+            compare::mean_change(&ces_mean(&cur.ces.counts), &ces_mean(&prev.ces.counts)),
+        ),
+        Tile::defined(&ENPS, Format::Score, true, compare::nps_change(ecur, eprev)),
+        Tile::defined(
+            &SENTIMENT,
+            Format::Mean,
+            true,
             compare::mean_change(&cur.sentiment, &prev.sentiment),
-            "mean document sentiment of customer texts, −1..1; 95% CI: Student t"),
+        ),
     ]
 }
 
@@ -125,10 +138,10 @@ pub(crate) enum Quantile {
 }
 
 pub(crate) fn duration_tile(
-    (key, label, quantile): (&'static str, &'static str, Quantile),
+    def: &Def,
+    quantile: Quantile,
     cur: Option<QuantileSummary>,
     prev: Option<QuantileSummary>,
-    definition: &'static str,
 ) -> Tile {
     let hours = |q: &Option<QuantileSummary>| match q {
         Some(q) => {
@@ -153,8 +166,8 @@ pub(crate) fn duration_tile(
         && !previous.small_sample
         && (current.ci_low > previous.ci_high || current.ci_high < previous.ci_low);
     Tile {
-        key,
-        label,
+        key: def.key,
+        label: def.name,
         format: Format::Hours,
         higher_is_better: false,
         delta: current.value - previous.value,
@@ -163,6 +176,6 @@ pub(crate) fn duration_tile(
         p_value: None,
         significant,
         spark: Vec::new(),
-        definition,
+        definition: def.text,
     }
 }

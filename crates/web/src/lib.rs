@@ -65,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/metrics/drivers", get(routes::metrics::drivers))
         .route("/api/v1/metrics/alerts", get(routes::metrics::alerts))
         .route("/api/v1/value", get(routes::value::value))
+        .route("/api/v1/glossary", get(routes::metrics::glossary))
         .route(
             "/api/v1/profiles/{id}/value",
             get(routes::value::profile_value),
@@ -83,6 +84,7 @@ pub fn router(state: AppState) -> Router {
         .route("/w/{ws}/alerts", get(ui::alerts))
         .route("/w/{ws}/value", get(ui::value))
         .route("/w/{ws}/export/{page}", get(ui::export))
+        .route("/w/{ws}/glossary", get(ui::glossary))
         .route("/w/{ws}/profiles/{id}", get(ui::profile))
         .route("/w/{ws}/explain", get(ui::explain).post(ui::explain_posted))
         .with_state(state)

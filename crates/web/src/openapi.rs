@@ -23,7 +23,7 @@ pub fn document() -> Value {
 fn value_paths() -> Value {
     let secured = json!([{ "apiKey": [] }]);
     json!({
-            "/api/v1/value": { "get": { "summary": "Customer value: CLV (BG/NBD + Gamma-Gamma for purchases, sBG for renewals) with its distribution and holdout check, the churn model (held-out AUC, calibration, coefficients), revenue at risk by brand, acquisition channel, region, touchpoint and theme, CLV and churn by NPS group and theme, CAC vs CLV per acquisition channel",
+            "/api/v1/value": { "get": { "summary": "Customer value: CLV (BG/NBD + Gamma-Gamma for purchases, sBG for renewals) with its distribution and holdout check, the churn model (held-out AUC, calibration, coefficients), CLV at risk by brand, acquisition channel, region, touchpoint and theme, CLV and churn by NPS group and theme, CAC vs CLV per acquisition channel",
                 "security": secured,
                 "parameters": export_params(),
                 "responses": { "200": json_or_csv("the value view model; `refusals` says which model could not be fitted and why; the main table is `acquisition`") } } },
@@ -135,7 +135,7 @@ fn routes() -> Value {
                     "type": "object", "required": ["text"], "properties": { "text": { "type": "string", "maxLength": throughline_domain::limits::MAX_TEXT_BYTES } } } } } },
                 "responses": { "200": { "description": "the analysis with its evidence" }, "413": { "description": "text over the limit" },
                     "429": { "description": "too many analyses at once; retry after `Retry-After` seconds", "content": { "application/json": { "schema": error } } } } } },
-            "/api/v1/metrics/overview": { "get": { "summary": "The executive overview: KPI tiles (value, n, 95% CI, change, significance, monthly sparkline), brands, channels and stores against the rest, top themes, alerts, churn and revenue at risk; `freshness` says when it was computed and whether newer signals are still being added (a cached overview is served for up to `[dashboard] overview_max_stale_secs` while it is recomputed)",
+            "/api/v1/metrics/overview": { "get": { "summary": "The executive overview: KPI tiles (value, n, 95% CI, change, significance, monthly sparkline), brands, channels and stores against the rest, top themes, alerts, churn and revenue at risk; `analytics_lag` says whether the analytics copy has caught up (until it has, every figure is partial); `freshness` says when it was computed and whether newer signals are still being added (a cached overview is served for up to `[dashboard] overview_max_stale_secs` while it is recomputed)",
                 "security": secured, "parameters": filter_params(),
                 "responses": { "200": json_or_csv("the overview view model; its main table is `tiles`"), "400": { "description": "a bad filter, named" } } } },
             "/api/v1/metrics/explore": { "get": { "summary": "One KPI over time by a dimension, each segment tested against the rest (Benjamini–Hochberg), with the newest comments",
@@ -147,6 +147,9 @@ fn routes() -> Value {
             "/api/v1/metrics/alerts": { "get": { "summary": "Significant shifts in complaints per brand and theme in a month against the months before",
                 "security": secured, "parameters": alerts_params(),
                 "responses": { "200": json_or_csv("alerts with their evidence; the main table is `alerts`") } } },
+            "/api/v1/glossary": { "get": { "summary": "Every figure's key, name, definition and the pages that show it: the words beside each figure on the pages",
+                "security": secured,
+                "responses": { "200": { "description": "an array of {key, name, definition, shown_on}" } } } },
             "/api/v1/openapi.json": { "get": { "summary": "This document", "responses": { "200": { "description": "OpenAPI 3.1" } } } }
         }
     })

@@ -22,6 +22,7 @@ use throughline_value::HoldoutRow;
 use crate::commercial::Money;
 use crate::engine::{micros_to_date, Dashboard};
 use crate::error::Result;
+use crate::glossary::Term;
 
 pub use model::ValueSettings;
 pub use views::{
@@ -117,12 +118,12 @@ pub struct MembershipView {
     pub observed: Vec<(u32, f64, f64)>,
 }
 
-/// What each figure means, shown beside it.
+/// What each figure means, shown beside it (the glossary's words, `value_terms`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Definitions {
     pub clv: String,
     pub churn: String,
-    pub at_risk: String,
+    pub clv_at_risk: String,
     pub acquisition: &'static str,
 }
 
@@ -406,21 +407,47 @@ fn churn_view(c: &model::ChurnFit, settings: &ValueSettings) -> ChurnView {
 }
 
 fn definitions(s: &ValueSettings) -> Definitions {
+    let [clv, churn, at_risk] = value_terms(s).map(|t| t.definition);
     Definitions {
-        clv: format!(
-            "Expected revenue{} from each customer's future purchases and renewals over {:.0} weeks, discounted {:.1}% a month. Purchases: BG/NBD (Fader, Hardie & Lee 2005) for how many, Gamma-Gamma (per currency) for how much. Renewals: the latest fee times the chance of still being a member at each renewal, from a shifted-beta-geometric retention model (Fader & Hardie 2007). Customers who cancelled and bought nothing since count as 0.",
-            if (s.margin - 1.0).abs() < 1e-12 { String::new() } else { format!(" × margin {:.0}%", s.margin * 100.0) },
-            s.horizon_weeks,
-            s.monthly_discount * 100.0
-        ),
-        churn: format!(
-            "Probability of cancelling within {} days, from recency, frequency, tenure, spend, latest NPS, sentiment, open cases, repeat contacts (within {} days) and churn intent in the customer's own words.",
-            s.churn_window_days, s.repeat_contact_days
-        ),
-        at_risk: format!(
-            "CLV of customers whose churn probability is at least {:.0}%; expected loss weighs every customer's CLV by their churn probability.",
-            s.high_risk * 100.0
-        ),
-        acquisition: "A paying customer's acquisition channel is the channel of their first signal. CAC = spend on the channel in the months with spend ÷ paying customers acquired through it in those months; payback = CAC ÷ average monthly revenue in a customer's first year. Spend booked on a campaign also gets its own row: customers whose first signal named the campaign (`properties.campaign`).",
+        clv,
+        churn,
+        clv_at_risk: at_risk,
+        acquisition: crate::glossary::CAC.text,
     }
+}
+
+/// The value models' glossary entries, with their settings filled in.
+pub(crate) fn value_terms(s: &ValueSettings) -> [Term; 3] {
+    const VALUE: &[&str] = &["value", "profile"];
+    [
+        Term {
+            key: "clv",
+            name: "CLV",
+            shown_on: VALUE,
+            definition: format!(
+                "Expected revenue{} from each customer's future purchases and renewals over {:.0} weeks, discounted {:.1}% a month. Purchases: BG/NBD (Fader, Hardie & Lee 2005) for how many, Gamma-Gamma (per currency) for how much. Renewals: the latest fee times the chance of still being a member at each renewal, from a shifted-beta-geometric retention model (Fader & Hardie 2007). Customers who cancelled and bought nothing since count as 0.",
+                if (s.margin - 1.0).abs() < 1e-12 { String::new() } else { format!(" × margin {:.0}%", s.margin * 100.0) },
+                s.horizon_weeks,
+                s.monthly_discount * 100.0
+            ),
+        },
+        Term {
+            key: "churn_risk",
+            name: "Churn risk",
+            shown_on: VALUE,
+            definition: format!(
+                "Probability of cancelling within {} days, from recency, frequency, tenure, spend, latest NPS, sentiment, open cases, repeat contacts (within {} days) and churn intent in the customer's own words.",
+                s.churn_window_days, s.repeat_contact_days
+            ),
+        },
+        Term {
+            key: "clv_at_risk",
+            name: "CLV at risk",
+            shown_on: &["value"],
+            definition: format!(
+                "Lifetime value still to come (CLV) of customers whose churn risk is at least {:.0}%; expected loss weighs every customer's CLV by their churn risk. Not the overview's revenue at risk, which is revenue already paid.",
+                s.high_risk * 100.0
+            ),
+        },
+    ]
 }

@@ -4,6 +4,8 @@
 
 use axum::extract::{Query, State};
 use axum::response::Response;
+use axum::Json;
+use throughline_dashboard::Term;
 
 use crate::auth::Authed;
 use crate::export::Export;
@@ -57,4 +59,11 @@ pub async fn alerts(
     let lag = TenantLag::now(&state).await?;
     let view = state.dashboard.alerts(ws, &p.alerts()?).await?;
     export.answer(view, lag, "alerts", "alerts")
+}
+
+/// Every figure's name and definition: the words pages show beside each figure.
+pub async fn glossary(State(state): State<AppState>, _auth: Authed) -> Json<Vec<Term>> {
+    Json(throughline_dashboard::glossary(
+        &state.dashboard.settings().value,
+    ))
 }

@@ -53,14 +53,28 @@ pub fn group(n: u64) -> String {
     out
 }
 
+/// An aggregate amount, one way on every page: "6,385", "24.7 k", "2.35 M" (the
+/// currency goes before it: `amount`). Negative amounts keep their sign.
 pub fn money(v: f64) -> String {
-    if v >= 1e6 {
-        format!("{:.2} M", v / 1e6)
-    } else if v >= 1e4 {
-        format!("{:.1} k", v / 1e3)
+    let sign = if v < 0.0 && v.abs() >= 0.5 { "−" } else { "" };
+    let a = v.abs();
+    if a >= 1e6 {
+        format!("{sign}{:.2} M", a / 1e6)
+    } else if a >= 1e4 {
+        format!("{sign}{:.1} k", a / 1e3)
     } else {
-        format!("{v:.0}")
+        format!("{sign}{}", group(a.round() as u64))
     }
+}
+
+/// An aggregate amount with its currency: "GBP 6,385".
+pub fn amount(currency: &str, v: f64) -> String {
+    format!("{currency} {}", money(v)).trim().to_string()
+}
+
+/// One transaction's amount, to the penny: "GBP 12.99".
+pub fn price(currency: &str, v: f64) -> String {
+    format!("{currency} {v:.2}").trim().to_string()
 }
 
 /// "GBP 391.2 k · EUR 34.7 k": one figure per currency, never summed across them.
@@ -69,7 +83,7 @@ pub fn amounts(list: &[throughline_dashboard::Money]) -> String {
         return "none".into();
     }
     list.iter()
-        .map(|m| format!("{} {}", m.currency, money(m.amount)))
+        .map(|m| amount(&m.currency, m.amount))
         .collect::<Vec<_>>()
         .join(" · ")
 }
@@ -129,6 +143,11 @@ mod tests {
         assert_eq!(group(999), "999");
         assert_eq!(number(Format::Percent, 0.8123), "81.2%");
         assert_eq!(money(2_345_678.0), "2.35 M");
+        assert_eq!(money(6385.41), "6,385");
+        assert_eq!(money(24_680.0), "24.7 k");
+        assert_eq!(money(-1575.0), "−1,575");
+        assert_eq!(amount("EUR", 1575.0), "EUR 1,575");
+        assert_eq!(price("GBP", 12.5), "GBP 12.50");
         assert_eq!(p_value(Some(0.0004)), "p < 0.001");
         let e = Estimate {
             value: 23.45,

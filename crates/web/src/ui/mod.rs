@@ -5,6 +5,7 @@
 
 mod export_page;
 mod format;
+mod glossary_page;
 mod pages;
 mod value_page;
 mod views;
@@ -20,6 +21,7 @@ use throughline_domain::WorkspaceId;
 use crate::AppState;
 
 pub use export_page::export;
+pub use glossary_page::glossary;
 pub use pages::{alerts, drivers, explain, explain_posted, explore, overview, profile};
 pub use value_page::value;
 

@@ -81,7 +81,7 @@ pub async fn overview(
     let tiles = o
         .tiles
         .iter()
-        .map(|t| tile_view(t, &o.spark_months))
+        .map(|t| tile_view(t, &o.spark_months, &chrome))
         .collect();
     let brands: Vec<SegmentView> = o
         .brands
@@ -275,13 +275,27 @@ fn retention_view(r: Option<&throughline_dashboard::Retention>) -> (String, Stri
         r.currency.as_deref().unwrap_or(""),
         pct(r.gross),
         pct(r.net),
-        fmt::money(r.existing_revenue),
-        fmt::money(r.new_revenue)
+        fmt::amount(r.currency.as_deref().unwrap_or(""), r.existing_revenue),
+        fmt::amount(r.currency.as_deref().unwrap_or(""), r.new_revenue)
     );
     (chart, detail)
 }
 
-fn tile_view(t: &Tile, months: &[String]) -> TileView {
+/// A tile and where clicking it leads: the KPI's monthly trend by segment in
+/// explore, or, for figures explore does not chart, its glossary entry.
+fn tile_view(t: &Tile, months: &[String], chrome: &Chrome) -> TileView {
+    let link = if throughline_dashboard::Kpi::ALL
+        .iter()
+        .any(|k| k.name() == t.key)
+    {
+        let keep = if chrome.query.is_empty() { "" } else { "&" };
+        format!(
+            "/w/{}/explore?kpi={}&grain=month{keep}{}",
+            chrome.ws_path, t.key, chrome.query
+        )
+    } else {
+        format!("/w/{}/glossary#{}", chrome.ws_path, t.key)
+    };
     let (class, verdict) = fmt::verdict(t);
     let spark = if t.spark.is_empty() {
         String::new()
@@ -301,6 +315,7 @@ fn tile_view(t: &Tile, months: &[String]) -> TileView {
     };
     TileView {
         key: t.key,
+        link,
         label: t.label,
         definition: t.definition,
         value: fmt::value(t.format, &t.current),
@@ -868,7 +883,7 @@ pub async fn profile(
                 detail.push(a.as_str().to_string());
             }
             if let Some(a) = w.amount {
-                detail.push(format!("{a:.2} {}", w.currency.as_deref().unwrap_or("")));
+                detail.push(fmt::price(w.currency.as_deref().unwrap_or(""), a));
             }
             TimelineItem {
                 when: w.occurred_at.format("%Y-%m-%d %H:%M").to_string(),
@@ -915,7 +930,7 @@ fn profile_value_view(
     let mut rows = Vec::new();
     if let Some(clv) = v.clv {
         let label = format!("Lifetime value ({:.0} weeks)", v.horizon_weeks);
-        rows.push((label, format!("{cur} {}", fmt::money(clv))));
+        rows.push((label, fmt::amount(cur, clv)));
     }
     if v.left {
         rows.push(("Status".into(), "cancelled".into()));

@@ -1,4 +1,4 @@
-//! `/w/{ws}/value`: customer lifetime value, revenue at risk, the value of experience,
+//! `/w/{ws}/value`: customer lifetime value, CLV at risk, the value of experience,
 //! acquisition cost against lifetime value, and the models' checks.
 
 use askama::Template;
@@ -78,7 +78,7 @@ fn page(chrome: Chrome, v: &ValueView) -> ValuePage {
         definitions: vec![
             ("CLV", v.definitions.clv.clone()),
             ("Churn risk", v.definitions.churn.clone()),
-            ("Revenue at risk", v.definitions.at_risk.clone()),
+            ("CLV at risk", v.definitions.clv_at_risk.clone()),
             ("CAC", v.definitions.acquisition.to_string()),
         ],
         distribution_chart: distribution_chart(v),
@@ -187,7 +187,7 @@ fn risk_headline(v: &ValueView) -> String {
             fmt::amounts(&r.clv_at_risk),
             fmt::amounts(&r.expected_loss)
         ),
-        None => "No churn model yet, so no revenue at risk (see the reason below).".into(),
+        None => "No churn model yet, so no CLV at risk (see the reason below).".into(),
     }
 }
 
@@ -330,7 +330,7 @@ fn acquisition_table(v: &ValueView) -> Table {
                     fmt::group(c.customers),
                     c.spend.map_or_else(
                         || "no spend imported".into(),
-                        |s| format!("{} {}", c.currency, fmt::money(s)),
+                        |s| fmt::amount(&c.currency, s),
                     ),
                     opt_money(c.cac),
                     format!(

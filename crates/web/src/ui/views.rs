@@ -29,6 +29,8 @@ pub struct Chrome {
 
 pub struct TileView {
     pub key: &'static str,
+    /// Where the tile leads: its trend in explore, or its glossary entry.
+    pub link: String,
     pub label: &'static str,
     pub definition: &'static str,
     pub value: String,
