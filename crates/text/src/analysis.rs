@@ -129,6 +129,14 @@ pub struct TurnSpan {
     /// Span of the turn's words in `redacted_text`.
     pub start: usize,
     pub end: usize,
+    /// A customer turn of thanks and goodbyes only ("Ok thanks."), left out of the scores:
+    /// every contact ends with one.
+    #[serde(skip_serializing_if = "is_false")]
+    pub courtesy: bool,
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
 }
 
 /// Everything the analyser says about one text.

@@ -21,6 +21,10 @@ pub struct Turn {
     pub speaker: Speaker,
     pub start: usize,
     pub end: usize,
+    /// A customer turn of thanks and goodbyes only ("Ok thanks.", "Cheers for your help."):
+    /// every contact ends with one, so it says nothing of how the contact went, and is not
+    /// scored, as an agent's politeness is not.
+    pub courtesy: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -225,14 +229,38 @@ fn assemble(text: &str, lines: &[Scanned], unlabelled: Speaker) -> Conversation 
             speaker,
             start,
             end: line.end,
+            courtesy: false,
         });
     }
     conversation.turns.extend(open);
     // Turns end at their last words, so a label followed by nothing gives an empty span.
     for turn in &mut conversation.turns {
         turn.end = trim_end_at(text, turn.start, turn.end);
+        turn.courtesy =
+            turn.speaker == Speaker::Customer && is_courtesy(&text[turn.start..turn.end]);
     }
     conversation
+}
+
+/// The words of a thanks-and-goodbye turn.
+const COURTESY: &[&str] = &[
+    "ok", "okay", "k", "thanks", "thank", "thx", "ta", "you", "cheers", "bye", "goodbye",
+    "alright", "all", "right", "that's", "thats", "that", "is", "it", "much", "very", "so", "for",
+    "your", "the", "help", "time", "again", "many",
+];
+
+/// True when `turn` has words and all of them are `COURTESY` words.
+fn is_courtesy(turn: &str) -> bool {
+    let mut words = turn
+        .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
+        .filter(|word| !word.is_empty())
+        .peekable();
+    words.peek().is_some()
+        && words.all(|word| {
+            COURTESY
+                .iter()
+                .any(|courtesy| courtesy.eq_ignore_ascii_case(&word.replace('’', "'")))
+        })
 }
 
 fn trim_end_at(text: &str, start: usize, end: usize) -> usize {
@@ -248,7 +276,11 @@ impl Conversation {
         out.clear();
         out.reserve(text.len());
         let mut at = 0;
-        for turn in self.turns.iter().filter(|t| t.speaker == speaker) {
+        for turn in self
+            .turns
+            .iter()
+            .filter(|t| t.speaker == speaker && !t.courtesy)
+        {
             blank(&text[at..turn.start], out);
             out.push_str(&text[turn.start..turn.end]);
             at = turn.end;

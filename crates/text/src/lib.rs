@@ -382,6 +382,7 @@ fn conversation_info(
                 speaker: turn.speaker,
                 start: turn.start,
                 end: turn.end,
+                courtesy: turn.courtesy,
             })
             .collect(),
     }

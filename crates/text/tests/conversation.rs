@@ -220,3 +220,41 @@ fn agent_turns_score_courtesy_as_courtesy() {
         assert!(agent_score(dismissive).0 < 0.0, "{dismissive}");
     }
 }
+
+/// A customer's thanks-and-goodbye turn closes nearly every contact, so it is not scored (as
+/// the agent's politeness is not); praise in a closing turn is the customer's and is.
+#[test]
+fn courtesy_closings_are_not_scored() {
+    let with_closer = |closer: &str| {
+        let text = format!(
+            "Customer: My package got delayed with no update\n\
+             Agent: Sorry about that, I've sent a replacement.\nCustomer: {closer}"
+        );
+        analyzer().analyze(&text)
+    };
+    let complaint = score(&analyzer().analyze("My package got delayed with no update"));
+    for closer in [
+        "Ok thanks.",
+        "Ok.",
+        "That's all, thanks.",
+        "Cheers for your help.",
+    ] {
+        let analysis = with_closer(closer);
+        assert_eq!(score(&analysis), complaint, "{closer}");
+        let info = analysis.conversation.unwrap();
+        assert_eq!(info.customer_turns, 2);
+        assert!(info.turns.last().unwrap().courtesy, "{closer}");
+    }
+    let praise = with_closer("Great, thank you, that's brilliant!");
+    assert!(
+        !praise
+            .conversation
+            .as_ref()
+            .unwrap()
+            .turns
+            .last()
+            .unwrap()
+            .courtesy
+    );
+    assert!(score(&praise) > complaint);
+}
