@@ -54,6 +54,10 @@ pub mod flag {
     /// "from" and "been", which open the multi-word negation and counterfactual rules in
     /// `sentiment` ("far from", "could have been"), so those compare only these tokens' text.
     pub const SCOPE_CUE: u32 = 1 << 4;
+    /// The words `repeats` starts from ("times", "time", "weeks" …).
+    pub const REPEAT_CUE: u32 = 1 << 5;
+    /// The words `sarcasm` starts from ("great", "love", "thanks" …).
+    pub const SARCASM_CUE: u32 = 1 << 6;
     /// Bits from `LANG_SHIFT` up: function-word profiles of the languages in `lang::PROFILES`.
     pub const LANG_SHIFT: u32 = 8;
 }
@@ -314,6 +318,12 @@ impl Lexicon {
         }
         for word in crate::sentiment::SCOPE_CUES {
             entries.entry(word.into()).or_default().flags |= flag::SCOPE_CUE;
+        }
+        for word in crate::repeats::REPEAT_CUES {
+            entries.entry(word.into()).or_default().flags |= flag::REPEAT_CUE;
+        }
+        for word in crate::sarcasm::SARCASM_CUES {
+            entries.entry(word.into()).or_default().flags |= flag::SARCASM_CUE;
         }
         let phrase_index = TokenPhrases::new(phrases.clone());
         for (head, list) in phrase_index.heads() {

@@ -75,9 +75,13 @@ pub mod rule {
     pub const AFTER_CONTRAST: u16 = 1 << 9;
     pub const EXCLAMATION: u16 = 1 << 10;
     pub const QUESTION: u16 = 1 << 11;
+    /// How often or how long ("14 times", "third time"), see `repeats`.
+    pub const REPEAT: u16 = 1 << 12;
+    /// Praise reversed as sarcasm, see `sarcasm`.
+    pub const SARCASM: u16 = 1 << 13;
 }
 
-pub const RULE_NAMES: [&str; 12] = [
+pub const RULE_NAMES: [&str; 14] = [
     "lexicon",
     "phrase",
     "emoji",
@@ -90,6 +94,8 @@ pub const RULE_NAMES: [&str; 12] = [
     "after contrast (strengthened)",
     "exclamation emphasis",
     "question emphasis",
+    "repeated or long wait",
+    "sarcasm (reversed)",
 ];
 
 pub fn rule_names(rules: u16) -> Vec<&'static str> {
@@ -168,14 +174,23 @@ pub fn label_for(score: f32, hits: &[Hit]) -> Label {
 #[derive(Clone, Copy, PartialEq)]
 enum Role {
     Free,
-    PhraseStart { end: usize, effect: PhraseEffect },
+    PhraseStart {
+        end: usize,
+        effect: PhraseEffect,
+    },
     PhraseInner,
+    /// Starts a `repeats` cue ("14 times") ending before `end`.
+    Repeat {
+        end: usize,
+        valence: f32,
+    },
 }
 
 /// Reusable buffers for scoring, so scoring many texts allocates nothing after the first.
 #[derive(Default)]
 pub struct ScoreScratch {
     found: Vec<(Range<usize>, PhraseEffect)>,
+    repeats: Vec<(Range<usize>, f32)>,
     roles: Vec<Role>,
     pub hits: Vec<Hit>,
     pub sentences: Vec<SentenceScore>,
@@ -227,6 +242,7 @@ impl SentimentModel {
     fn score_into(&self, doc: &Doc<'_>, scratch: &mut ScoreScratch, labels: bool) -> (f32, Label) {
         let ScoreScratch {
             found,
+            repeats,
             roles,
             hits,
             sentences,
@@ -254,9 +270,29 @@ impl SentimentModel {
                 *role = Role::PhraseInner;
             }
         }
+        // Counts and durations, where no phrase already covers their words.
+        crate::repeats::find(doc, repeats);
+        for (range, valence) in repeats.drain(..) {
+            if roles[range.clone()].iter().any(|role| *role != Role::Free) {
+                continue;
+            }
+            if range.start < 64 {
+                starts |= 1 << range.start;
+            }
+            roles[range.start] = Role::Repeat {
+                end: range.end,
+                valence,
+            };
+            for role in &mut roles[range.start + 1..range.end] {
+                *role = Role::PhraseInner;
+            }
+        }
         for range in &doc.sentences {
             let first_hit = hits.len();
             self.score_sentence(doc, roles, range.clone(), starts, hits);
+            if doc.flags & flag::SARCASM_CUE != 0 {
+                crate::sarcasm::reverse(doc, range.clone(), &mut hits[first_hit..]);
+            }
             let mut raw: f32 = hits[first_hit..].iter().map(|h| h.valence).sum();
             let mut rules = 0;
             // Emphasis only strengthens a sentence that has a score.
@@ -334,6 +370,7 @@ impl SentimentModel {
                     ..
                 } if v != 0.0 => return true,
                 Role::Free if doc.tokens[at].info.valence.is_some() => return true,
+                Role::Repeat { .. } => return true,
                 _ => {}
             }
         }
@@ -371,6 +408,7 @@ impl SentimentModel {
                     effect: PhraseEffect::Valence(v),
                     end,
                 } => (end, v, rule::PHRASE),
+                Role::Repeat { end, valence } => (end, valence, rule::REPEAT),
                 Role::Free => {
                     let token_info = doc.tokens[index].info;
                     let valence = token_valence(&doc.tokens[index]);

@@ -206,7 +206,7 @@ mod tests {
         );
         check(
             "I had to call several times and was on hold",
-            &["effort:high"],
+            &["effort:high", "intent:complaint"],
         );
         check("It wasn't easy to find the form", &["effort:high"]);
         check("Signing up was quick and easy", &["effort:low"]);

@@ -52,6 +52,10 @@ fn hostile(bytes: usize) -> Vec<(&'static str, String)> {
             "labels",
             repeat("[10:02:33 AM] - Live Agent Sam Smith (", bytes) + ":\n",
         ),
+        // Sarcasm and repeat cues: every praise verb's clause runs to the end.
+        ("sarcasm", repeat("love being thanks for ignored ", bytes)),
+        ("openers", repeat("Great, another delay. ", bytes)),
+        ("repeats", repeat("14 times third time 3 weeks and ", bytes)),
     ]
 }
 

@@ -126,3 +126,42 @@ fn yet_as_contrast_after_a_comma() {
         score("Late again, terrible")
     );
 }
+
+#[test]
+fn counts_and_durations_of_chasing() {
+    check("I've contacted you 14 times now", Label::Negative);
+    check("Third time I'm asking", Label::Negative);
+    check("This is my 4th email about it", Label::Negative);
+    check("I've sent five emails", Label::Negative);
+    check("Three weeks and still in the depot", Label::Negative);
+    // Comparisons, rates, lengths and questions are no complaint.
+    check("Ten times better than the old one", Label::Positive);
+    check("Take it 3 times a day", Label::Neutral);
+    check("The film runs two hours and twelve minutes", Label::Neutral);
+    check("How many times can I return it?", Label::Neutral);
+    check("First time ordering", Label::Neutral);
+    // A phrase covering the same words wins.
+    check("Third time lucky", Label::Positive);
+}
+
+#[test]
+fn sarcasm_reverses_praise_that_introduces_a_complaint() {
+    check("Great, another week of waiting", Label::Negative);
+    check("Oh wonderful, the wrong size again", Label::Negative);
+    check("Love being on hold for an hour", Label::Negative);
+    check(
+        "Thanks for cancelling my order without telling me",
+        Label::Negative,
+    );
+    check(
+        "Really appreciate being transferred five times",
+        Label::Negative,
+    );
+    // Praise with nothing to complain about keeps its sign.
+    check("Great, thanks for the quick reply!", Label::Positive);
+    check("I love being able to track my parcel", Label::Positive);
+    check("Thanks for sorting this so quickly", Label::Positive);
+    // A complaint after a contrast or in another clause is not the praise's object.
+    assert!(score("I love the colour but the strap broke") > score("the strap broke"));
+    check("Love the dress, hate the delivery", Label::Mixed);
+}
