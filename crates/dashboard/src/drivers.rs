@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use throughline_domain::WorkspaceId;
 use throughline_drivers::{
-    analyse_with, DriverData, DriverReport, Method, OutcomePolarity, SHAPLEY_MAX_DRIVERS,
+    analyse_with_intervals, DriverData, DriverReport, Method, OutcomePolarity, SHAPLEY_MAX_DRIVERS,
 };
 
 use crate::engine::Dashboard;
@@ -119,7 +119,13 @@ impl Dashboard {
         } else {
             OutcomePolarity::HigherIsBetter
         };
-        match analyse_with(&data, method, polarity) {
+        // The bootstrap reruns the analysis up to 200 times (a bounded budget, about a
+        // quarter of a second): off the async workers.
+        let analysed =
+            tokio::task::spawn_blocking(move || analyse_with_intervals(&data, method, polarity))
+                .await
+                .map_err(|e| crate::DashboardError::Internal(format!("driver analysis: {e}")))?;
+        match analysed {
             Ok(report) => view.report = Some(report),
             Err(e) => view.refusal = Some(e.to_string()),
         }

@@ -91,7 +91,7 @@ pub(crate) const CAC: Def = Def { key: "cac", name: "CAC and payback", shown_on:
 pub(crate) const THEME_CHANGE: Def = Def { key: "theme_change", name: "Theme change", shown_on: &["overview", "explore"],
     text: "percentage points of analysed customer texts that mention the theme, this period against the previous one (two-proportion test); marked small sample, and never significant, when either period has fewer than 30 analysed texts" };
 pub(crate) const DRIVER_IMPORTANCE: Def = Def { key: "driver_importance", name: "Driver importance", shown_on: &["drivers"],
-    text: "share of the outcome's explained variance each driver carries (relative weights, Johnson 2000), with a 95% bootstrap interval; drivers are ranked only when the model explains at least 10% of the outcome (R² ≥ 0.10)" };
+    text: "share of the outcome's explained variance (R²) each driver carries: Shapley decomposition of R² up to 15 drivers, Johnson's relative weights beyond; with a 95% bootstrap percentile interval (200 resamples of the respondents, fewer or none where the work budget does not allow); drivers are ranked only when the model explains at least 10% of the outcome (R² ≥ 0.10)" };
 pub(crate) const SIGNIFICANT: Def = Def { key: "significant", name: "Significant", shown_on: &["overview", "explore", "alerts"],
     text: "a change is called significant only when its test gives p < 0.05, after Benjamini–Hochberg correction where several segments are tested at once" };
 

@@ -556,4 +556,18 @@ async fn explore_slices_and_drills_down_and_drivers_decompose() {
         "importances add up to R²"
     );
     assert!(report.r_squared > 0.0 && report.n >= 30);
+    // The page's drivers come with bootstrap intervals around their shares.
+    assert!(
+        report.resamples >= throughline_drivers::MIN_RESAMPLES,
+        "{}",
+        report.resamples
+    );
+    for d in &report.drivers {
+        let [low, high] = d.importance_ci.expect("an interval");
+        assert!(
+            low <= d.importance && d.importance <= high,
+            "{}: {low} {high}",
+            d.name
+        );
+    }
 }

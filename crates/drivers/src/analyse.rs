@@ -1,5 +1,6 @@
 //! The entry point: validate, fit the full model, split R², place drivers on the matrix.
 
+use crate::bootstrap::intervals;
 use crate::ols::full_model;
 use crate::prepare::prepare;
 use crate::priority::quadrants;
@@ -24,7 +25,29 @@ pub fn analyse_with(
     method: Method,
     polarity: OutcomePolarity,
 ) -> Result<DriverReport, DriverError> {
+    analyse_inner(data, method, polarity, false)
+}
+
+/// [`analyse_with`], each importance share with its 95% bootstrap interval
+/// ([`DriverResult::importance_ci`], `bootstrap.rs`) where the work budget allows.
+pub fn analyse_with_intervals(
+    data: &DriverData,
+    method: Method,
+    polarity: OutcomePolarity,
+) -> Result<DriverReport, DriverError> {
+    analyse_inner(data, method, polarity, true)
+}
+
+fn analyse_inner(
+    data: &DriverData,
+    method: Method,
+    polarity: OutcomePolarity,
+    with_intervals: bool,
+) -> Result<DriverReport, DriverError> {
     let prepared = prepare(data, method)?;
+    let bootstrap = with_intervals
+        .then(|| intervals(&data.rows, &prepared.kept, &data.outcome, method))
+        .flatten();
     let moments = &prepared.moments;
     let collinear = |index: usize| DriverError::Collinear {
         name: prepared.drivers[index].name.clone(),
@@ -69,6 +92,7 @@ pub fn analyse_with(
                 n
             },
             quadrant: quadrant[j],
+            importance_ci: bootstrap.as_ref().map(|(ci, _)| [ci[j].0, ci[j].1]),
         })
         .collect();
     // Stable sort: equal importances keep input order, so the report is deterministic.
@@ -81,5 +105,6 @@ pub fn analyse_with(
         polarity,
         drivers,
         dropped: prepared.dropped,
+        resamples: bootstrap.map_or(0, |(_, b)| b),
     })
 }

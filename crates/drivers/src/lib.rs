@@ -17,6 +17,7 @@
 //! 1977), see [`Quadrant`]. Pure and deterministic: no I/O, no randomness, no async.
 
 mod analyse;
+mod bootstrap;
 mod error;
 mod linalg;
 mod ols;
@@ -25,7 +26,8 @@ mod priority;
 mod relative_weights;
 mod shapley;
 
-pub use analyse::{analyse, analyse_with};
+pub use analyse::{analyse, analyse_with, analyse_with_intervals};
+pub use bootstrap::{MIN_RESAMPLES, RESAMPLES};
 pub use error::DriverError;
 
 use serde::{Deserialize, Serialize};
@@ -139,6 +141,9 @@ pub struct DriverResult {
     /// Respondents with a binary driver present; for a rating, every respondent (n).
     pub n_present: u64,
     pub quadrant: Quadrant,
+    /// 95% bootstrap percentile interval of `importance` (`analyse_with_intervals`);
+    /// `None` when not asked for or too costly to compute.
+    pub importance_ci: Option<[f64; 2]>,
 }
 
 impl DriverResult {
@@ -183,4 +188,6 @@ pub struct DriverReport {
     /// Drivers left out because every respondent had the same value (they explain nothing),
     /// in input order.
     pub dropped: Vec<String>,
+    /// Bootstrap resamples behind `importance_ci`; 0 when there are no intervals.
+    pub resamples: usize,
 }

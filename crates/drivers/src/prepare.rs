@@ -17,6 +17,8 @@ pub(crate) struct Prepared {
     pub drivers: Vec<DriverFacts>,
     /// Names of constant drivers, in input order.
     pub dropped: Vec<String>,
+    /// The input columns of `drivers`.
+    pub kept: Vec<usize>,
     pub moments: Moments,
 }
 
@@ -122,6 +124,7 @@ pub(crate) fn prepare(data: &DriverData, method: Method) -> Result<Prepared, Dri
         drivers,
         dropped,
         moments: moments(&data.rows, &kept, &data.outcome),
+        kept,
     })
 }
 

@@ -666,6 +666,11 @@ pub async fn drivers(
     if let Some(r) = &v.report {
         let effect = DriverEffect::of(&v.outcome);
         summary = format!("{}: R² = {:.3} over {} respondents with a comment. Importance is each driver's share of the explained variance; the effect is {}.", r.method, r.r_squared, fmt::group(r.n), effect.meaning);
+        if r.resamples > 0 {
+            summary.push_str(&format!(" Importance is shown with its 95% bootstrap interval ({} resamples of the respondents): a driver whose interval spans the average share ({:.1}%) could sit in either row of the matrix.", r.resamples, 100.0 / r.drivers.len().max(1) as f64));
+        } else {
+            summary.push_str(" No intervals: too many drivers to resample within the time budget.");
+        }
         if !r.ranks_drivers() {
             summary.push_str(&format!(" This model explains {:.0}% of the variation in {}: too little to rank drivers (we rank from R² = {:.2}). Read the priorities below as hints, not findings.", r.r_squared * 100.0, v.outcome.to_uppercase(), throughline_dashboard::MIN_R_SQUARED_TO_RANK));
         }
@@ -693,7 +698,15 @@ pub async fn drivers(
             };
             drivers.push(DriverView {
                 label: label(&d.name),
-                importance: format!("{:.1}%", d.importance * 100.0),
+                importance: match d.importance_ci {
+                    Some([low, high]) => format!(
+                        "{:.1}% ({:.1}–{:.1})",
+                        d.importance * 100.0,
+                        low * 100.0,
+                        high * 100.0
+                    ),
+                    None => format!("{:.1}%", d.importance * 100.0),
+                },
                 present: d
                     .outcome_when_present
                     .map_or_else(|| "—".into(), |x| format!("{x:.2}")),
