@@ -178,7 +178,7 @@ fn every_dashboard_page_renders_in_headless_chromium_with_the_demo_truths_on_scr
         "drivers of CSAT by rating: expected the delivery-speed rating"
     );
 
-    let alerts = visit("alerts-2025-11", "/w/demo/alerts?month=2025-11", DESKTOP);
+    let alerts = visit("alerts-2026-09", "/w/demo/alerts?month=2026-09", DESKTOP);
     check_alerts(&alerts);
 
     // A real person from the comments: the explore page links each comment to its author.
@@ -485,28 +485,28 @@ fn check_drivers(dom: &str) {
 
 fn check_alerts(dom: &str) {
     assert!(
-        dom.contains("<h1>Alerts for 2025-11</h1>"),
+        dom.contains("<h1>Alerts for 2026-09</h1>"),
         "alerts: expected the month heading"
     );
     let alert = element_with(dom, "<article class=\"alert\"", "</article>", "Kestrel")
         .unwrap_or_else(|| {
             panic!(
-                "alerts 2025-11: expected an alert for Kestrel (the planted delivery spike):\n{}",
+                "alerts 2026-09: expected an alert for Kestrel (the planted delivery spike):\n{}",
                 visible_text(dom)
             )
         });
     let headline = between(alert, "<h3>", "</h3>").unwrap_or_default();
     assert!(
         headline.contains("Kestrel") && headline.contains("Delivery"),
-        "alerts 2025-11: expected a headline about Kestrel and Delivery, got {headline:?}"
+        "alerts 2026-09: expected a headline about Kestrel and Delivery, got {headline:?}"
     );
     assert!(
         alert.contains("<svg"),
-        "alerts 2025-11: expected the alert's chart"
+        "alerts 2026-09: expected the alert's chart"
     );
     assert!(
         dom.contains("NPS and CSAT shifts by segment") && dom.contains("pairs had at least"),
-        "alerts 2025-11: expected the KPI-shift scan with its summary"
+        "alerts 2026-09: expected the KPI-shift scan with its summary"
     );
 }
 

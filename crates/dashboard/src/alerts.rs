@@ -2,7 +2,7 @@
 //! one month against the months before, as a share of that brand's customer
 //! texts, tested exactly and controlled for false discoveries across every
 //! (brand, theme) pair scanned — "complaints about Delivery for Kestrel up 240%
-//! in 2025-11, q < 0.001".
+//! in 2026-09, q < 0.001".
 
 use chrono::{Datelike, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};

@@ -129,7 +129,8 @@ impl Planner<'_> {
                 );
             }
         }
-        if chance(self.rng, 0.25) {
+        // A customer whose parcel came late is keener to say so when asked.
+        if chance(self.rng, if late { 0.5 } else { 0.25 }) {
             let when = delivered + uniform(self.rng, 1.0, 3.0) as i64 * DAY;
             self.push(when, What::Survey(About::Purchase { late, store: None }));
         }
