@@ -178,6 +178,16 @@ fn every_dashboard_page_renders_in_headless_chromium_with_the_demo_truths_on_scr
         "drivers of CSAT by rating: expected the delivery-speed rating"
     );
 
+    // The default month is the newest; the picker marks the spike's month with its
+    // findings, one click away.
+    let newest = visit("alerts", "/w/demo/alerts", DESKTOP);
+    let picker = between(&newest, "<nav class=\"months\"", "</nav>").unwrap_or_default();
+    let spike = element_with(picker, "<a", "</a>", "2026-09")
+        .unwrap_or_else(|| panic!("alerts: expected 2026-09 in the month picker:\n{picker}"));
+    assert!(
+        spike.contains("class=\"found\"") && spike.contains("alert"),
+        "alerts: expected the picker to mark 2026-09 as having alerts, got {spike}"
+    );
     let alerts = visit("alerts-2026-09", "/w/demo/alerts?month=2026-09", DESKTOP);
     check_alerts(&alerts);
 
@@ -295,6 +305,12 @@ fn check_overview_warmed(server: &Server) {
 }
 
 fn check_overview(dom: &str) {
+    // The headline tells the demo's story: the spike's alert and where the money is.
+    let headline = between(dom, "<div class=\"headline\"", "</div>").unwrap_or_default();
+    assert!(
+        headline.contains("Kestrel") && headline.contains("Revenue at risk"),
+        "overview: expected a headline naming the Kestrel alert and revenue at risk, got {headline:?}"
+    );
     // Computed ahead of the first view (the demo warms it) or on it; either way it says when.
     assert!(
         dom.contains("class=\"computed\"") && dom.contains(">computed at "),
@@ -340,7 +356,7 @@ fn check_overview(dom: &str) {
     }
     let nps = element_with(dom, "<article", "</article>", "data-kpi=\"nps\"").unwrap_or_default();
     assert!(
-        nps.contains(">NPS</h3>") && nps.contains("<svg"),
+        nps.contains(">NPS</a></h3>") && nps.contains("<svg"),
         "overview: the NPS tile should be labelled NPS and carry a sparkline, got:\n{nps}"
     );
 
@@ -531,12 +547,12 @@ fn check_profile(dom: &str, id: u64) {
     );
 }
 
-/// The value page: lifetime value, revenue at risk with its headline figure, the planted
+/// The value page: lifetime value, CLV at risk with its headline figure, the planted
 /// acquisition truth (social ads below break-even), and both model checks.
 fn check_value(dom: &str) {
     for heading in [
         "Lifetime value",
-        "Revenue at risk",
+        "CLV at risk",
         "The value of experience",
         "Acquisition cost against lifetime value",
         "Does the purchase model forecast?",
@@ -551,7 +567,7 @@ fn check_value(dom: &str) {
     let at_risk = between(dom, "data-figure=\"at-risk\">", "</p>").unwrap_or_default();
     assert!(
         at_risk.contains("at high churn risk") && at_risk.contains("GBP"),
-        "value: expected the revenue-at-risk headline with an amount in GBP, got {at_risk:?}"
+        "value: expected the CLV-at-risk headline with an amount in GBP, got {at_risk:?}"
     );
     for chart in [
         "clv-distribution",

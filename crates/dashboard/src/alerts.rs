@@ -73,6 +73,20 @@ pub struct Alerts {
     pub alerts: Vec<Alert>,
     /// NPS and CSAT shifts per segment in the same month, against the same months before.
     pub kpi_shifts: KpiShifts,
+    /// The newest [`CALENDAR_MONTHS`] months with how many complaint alerts each has,
+    /// newest last: the page's month picker, so a month with findings is one click away.
+    pub calendar: Vec<MonthFindings>,
+}
+
+/// Months the alerts calendar covers.
+pub const CALENDAR_MONTHS: u32 = 12;
+
+/// One month of the calendar: the complaint alerts the scan finds in it (each month
+/// scanned against its own baseline months, as the page would for that month).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MonthFindings {
+    pub month: String,
+    pub complaint_alerts: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -98,11 +112,8 @@ impl Dashboard {
         q.validate()?;
         let fsql = q.filters.sql();
         let baseline = self.settings.alert_baseline_months;
-        let month = match q.month {
-            Some(d) => Some(d),
-            None => self.as_of(ws, &fsql).await?,
-        };
-        let Some(month) = month.map(|d| d.with_day(1).unwrap_or(d)) else {
+        let newest = self.as_of(ws, &fsql).await?;
+        let Some(month) = q.month.or(newest).map(|d| d.with_day(1).unwrap_or(d)) else {
             return Ok(Alerts {
                 month: None,
                 baseline_months: baseline,
@@ -110,12 +121,132 @@ impl Dashboard {
                 tested: 0,
                 alerts: Vec::new(),
                 kpi_shifts: KpiShifts::default(),
+                calendar: Vec::new(),
             });
         };
         let window = Period {
             start: month - Months::new(baseline),
             end: month + Months::new(1),
         };
+        let (complaints, kpi_shifts, calendar) = tokio::try_join!(
+            self.complaint_series(ws, &fsql, &window),
+            self.kpi_shifts(ws, &fsql, month, baseline),
+            self.calendar(ws, &fsql, newest)
+        )?;
+        let (months, series) = (complaints.months, complaints.series);
+        let min_count = self.settings.alert_min_count;
+        let found = scan(&series, baseline as usize, min_count);
+        let tested = found.tested;
+        let month_name = month.format("%Y-%m").to_string();
+        let alerts = found
+            .anomalies
+            .into_iter()
+            .filter_map(|a| {
+                let s = series.iter().find(|s| s.key == a.key)?;
+                let (brand, theme) = a.key.split_once(KEY_SEP)?;
+                let theme_label = label(self, theme);
+                let evidence = months
+                    .iter()
+                    .enumerate()
+                    .map(|(i, m)| {
+                        (
+                            m.clone(),
+                            s.counts[i],
+                            s.exposure.get(i).copied().unwrap_or(0.0) as u64,
+                        )
+                    })
+                    .collect();
+                Some(Alert {
+                    headline: headline(
+                        &theme_label,
+                        brand,
+                        &month_name,
+                        a.change,
+                        a.q_value,
+                        a.direction,
+                    ),
+                    brand: brand.to_string(),
+                    theme: theme.to_string(),
+                    theme_label,
+                    month: month_name.clone(),
+                    current: a.current,
+                    expected: a.expected,
+                    change: a.change,
+                    p_value: a.p_value,
+                    q_value: a.q_value,
+                    direction: a.direction,
+                    evidence,
+                })
+            })
+            .collect();
+        Ok(Alerts {
+            month: Some(month_name),
+            baseline_months: baseline,
+            scanned: series.len(),
+            tested,
+            alerts,
+            kpi_shifts,
+            calendar,
+        })
+    }
+}
+
+/// Negative mentions per (brand, theme) and month over a window of whole months, with
+/// each brand's customer texts per month as exposure.
+struct Complaints {
+    /// `YYYY-MM` of each month of the window, oldest first.
+    months: Vec<String>,
+    series: Vec<CountSeries>,
+}
+
+impl Dashboard {
+    /// Complaint alerts per month for the newest [`CALENDAR_MONTHS`] months: one read of
+    /// the window (the months plus the first one's baseline), one scan per month.
+    async fn calendar(
+        &self,
+        ws: WorkspaceId,
+        fsql: &str,
+        newest: Option<NaiveDate>,
+    ) -> Result<Vec<MonthFindings>> {
+        let Some(newest) = newest.map(|d| d.with_day(1).unwrap_or(d)) else {
+            return Ok(Vec::new());
+        };
+        let baseline = self.settings.alert_baseline_months as usize;
+        let window = Period {
+            start: newest - Months::new(CALENDAR_MONTHS - 1 + baseline as u32),
+            end: newest + Months::new(1),
+        };
+        let all = self.complaint_series(ws, fsql, &window).await?;
+        let min_count = self.settings.alert_min_count;
+        Ok((baseline..all.months.len())
+            .map(|t| {
+                let upto: Vec<CountSeries> = all
+                    .series
+                    .iter()
+                    .map(|s| CountSeries {
+                        key: s.key.clone(),
+                        counts: s.counts[t - baseline..=t].to_vec(),
+                        exposure: s
+                            .exposure
+                            .get(t - baseline..=t)
+                            .map(<[f64]>::to_vec)
+                            .unwrap_or_default(),
+                    })
+                    .collect();
+                MonthFindings {
+                    month: all.months[t].clone(),
+                    complaint_alerts: scan(&upto, baseline, min_count).anomalies.len(),
+                }
+            })
+            .collect())
+    }
+
+    async fn complaint_series(
+        &self,
+        ws: WorkspaceId,
+        fsql: &str,
+        window: &Period,
+    ) -> Result<Complaints> {
         let where_sql = format!("{}{fsql}", window.sql());
         let complaints = aspects_sql(
             &format!("date_trunc('month', occurred_at) AS m, coalesce(brand, '{NO_BRAND}') AS b"),
@@ -125,7 +256,9 @@ impl Dashboard {
             "SELECT date_trunc('month', occurred_at) AS m, coalesce(brand, '{NO_BRAND}') AS b, count(*) AS n \
              FROM signals WHERE sentiment IS NOT NULL AND stakeholder_type = 'customer'{where_sql} GROUP BY 1, 2"
         );
-        let months: Vec<String> = (0..=baseline)
+        let count = (window.end.year() * 12 + window.end.month0() as i32)
+            - (window.start.year() * 12 + window.start.month0() as i32);
+        let months: Vec<String> = (0..count.max(0) as u32)
             .map(|k| (window.start + Months::new(k)).format("%Y-%m").to_string())
             .collect();
         // A row's month slot by arithmetic on its month index, not by its label.
@@ -182,10 +315,9 @@ impl Dashboard {
             })?;
             Ok(brands)
         };
-        let (brands, exposure, kpi_shifts) = tokio::try_join!(
+        let (brands, exposure) = tokio::try_join!(
             self.folded(ws, &complaints, negative),
             self.folded(ws, &texts, exposure),
-            self.kpi_shifts(ws, &fsql, month, baseline)
         )?;
         // In key order, as the scan reports series.
         let negative: BTreeMap<String, Vec<u64>> = Arc::unwrap_or_clone(brands)
@@ -198,7 +330,7 @@ impl Dashboard {
                     .map(move |(theme, counts)| (format!("{b}{KEY_SEP}{theme}"), counts.0))
             })
             .collect();
-        let series: Vec<CountSeries> = negative
+        let series = negative
             .into_iter()
             .map(|(key, counts)| {
                 let brand = key.split_once(KEY_SEP).map_or(key.as_str(), |(b, _)| b);
@@ -210,59 +342,7 @@ impl Dashboard {
                 }
             })
             .collect();
-        let min_count = self.settings.alert_min_count;
-        let found = scan(&series, baseline as usize, min_count);
-        let tested = found.tested;
-        let month_name = month.format("%Y-%m").to_string();
-        let alerts = found
-            .anomalies
-            .into_iter()
-            .filter_map(|a| {
-                let s = series.iter().find(|s| s.key == a.key)?;
-                let (brand, theme) = a.key.split_once(KEY_SEP)?;
-                let theme_label = label(self, theme);
-                let evidence = months
-                    .iter()
-                    .enumerate()
-                    .map(|(i, m)| {
-                        (
-                            m.clone(),
-                            s.counts[i],
-                            s.exposure.get(i).copied().unwrap_or(0.0) as u64,
-                        )
-                    })
-                    .collect();
-                Some(Alert {
-                    headline: headline(
-                        &theme_label,
-                        brand,
-                        &month_name,
-                        a.change,
-                        a.q_value,
-                        a.direction,
-                    ),
-                    brand: brand.to_string(),
-                    theme: theme.to_string(),
-                    theme_label,
-                    month: month_name.clone(),
-                    current: a.current,
-                    expected: a.expected,
-                    change: a.change,
-                    p_value: a.p_value,
-                    q_value: a.q_value,
-                    direction: a.direction,
-                    evidence,
-                })
-            })
-            .collect();
-        Ok(Alerts {
-            month: Some(month_name),
-            baseline_months: baseline,
-            scanned: series.len(),
-            tested,
-            alerts,
-            kpi_shifts,
-        })
+        Ok(Complaints { months, series })
     }
 }
 

@@ -30,7 +30,7 @@ mod tiles;
 mod transactions;
 mod value;
 
-pub use alerts::{Alert, AlertQuery, Alerts};
+pub use alerts::{Alert, AlertQuery, Alerts, MonthFindings, CALENDAR_MONTHS};
 pub use commercial::{Commercial, Money, RevenueAtRisk};
 pub use drivers::{DriverQuery, DriversView};
 pub use engine::{Dashboard, DashboardSettings};

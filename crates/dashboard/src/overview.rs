@@ -64,8 +64,15 @@ pub struct Overview {
     pub channels: Vec<SegmentComparison>,
     pub stores: Vec<StoreRow>,
     pub themes: Vec<ThemeRow>,
+    /// Complaint alerts of `alerts_month`.
     pub alerts: Vec<Alert>,
-    /// Top movers: NPS and CSAT shifts per segment in the newest month (BH-controlled).
+    /// `YYYY-MM` the alerts and movers are for: the newest month of the current period
+    /// with complaint alerts, else the newest month (a quiet newest month must not hide
+    /// a finding earlier in the period the page reports on).
+    pub alerts_month: Option<String>,
+    /// Months of the current period with complaint alerts, newest first, with how many.
+    pub months_with_alerts: Vec<crate::alerts::MonthFindings>,
+    /// Top movers: NPS and CSAT shifts per segment in `alerts_month` (BH-controlled).
     pub movers: Vec<KpiShift>,
     pub commercial: Option<Commercial>,
     pub retention: Option<Retention>,
@@ -188,6 +195,24 @@ impl Dashboard {
             sum(&cur, true),
             sum(&prev, true),
         );
+        let period_months: Vec<_> = alerts
+            .calendar
+            .iter()
+            .rev()
+            .filter(|m| m.complaint_alerts > 0 && m.month >= cur.start.format("%Y-%m").to_string())
+            .cloned()
+            .collect();
+        let alerts = match period_months.first() {
+            Some(m) if alerts.alerts.is_empty() && alerts.month.as_ref() != Some(&m.month) => {
+                let day = NaiveDate::parse_from_str(&format!("{}-01", m.month), "%Y-%m-%d").ok();
+                let query = AlertQuery {
+                    filters: filters.clone(),
+                    month: day,
+                };
+                timed("alerts of the period", self.alerts(ws, &query)).await?
+            }
+            _ => alerts,
+        };
         let mut tiles = tiles::survey_tiles(&kc, &kp, &ec.nps, &ep.nps);
         let spark: Vec<_> = monthly
             .iter()
@@ -218,6 +243,8 @@ impl Dashboard {
             themes,
             movers: alerts.kpi_shifts.shifts,
             alerts: alerts.alerts,
+            alerts_month: alerts.month,
+            months_with_alerts: period_months,
             commercial: Some(commercial),
             retention: Some(retention),
             voice,
@@ -438,6 +465,8 @@ fn empty(filters: &Filters) -> Overview {
         stores: Vec::new(),
         themes: Vec::new(),
         alerts: Vec::new(),
+        alerts_month: None,
+        months_with_alerts: Vec::new(),
         movers: Vec::new(),
         commercial: None,
         retention: None,

@@ -79,6 +79,34 @@ async fn the_planted_truths_are_found() {
         "{delivery:?}"
     );
     assert!(delivery.headline.contains("up"), "{}", delivery.headline);
+    // The month picker's calendar: the newest twelve months, the spike among those with
+    // findings, each month's count the count that month's own page shows.
+    let calendar = &alerts.calendar;
+    assert_eq!(
+        calendar.len(),
+        throughline_dashboard::CALENDAR_MONTHS as usize
+    );
+    let marked = calendar
+        .iter()
+        .find(|m| m.month == truths::DELAY_SPIKE_MONTH)
+        .expect("the spike month in the calendar");
+    assert_eq!(marked.complaint_alerts, alerts.alerts.len());
+    for m in calendar.iter().step_by(4) {
+        let day =
+            chrono::NaiveDate::parse_from_str(&format!("{}-01", m.month), "%Y-%m-%d").unwrap();
+        let page = w
+            .dash
+            .alerts(
+                w.ws,
+                &AlertQuery {
+                    month: Some(day),
+                    ..AlertQuery::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(page.alerts.len(), m.complaint_alerts, "{}", m.month);
+    }
     // The same late deliveries pull the brand's CSAT down that month: the KPI-shift scan over
     // every segment and KPI (BH-controlled) finds it, and finds next to nothing elsewhere.
     let shifts = &alerts.kpi_shifts;

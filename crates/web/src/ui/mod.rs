@@ -6,6 +6,7 @@
 mod export_page;
 mod format;
 mod glossary_page;
+mod headline;
 mod pages;
 mod value_page;
 mod views;

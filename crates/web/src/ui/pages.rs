@@ -144,6 +144,20 @@ pub async fn overview(
         })
         .collect();
     let page = OverviewPage {
+        headline: super::headline::headline(&o),
+        alerts_month: o.alerts_month.clone().unwrap_or_default(),
+        alert_months: o
+            .months_with_alerts
+            .iter()
+            .map(|m| {
+                let keep = if chrome.query.is_empty() { "" } else { "&" };
+                let link = format!(
+                    "/w/{}/alerts?month={}{keep}{}",
+                    chrome.ws_path, m.month, chrome.query
+                );
+                (m.month.clone(), m.complaint_alerts, link)
+            })
+            .collect(),
         empty: o.as_of.is_none(),
         period: o.current.map(|p| p.label()).unwrap_or_default(),
         previous: o.previous.map(|p| p.label()).unwrap_or_default(),
@@ -799,7 +813,26 @@ pub async fn alerts(
     let (mut chrome, ws) = chrome(&state, &ws_name, "alerts", &q.filters).await?;
     chrome.export = super::export_page::link(&chrome, "alerts", &p);
     let a = state.dashboard.alerts(ws, &q).await?;
+    let keep = if chrome.query.is_empty() { "" } else { "&" };
+    let calendar = a
+        .calendar
+        .iter()
+        .map(|m| MonthLink {
+            link: format!(
+                "/w/{}/alerts?month={}{keep}{}",
+                chrome.ws_path, m.month, chrome.query
+            ),
+            current: Some(&m.month) == a.month.as_ref(),
+            findings: match m.complaint_alerts {
+                0 => String::new(),
+                1 => "1 alert".into(),
+                n => format!("{n} alerts"),
+            },
+            month: m.month.clone(),
+        })
+        .collect();
     render(AlertsPage {
+        calendar,
         month: a.month.clone().unwrap_or_default(),
         summary: format!(
             "Complaints per theme and brand in the month against the {} months before, as a share of that brand's customer comments (exact conditional test). {} brand–theme series had complaints; the {} with at least {} complaints in the month or expected were tested, with Benjamini–Hochberg over those {}; q < 0.05 shown.",

@@ -77,6 +77,12 @@ pub struct AlertView {
 pub struct OverviewPage {
     pub chrome: Chrome,
     pub empty: bool,
+    /// What changed and where the money is, in a few sentences (`headline.rs`).
+    pub headline: Vec<String>,
+    /// The month the alerts are for, and the period's months with alerts (month,
+    /// count, link to that month's alerts page).
+    pub alerts_month: String,
+    pub alert_months: Vec<(String, usize, String)>,
     pub period: String,
     pub previous: String,
     pub as_of: String,
@@ -165,12 +171,22 @@ pub struct DriversPage {
 #[template(path = "alerts.html")]
 pub struct AlertsPage {
     pub chrome: Chrome,
+    /// The month picker: the newest twelve months and their complaint alerts.
+    pub calendar: Vec<MonthLink>,
     pub month: String,
     pub summary: String,
     pub shifts_summary: String,
     /// (dimension:segment:kpi, headline, the figures behind it).
     pub shifts: Vec<(String, String, String)>,
     pub alerts: Vec<AlertView>,
+}
+
+pub struct MonthLink {
+    pub month: String,
+    pub link: String,
+    pub current: bool,
+    /// "2 alerts", or empty for a quiet month.
+    pub findings: String,
 }
 
 pub struct TimelineItem {
