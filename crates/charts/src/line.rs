@@ -76,7 +76,10 @@ fn line_chart_over(
         .unwrap_or(0);
     let label_at = |i: usize| x_labels.get(i).map(String::as_str).unwrap_or("");
     let rows = legend_rows(series);
-    let top = TOP + rows.len() as f64 * LEGEND_ROW;
+    // The legend adds height above the plot rather than taking it from the plot: with
+    // many series a fixed-height chart shrank to a sliver under its legend.
+    let extra = rows.len() as f64 * LEGEND_ROW;
+    let (top, bottom, height) = (TOP + extra, BOTTOM + extra, HEIGHT + extra);
     let values: Vec<f64> = series
         .iter()
         .flat_map(|s| s.points.iter().filter_map(usable))
@@ -88,7 +91,7 @@ fn line_chart_over(
         .collect();
     // The span widens the axis; it is no data of its own.
     let span = y_span.iter().copied().filter(|_| !values.is_empty());
-    let Some(y) = Scale::over(values.iter().copied().chain(span), BOTTOM, top) else {
+    let Some(y) = Scale::over(values.iter().copied().chain(span), bottom, top) else {
         return no_data(id, title, WIDTH, HEIGHT);
     };
     let x = |i: usize| {
@@ -104,13 +107,13 @@ fn line_chart_over(
         title,
         &describe(title, &label_at, periods, series),
         WIDTH,
-        HEIGHT,
+        height,
     );
     svg.heading(title, 50);
     y_grid(&mut svg, &y, LEFT, RIGHT);
-    y_title(&mut svg, 16.0, (top + BOTTOM) / 2.0, &truncate(y_label, 40));
-    svg.line(LEFT, BOTTOM, RIGHT, BOTTOM, &format!("stroke=\"{MUTED}\""));
-    x_labels_thinned(&mut svg, periods, &label_at, &x);
+    y_title(&mut svg, 16.0, (top + bottom) / 2.0, &truncate(y_label, 40));
+    svg.line(LEFT, bottom, RIGHT, bottom, &format!("stroke=\"{MUTED}\""));
+    x_labels_thinned(&mut svg, bottom, periods, &label_at, &x);
 
     for (index, s) in series.iter().enumerate() {
         let colour = SERIES[index % SERIES.len()];
@@ -222,6 +225,7 @@ fn bands<'a>(
 /// never overlap, even with 52 weekly periods on a phone.
 fn x_labels_thinned<'a>(
     svg: &mut Svg,
+    bottom: f64,
     periods: usize,
     label_at: &dyn Fn(usize) -> &'a str,
     x: &dyn Fn(usize) -> f64,
@@ -251,8 +255,8 @@ fn x_labels_thinned<'a>(
         }
         left_edge = centre - half;
         let tick = format!("stroke=\"{MUTED}\"");
-        svg.line(x(i), BOTTOM, x(i), BOTTOM + 4.0, &tick);
-        svg.text(centre, BOTTOM + 17.0, &label_style, &text);
+        svg.line(x(i), bottom, x(i), bottom + 4.0, &tick);
+        svg.text(centre, bottom + 17.0, &label_style, &text);
     }
 }
 

@@ -135,6 +135,46 @@ fn legend_and_dashes_for_several_series() {
 }
 
 #[test]
+fn a_long_legend_adds_height_instead_of_squeezing_the_plot() {
+    let many: Vec<Series> = (0..12)
+        .map(|i| {
+            series(
+                &format!("Northwind store {i}"),
+                &[Some(f64::from(i)), Some(1.0)],
+            )
+        })
+        .collect();
+    let out = line_chart("tall", "NPS by store", &labels(&["Q1", "Q2"]), &many, "NPS");
+    assert_chart(&out, "tall");
+    // Two names of ~130 units fit a 404-unit row: 6 rows of 20 units. The plot keeps its
+    // 220 units (x axis at 260 + 120) and the viewBox grows by the same 120.
+    assert!(out.contains("viewBox=\"0 0 480 420\""), "{}", &out[..200]);
+    assert!(
+        out.contains("x1=\"56\" y1=\"380\" x2=\"460\" y2=\"380\""),
+        "no x axis at 380"
+    );
+}
+
+#[test]
+fn a_long_title_is_shown_whole_on_two_lines() {
+    let title = "Complaints about Delivery for Kestrel up 289% in 2026-09 (q < 0.001)";
+    let out = line_chart(
+        "t",
+        title,
+        &labels(&["a", "b"]),
+        &[series("s", &[Some(1.0), Some(2.0)])],
+        "y",
+    );
+    // 50 characters fit at 16 px; at 13 px, 61 a line, broken at the last space.
+    assert!(
+        out.contains(">Complaints about Delivery for Kestrel up 289% in 2026-09 (q &lt;</text>"),
+        "{out}"
+    );
+    assert!(out.contains(">0.001)</text>"), "{out}");
+    assert!(!out.contains('…'));
+}
+
+#[test]
 fn x_labels_are_thinned_to_avoid_overlap() {
     let weeks: Vec<String> = (1..=52).map(|w| format!("2026-W{w:02}")).collect();
     let values: Vec<Option<f64>> = (0..52).map(|w| Some(f64::from(w))).collect();

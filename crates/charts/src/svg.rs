@@ -181,13 +181,19 @@ impl Svg {
     }
 
     /// The chart title drawn at the top-left, so exported SVG files are self-explanatory.
+    /// The chart's title: one line at 16 px when it fits `max_chars`, else two lines at
+    /// 13 px broken between words, so a long title (an alert's headline) is read whole
+    /// rather than cut off. Only a title longer than both lines is shortened.
     pub(crate) fn heading(&mut self, title: &str, max_chars: usize) {
-        self.text(
-            8.0,
-            22.0,
-            &style(16, TEXT, "start", true),
-            &truncate(title, max_chars),
-        );
+        if title.chars().count() <= max_chars {
+            self.text(8.0, 22.0, &style(16, TEXT, "start", true), title);
+            return;
+        }
+        let per_line = max_chars * 16 / 13;
+        let (first, rest) = break_line(title, per_line);
+        let small = style(13, TEXT, "start", true);
+        self.text(8.0, 15.0, &small, first);
+        self.text(8.0, 31.0, &small, &truncate(rest, per_line));
     }
 
     pub(crate) fn line(&mut self, x1: f64, y1: f64, x2: f64, y2: f64, attrs: &str) {
@@ -285,6 +291,16 @@ mod tests {
     }
 
     #[test]
+    fn long_titles_break_between_words() {
+        assert_eq!(break_line("short title", 20), ("short title", ""));
+        assert_eq!(
+            break_line("Complaints about Delivery for Kestrel up 289%", 30),
+            ("Complaints about Delivery for", "Kestrel up 289%")
+        );
+        assert_eq!(break_line("abcdefghij", 4), ("abcd", "efghij"));
+    }
+
+    #[test]
     fn truncates_by_characters() {
         assert_eq!(truncate("short", 10), "short");
         assert_eq!(truncate("Customer support", 8), "Custome…");
@@ -311,5 +327,21 @@ mod tests {
             let ratio = contrast_on_white(colour);
             assert!(ratio >= 4.5, "{colour} has contrast {ratio:.2}:1");
         }
+    }
+}
+
+/// `text` split after the last space that leaves the first part within `width` chars
+/// (at `width` chars when there is no space to break at).
+pub(crate) fn break_line(text: &str, width: usize) -> (&str, &str) {
+    let limit = text
+        .char_indices()
+        .nth(width)
+        .map_or(text.len(), |(at, _)| at);
+    if limit == text.len() {
+        return (text, "");
+    }
+    match text[..=limit].rfind(' ') {
+        Some(space) if space > 0 => (&text[..space], text[space + 1..].trim_start()),
+        _ => (&text[..limit], &text[limit..]),
     }
 }

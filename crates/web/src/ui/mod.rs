@@ -8,6 +8,7 @@ mod format;
 mod glossary_page;
 mod headline;
 mod pages;
+mod trend;
 mod value_page;
 mod views;
 

@@ -492,9 +492,7 @@ pub async fn explore(
     };
     let mut periods: Vec<String> = ex.points.iter().map(|p| p.period.clone()).collect();
     periods.dedup();
-    let mut names: Vec<String> = ex.points.iter().map(|p| p.segment.clone()).collect();
-    names.sort();
-    names.dedup();
+    let (names, hidden) = super::trend::busiest_segments(&ex.points);
     let series: Vec<Series> = names
         .iter()
         .map(|n| Series {
@@ -547,7 +545,16 @@ pub async fn explore(
         ),
         trend_chart: charts::line_chart(
             "trend",
-            &format!("{} by {}", ex.kpi_label, q.grain.sql_unit()),
+            &match hidden {
+                0 => format!("{} by {}", ex.kpi_label, q.grain.sql_unit()),
+                n => format!(
+                    "{} by {}: the {} busiest of {}",
+                    ex.kpi_label,
+                    q.grain.sql_unit(),
+                    names.len(),
+                    names.len() + n
+                ),
+            },
             &periods,
             &series,
             ex.kpi_label,
