@@ -19,7 +19,7 @@ use serde::Serialize;
 use crate::error::{AnalyticsError, Result};
 
 /// A query's answer as plain JSON values, ready for an API or a template.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct QueryResult {
     pub columns: Vec<String>,
     pub rows: Vec<Vec<serde_json::Value>>,

@@ -61,7 +61,7 @@ impl AlertQuery {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Alerts {
     /// `YYYY-MM` of the month tested; `None` for an empty workspace.
     pub month: Option<String>,
@@ -83,13 +83,13 @@ pub const CALENDAR_MONTHS: u32 = 12;
 
 /// One month of the calendar: the complaint alerts the scan finds in it (each month
 /// scanned against its own baseline months, as the page would for that month).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct MonthFindings {
     pub month: String,
     pub complaint_alerts: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Alert {
     pub headline: String,
     pub brand: String,

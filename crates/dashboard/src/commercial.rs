@@ -19,7 +19,7 @@ use crate::retention::{self, Retention};
 use crate::tiles::{Format, Tile};
 use crate::transactions::{bounds, CurrencySums, Transactions, Tx};
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Commercial {
     pub tiles: Vec<Tile>,
     pub revenue: Vec<Money>,
@@ -28,13 +28,13 @@ pub struct Commercial {
 }
 
 /// An amount in one currency: amounts in different currencies are never added.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Money {
     pub currency: String,
     pub amount: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct RevenueAtRisk {
     pub customers: u64,
     /// Trailing 12-month revenue of those customers, per currency (largest first).

@@ -33,7 +33,7 @@ pub struct DriverQuery {
     pub drivers: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct DriversView {
     pub filters: Filters,
     pub outcome: String,

@@ -19,7 +19,9 @@ use crate::tiles::{ces_mean, top2};
 /// Comments listed under a chart.
 const COMMENTS: usize = 50;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Kpi {
     #[default]
@@ -71,7 +73,7 @@ impl Kpi {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ExploreQuery {
     #[serde(flatten)]
     pub filters: Filters,
@@ -85,14 +87,14 @@ pub struct ExploreQuery {
     pub theme: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct TrendPoint {
     pub period: String,
     pub segment: String,
     pub estimate: Estimate,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Comment {
     pub seq: i64,
     pub profile_id: i64,
@@ -109,7 +111,7 @@ pub struct Comment {
     pub theme_labels: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Explore {
     pub query: ExploreQuery,
     pub kpi_label: &'static str,

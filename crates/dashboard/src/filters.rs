@@ -24,7 +24,9 @@ pub const MAX_MONTHS: u32 = 24;
 
 /// Equality filters on dimensions, combined with AND; `months` is the length of the
 /// current period (the previous period has the same length).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub struct Filters {
     pub brand: Option<String>,
     pub channel: Option<String>,
@@ -138,7 +140,9 @@ pub fn url_encode(value: &str) -> String {
 }
 
 /// Time buckets for trends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Grain {
     Day,
@@ -173,7 +177,7 @@ impl Grain {
 }
 
 /// A half-open window of whole calendar months, `[start, end)`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Period {
     pub start: NaiveDate,
     pub end: NaiveDate,

@@ -11,7 +11,7 @@ use crate::value::ValueSettings;
 
 /// One figure: its key in the API, its name on pages, what it is and how it is
 /// computed, and where it appears.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Term {
     pub key: &'static str,
     pub name: &'static str,

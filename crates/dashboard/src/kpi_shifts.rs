@@ -22,7 +22,7 @@ pub const SHIFT_DIMENSIONS: [&str; 5] = ["brand", "channel", "region", "store", 
 /// False-discovery rate of the scan.
 const Q: f64 = 0.05;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct KpiShift {
     pub headline: String,
     pub dimension: &'static str,
@@ -38,7 +38,7 @@ pub struct KpiShift {
 }
 
 /// The scan's result: how many (segment, KPI) pairs were tested, and the shifts found.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct KpiShifts {
     pub tested: usize,
     pub shifts: Vec<KpiShift>,

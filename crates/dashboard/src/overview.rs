@@ -51,7 +51,7 @@ fn timed<T>(
 /// Months in a tile's sparkline.
 const SPARK_MONTHS: u32 = 12;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Overview {
     pub filters: Filters,
     /// Day of the newest signal; `None` for an empty workspace (everything else empty).
@@ -91,7 +91,7 @@ pub struct Overview {
 }
 
 /// One brand's share of the review and social conversation, and how it feels.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct VoiceRow {
     pub brand: String,
     pub share: Estimate,
@@ -99,7 +99,7 @@ pub struct VoiceRow {
 }
 
 /// One segment's customer NPS and CSAT, NPS tested against the rest.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct SegmentRow {
     pub segment: String,
     pub nps: SegmentComparison,
@@ -109,7 +109,7 @@ pub struct SegmentRow {
 }
 
 /// EX beside CX per store: employees' eNPS and customers' CSAT.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct StoreRow {
     pub store: String,
     pub enps: SegmentComparison,

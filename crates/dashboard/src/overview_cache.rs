@@ -37,7 +37,7 @@ struct Computed {
 }
 
 /// How current an overview is, shown beside it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Freshness {
     /// When the figures were computed.
     pub computed_at: DateTime<Utc>,

@@ -14,7 +14,7 @@ use crate::engine::Dashboard;
 use crate::error::Result;
 use crate::filters::{day_start, Period};
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct RatingRow {
     pub name: String,
     /// `customer` or `employee`.

@@ -15,7 +15,7 @@ const CURVE_MONTHS: usize = 12;
 /// quarterly renewal due after the newest data is not counted as a loss.
 const COMPLETE_AFTER_MONTHS: i32 = CURVE_MONTHS as i32 + 3;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Retention {
     /// The currency of the revenue figures: the one with most revenue.
     pub currency: Option<String>,

@@ -17,7 +17,7 @@ use throughline_analytics::Partial;
 /// Themes shown on the overview.
 const TOP_THEMES: usize = 10;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ThemeRow {
     pub theme: String,
     pub label: String,

@@ -8,7 +8,7 @@ use crate::glossary::{Def, CES, CSAT, ENPS, NPS, SENTIMENT};
 use crate::kpis::KpiCounts;
 
 /// How a tile's value reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
     /// NPS-style, -100..100.
@@ -21,7 +21,7 @@ pub enum Format {
     Hours,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Tile {
     pub key: &'static str,
     pub label: &'static str,

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 /// One problem with one field of one record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct FieldError {
     /// The wire name of the field, e.g. `nps` or `customer.email`.
     pub field: String,

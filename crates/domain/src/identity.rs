@@ -7,7 +7,19 @@ use std::collections::BTreeSet;
 use crate::limits::MAX_LABEL_BYTES;
 
 /// The kinds of identifier a stakeholder can be known by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum IdentityKind {
     Email,
@@ -38,7 +50,9 @@ impl IdentityKind {
 }
 
 /// One normalised identifier. Two identities are the same person-key iff they are equal.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub struct Identity {
     pub kind: IdentityKind,
     pub value: String,

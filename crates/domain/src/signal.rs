@@ -13,7 +13,7 @@ use crate::limits::{latest_time, EARLIEST_TIME};
 use crate::wire::{WireSignal, DIMENSIONS, FIELDS};
 
 /// A named custom rating with its scale, e.g. `{"value": 4, "min": 1, "max": 5}`.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Rating {
     pub value: f64,
     pub min: f64,

@@ -14,7 +14,7 @@ use crate::limits::MAX_LABEL_BYTES;
 pub const MAX_SPEND_AMOUNT: f64 = 1e12;
 
 /// One month's spend on one channel (and campaign, if named) in one currency.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AcquisitionSpend {
     /// The acquisition channel, matched against customers' first channel (`web`, `social` …).
     pub channel: String,

@@ -52,15 +52,19 @@ pub const DIMENSIONS: [&str; 7] = [
 ];
 
 /// The output form of a signal, field for field the wire format.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct WireSignal {
     pub kind: String,
     pub source: String,
     pub external_id: String,
     pub occurred_at: String,
+    /// `customer`, `employee` or `partner` → identities by kind.
     #[serde(flatten)]
+    #[schemars(with = "StakeholderSchema")]
     pub stakeholder: BTreeMap<String, BTreeMap<String, String>>,
+    /// The dimensions that are set, by name.
     #[serde(flatten)]
+    #[schemars(with = "DimensionsSchema")]
     pub dimensions: BTreeMap<String, String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,
@@ -88,4 +92,36 @@ pub struct WireSignal {
     pub resolved_at: Option<String>,
     #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
     pub properties: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The schema of `WireSignal::stakeholder` (one key of the three, its identities).
+#[derive(schemars::JsonSchema)]
+#[allow(dead_code)]
+struct StakeholderSchema {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    customer: Option<BTreeMap<String, String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    employee: Option<BTreeMap<String, String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    partner: Option<BTreeMap<String, String>>,
+}
+
+/// The schema of `WireSignal::dimensions` (`DIMENSIONS`, each when set).
+#[derive(schemars::JsonSchema)]
+#[allow(dead_code)]
+struct DimensionsSchema {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    channel: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    touchpoint: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stage: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    brand: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    store: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    team: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<String>,
 }

@@ -90,7 +90,9 @@ impl Method {
 
 /// Which direction of the outcome is good: NPS and CSAT are higher-is-better, churn is not.
 /// It decides whether a binary driver "hurts" (see [`Quadrant`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum OutcomePolarity {
     #[default]
@@ -109,7 +111,7 @@ pub enum OutcomePolarity {
 ///   (mean − min) / (max − min), is below the average of that rescaled mean over all rating
 ///   drivers in the model (the data-centred crosshair); a lone rating has no peers, so its
 ///   crosshair is the middle of its range, 0.5.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Quadrant {
     /// High importance, weak performance: the biggest lever, act on it first.
@@ -123,7 +125,7 @@ pub enum Quadrant {
 }
 
 /// One driver's importance, effect and place in the priority matrix.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct DriverResult {
     pub name: String,
     /// Share of the explained R²; sums to 1 over drivers (all 0 when R² is 0).
@@ -173,7 +175,7 @@ impl DriverReport {
 }
 
 /// The result of [`analyse`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct DriverReport {
     /// The method's name with its citation ([`Method::description`]).
     pub method: &'static str,

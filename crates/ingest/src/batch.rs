@@ -89,7 +89,7 @@ pub enum BatchError {
 }
 
 /// One problem with one field of one record of a batch.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Reject {
     /// 0-based index of the record in the batch (blank NDJSON lines not counted).
     pub index: usize,

@@ -18,7 +18,7 @@ pub struct CountSeries {
     pub exposure: Vec<f64>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub enum Direction {
     Up,
     Down,

@@ -141,7 +141,7 @@ fn change(current: Estimate, previous: Estimate, test: Option<Test>) -> Change {
 }
 
 /// One segment against all the others.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct SegmentComparison {
     pub segment: String,
     pub estimate: Estimate,

@@ -18,7 +18,7 @@ pub const SMALL_SAMPLE: u64 = 30;
 pub const Z95: f64 = 1.959_963_984_540_054;
 
 /// A point estimate with its sample size, standard error and 95% confidence interval.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Estimate {
     pub value: f64,
     pub n: u64,

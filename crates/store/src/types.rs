@@ -39,7 +39,7 @@ pub struct StoredSignal {
     pub signal: Signal,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Profile {
     pub id: ProfileId,
     pub workspace: WorkspaceId,
@@ -54,7 +54,7 @@ pub struct Profile {
 }
 
 /// One merge, with what explains it and whether it was undone.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct MergeRecord {
     pub id: MergeId,
     pub survivor: ProfileId,

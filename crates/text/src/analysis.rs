@@ -11,7 +11,7 @@ use crate::sentiment::Label;
 use crate::speakers::Speaker;
 
 /// A word or phrase that caused a label, and the rule(s) that used it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Evidence {
     pub text: String,
     pub start: usize,
@@ -22,7 +22,7 @@ pub struct Evidence {
     pub valence: Option<f32>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct SentenceSentiment {
     pub text: String,
     pub start: usize,
@@ -32,14 +32,14 @@ pub struct SentenceSentiment {
     pub evidence: Vec<Evidence>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct SentimentResult {
     pub score: f32,
     pub label: Label,
     pub sentences: Vec<SentenceSentiment>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ThemeResult {
     pub theme: String,
     pub theme_label: String,
@@ -64,13 +64,13 @@ fn is_zero(count: &usize) -> bool {
     *count == 0
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct SignalResult {
     pub label: &'static str,
     pub evidence: Vec<Evidence>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum EffortLevel {
     High,
@@ -78,7 +78,7 @@ pub enum EffortLevel {
     Low,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct EffortResult {
     pub level: EffortLevel,
     /// High-effort cues minus low-effort cues.
@@ -86,7 +86,7 @@ pub struct EffortResult {
     pub evidence: Vec<Evidence>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct PiiFound {
     pub kind: PiiKind,
     /// Span of the placeholder in `redacted_text`.
@@ -97,7 +97,7 @@ pub struct PiiFound {
 /// A chat, call transcript or email thread: which parts each side wrote. When an analysis has
 /// one, its `sentiment`, themes, emotions, effort and intents are the customer's turns' alone
 /// (an agent's politeness is not the customer's mood), and the agent's turns are scored here.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ConversationInfo {
     /// Turns opened by a customer label ("Customer:", "Caller:", "Me:" …), or the unquoted
     /// parts of an email reply.
@@ -116,14 +116,14 @@ pub struct ConversationInfo {
 }
 
 /// The sentiment of the agent's turns, scored together as one text.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct AgentSentiment {
     pub score: f32,
     /// From the score alone (never `mixed`).
     pub label: Label,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct TurnSpan {
     pub speaker: Speaker,
     /// Span of the turn's words in `redacted_text`.
@@ -140,7 +140,7 @@ fn is_false(value: &bool) -> bool {
 }
 
 /// Everything the analyser says about one text.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Analysis {
     pub analyzer_version: &'static str,
     /// True when the text was longer than one analysis reads (`MAX_ANALYSED_BYTES`): only

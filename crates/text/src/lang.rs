@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::lexicon::{flag, Lexicon};
 use crate::tokenize::{Doc, TokenKind};
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct LanguageInfo {
     /// ISO 639-3 code ("eng", "deu"), or "und" when undetermined.
     pub code: &'static str,

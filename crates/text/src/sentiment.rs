@@ -30,7 +30,9 @@ const EXCLAIM_BOOST: f32 = 0.292;
 const QUESTION_BOOST: f32 = 0.18;
 
 /// A sentiment label. `Mixed` means clear positive and clear negative parts of similar weight.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Label {
     Negative,

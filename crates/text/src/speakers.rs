@@ -8,7 +8,7 @@
 use serde::Serialize;
 
 /// Which side of a conversation wrote a stretch of it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Speaker {
     Customer,

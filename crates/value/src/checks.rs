@@ -7,7 +7,7 @@ use crate::error::{Result, ValueError};
 use crate::summary::CustomerSummary;
 
 /// One calibration-frequency bucket of the holdout comparison.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct HoldoutRow {
     /// Calibration frequency x; the last bucket holds every x ≥ this value.
     pub frequency: u32,

@@ -30,7 +30,7 @@ pub use views::{
 };
 
 /// The value page.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ValueView {
     pub as_of: Option<NaiveDate>,
     /// The analytics copy's high-water mark (signal seq) the models were fitted at. While
@@ -60,7 +60,7 @@ pub struct ValueView {
     pub definitions: Definitions,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct PurchaseModel {
     pub r: Param,
     pub alpha: Param,
@@ -72,13 +72,13 @@ pub struct PurchaseModel {
 }
 
 /// A fitted parameter with its standard error.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Param {
     pub value: f64,
     pub se: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct SpendModelView {
     pub currency: String,
     pub p: Option<Param>,
@@ -89,7 +89,7 @@ pub struct SpendModelView {
     pub error: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ChurnView {
     pub method: &'static str,
     pub trained_as_of: Option<NaiveDate>,
@@ -106,7 +106,7 @@ pub struct ChurnView {
 }
 
 /// The contractual side: renewals, their period and the retention curve (sBG and observed).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct MembershipView {
     pub period_days: f64,
     pub alpha: Param,
@@ -119,7 +119,7 @@ pub struct MembershipView {
 }
 
 /// What each figure means, shown beside it (the glossary's words, `value_terms`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Definitions {
     pub clv: String,
     pub churn: String,
@@ -128,7 +128,7 @@ pub struct Definitions {
 }
 
 /// One customer's value and risk, for the profile page and API.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ProfileValue {
     pub profile: i64,
     pub currency: Option<String>,

@@ -16,7 +16,7 @@ use super::load::{Customer, Micros, DAY};
 use super::membership::{self, Membership};
 
 /// How the models are set up; the defaults are documented on the value page.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
 pub struct ValueSettings {
     /// CLV horizon in weeks (156 = three years).
     pub horizon_weeks: f64,

@@ -39,7 +39,7 @@ impl Purse {
 }
 
 /// One bar of the CLV distribution.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ClvBucket {
     pub label: String,
     pub customers: u64,
@@ -47,7 +47,7 @@ pub struct ClvBucket {
     pub value: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Distribution {
     /// Shown for the currency most customers pay in.
     pub currency: String,
@@ -124,7 +124,7 @@ fn bucket_edges(p99: f64) -> Vec<u64> {
 }
 
 /// Customers at high churn risk and the value they hold, for one group.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct RiskGroup {
     pub dimension: &'static str,
     pub value: String,
@@ -136,7 +136,7 @@ pub struct RiskGroup {
     pub expected_loss: Vec<Money>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct AtRisk {
     pub threshold: f64,
     pub customers: u64,
@@ -257,7 +257,7 @@ pub(crate) fn main_currency(customers: &[Customer]) -> Option<String> {
 }
 
 /// CLV and churn of one group of customers (main currency).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ValueGroup {
     pub group: String,
     pub customers: u64,
@@ -268,7 +268,7 @@ pub struct ValueGroup {
 }
 
 /// What a detractor costs: promoters' mean CLV minus detractors', with a Welch test.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct DetractorCost {
     pub currency: String,
     pub difference: f64,
@@ -399,7 +399,7 @@ fn in_currency<'a>(
 }
 
 /// Unit economics of one acquisition channel (or one campaign in it) in one currency.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ChannelEconomics {
     pub channel: String,
     /// Set for a campaign's own row: customers whose first signal named it

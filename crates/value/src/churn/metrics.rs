@@ -32,7 +32,7 @@ pub fn auc(scores: &[f64], labels: &[bool]) -> Option<f64> {
 }
 
 /// One bucket of a reliability diagram.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ReliabilityBucket {
     pub count: usize,
     pub mean_predicted: f64,

@@ -110,7 +110,7 @@ pub struct ChurnModel {
 }
 
 /// One factor of a score: its contribution to the log-odds (+ raises risk).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Factor {
     pub feature: &'static str,
     pub contribution: f64,
