@@ -27,13 +27,14 @@ pub enum ErrorCode {
     QueryTooLarge,
     TooLarge,
     Unprocessable,
+    UnsupportedMediaType,
     Conflict,
     Busy,
     Internal,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 14] = [
+    pub const ALL: [ErrorCode; 15] = [
         ErrorCode::Unauthorized,
         ErrorCode::NotFound,
         ErrorCode::BadRequest,
@@ -45,6 +46,7 @@ impl ErrorCode {
         ErrorCode::QueryTooLarge,
         ErrorCode::TooLarge,
         ErrorCode::Unprocessable,
+        ErrorCode::UnsupportedMediaType,
         ErrorCode::Conflict,
         ErrorCode::Busy,
         ErrorCode::Internal,
@@ -66,6 +68,7 @@ impl ErrorCode {
             C::QueryTooLarge => ("query_too_large", S::PAYLOAD_TOO_LARGE, "SQL text, expression depth, memory, a built value or the answer over its limit"),
             C::TooLarge => ("too_large", S::PAYLOAD_TOO_LARGE, "a body, batch, text or list over its limit"),
             C::Unprocessable => ("unprocessable", S::UNPROCESSABLE_ENTITY, "a body that parses but cannot be taken as a whole (e.g. not a JSON array)"),
+            C::UnsupportedMediaType => ("unsupported_media_type", S::UNSUPPORTED_MEDIA_TYPE, "a body without `content-type: application/json` where a route takes JSON"),
             C::Conflict => ("conflict", S::CONFLICT, "the request contradicts what is stored"),
             C::Busy => ("busy", S::TOO_MANY_REQUESTS, "at a bound kept on purpose (queries, analyses or bodies at once); retry after `Retry-After` seconds"),
             C::Internal => ("internal", S::INTERNAL_SERVER_ERROR, "a fault on our side; it is logged with its cause, and the answer says only \"internal error\""),

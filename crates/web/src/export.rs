@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use throughline_ingest::csv_safe::neutralize_formula;
 
 use crate::error::ApiError;
-use crate::lag::TenantLag;
+use crate::lag::{Lagged, TenantLag};
 
 /// The answer's format, from the query string (`format=json|csv`, `table=path`).
 #[derive(Debug, Default, Deserialize)]
@@ -34,16 +34,16 @@ impl Export {
         name: &str,
         main: &str,
     ) -> Result<Response, ApiError> {
-        let mut value = serde_json::to_value(view).map_err(ApiError::internal)?;
         let mut response = match self.format.as_deref().map(str::trim).unwrap_or("") {
             "" | "json" => {
-                if let Value::Object(fields) = &mut value {
-                    let lag = serde_json::to_value(lag).map_err(ApiError::internal)?;
-                    fields.insert("analytics_lag".into(), lag);
-                }
-                Json(value).into_response()
+                let answer = Lagged {
+                    view,
+                    analytics_lag: lag,
+                };
+                Json(serde_json::to_value(answer).map_err(ApiError::internal)?).into_response()
             }
             "csv" => {
+                let value = serde_json::to_value(view).map_err(ApiError::internal)?;
                 let asked = self
                     .table
                     .as_deref()

@@ -4,6 +4,7 @@
 //! carries `analytics_lag`: partial data is never presented as the current picture.
 
 use axum::http::{HeaderName, HeaderValue};
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::{ApiError, AppState};
@@ -14,13 +15,24 @@ pub const PROGRESS_HEADER: HeaderName = HeaderName::from_static("throughline-ana
 /// Whether the copy has caught up, how far along it is, and how old the last
 /// refresh is. Sequence numbers and signal counts are server-wide, so they would
 /// tell one tenant how much every other tenant sends: they stay in the logs.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, JsonSchema)]
 pub struct TenantLag {
     pub caught_up: bool,
     /// Share of the store's signals the copy holds, 0–1, rounded down to 0.01 (so
     /// 1.0 only when caught up).
     pub progress: f64,
     pub last_refresh_age_ms: Option<u64>,
+}
+
+/// A metrics answer in JSON: the view model's fields and `analytics_lag`.
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "{T}Answer")]
+pub struct Lagged<T> {
+    #[serde(flatten)]
+    pub view: T,
+    /// Whether the analytics copy the figures come from has caught up with the store;
+    /// until it has, every figure is partial.
+    pub analytics_lag: TenantLag,
 }
 
 impl TenantLag {

@@ -7,6 +7,7 @@
 mod auth;
 mod error;
 mod export;
+mod extract;
 mod lag;
 mod limits;
 mod openapi;

@@ -2,13 +2,14 @@
 //! view models the pages render, so a number on screen is a number in the API — or
 //! any of an answer's tables as CSV (`?format=csv&table=…`, `export.rs`).
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::Json;
 use throughline_dashboard::Term;
 
 use crate::auth::Authed;
 use crate::export::Export;
+use crate::extract::Query;
 use crate::lag::TenantLag;
 use crate::params::PageParams;
 use crate::{ApiError, AppState};

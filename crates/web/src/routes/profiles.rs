@@ -1,29 +1,41 @@
 //! Profiles: one person across channels, the merges that made them, and undoing one.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::Json;
-use serde::Deserialize;
-use serde_json::{json, Map, Value};
-use throughline_domain::{MergeId, ProfileId};
-use throughline_store::StoredSignal;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use throughline_domain::{MergeId, ProfileId, SignalSeq, WireSignal};
+use throughline_store::{MergeRecord, Profile, StoredSignal};
 
 use crate::auth::Authed;
+use crate::extract::{Path, Query};
 use crate::{ApiError, AppState};
+
+/// A profile with the merges that shaped it.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ProfileAnswer {
+    /// The id asked for; `profile.id` differs when it was merged into another.
+    pub requested_id: i64,
+    pub profile: Profile,
+    pub merges: Vec<MergeRecord>,
+}
 
 pub async fn profile(
     State(state): State<AppState>,
     Authed(workspace): Authed,
     Path(id): Path<i64>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ProfileAnswer>, ApiError> {
     let profile = state
         .store
         .profile(workspace, ProfileId(id))
         .await?
         .ok_or_else(|| ApiError::not_found(format!("profile {id} not found")))?;
     let merges = state.store.merges(workspace, profile.id).await?;
-    Ok(Json(
-        json!({ "requested_id": id, "profile": profile, "merges": merges }),
-    ))
+    Ok(Json(ProfileAnswer {
+        requested_id: id,
+        profile,
+        merges,
+    }))
 }
 
 #[derive(Debug, Deserialize)]
@@ -32,14 +44,42 @@ pub struct TimelineParams {
 }
 
 /// Most signals one timeline call returns.
-const MAX_TIMELINE: usize = 5_000;
+pub const MAX_TIMELINE: usize = 5_000;
+
+/// A profile's signals, oldest first.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Timeline {
+    pub profile_id: ProfileId,
+    pub count: usize,
+    pub signals: Vec<TimelineItem>,
+}
+
+/// A stored signal in wire form, plus where it sits in the store.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct TimelineItem {
+    #[serde(flatten)]
+    pub signal: WireSignal,
+    pub seq: SignalSeq,
+    /// The profile the signal was attached to at intake (it may since have been merged).
+    pub attached_profile_id: ProfileId,
+}
+
+impl TimelineItem {
+    pub fn of(s: &StoredSignal) -> TimelineItem {
+        TimelineItem {
+            signal: s.signal.to_wire(),
+            seq: s.seq,
+            attached_profile_id: s.profile,
+        }
+    }
+}
 
 pub async fn timeline(
     State(state): State<AppState>,
     Authed(workspace): Authed,
     Path(id): Path<i64>,
     Query(params): Query<TimelineParams>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Timeline>, ApiError> {
     let limit = params.limit.unwrap_or(1_000).min(MAX_TIMELINE);
     let profile = state
         .store
@@ -47,28 +87,25 @@ pub async fn timeline(
         .await?
         .ok_or_else(|| ApiError::not_found(format!("profile {id} not found")))?;
     let signals = state.store.timeline(workspace, profile.id, limit).await?;
-    let items: Vec<Value> = signals.iter().map(timeline_item).collect();
-    Ok(Json(
-        json!({ "profile_id": profile.id, "count": items.len(), "signals": items }),
-    ))
+    let signals: Vec<TimelineItem> = signals.iter().map(TimelineItem::of).collect();
+    Ok(Json(Timeline {
+        profile_id: profile.id,
+        count: signals.len(),
+        signals,
+    }))
 }
 
-/// A stored signal in wire form, plus where it sits in the store.
-pub fn timeline_item(s: &StoredSignal) -> Value {
-    let mut wire = match serde_json::to_value(s.signal.to_wire()) {
-        Ok(Value::Object(m)) => m,
-        _ => Map::new(),
-    };
-    wire.insert("seq".into(), json!(s.seq));
-    wire.insert("attached_profile_id".into(), json!(s.profile));
-    Value::Object(wire)
+/// The merge that was undone.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Unmerged {
+    pub undone: MergeRecord,
 }
 
 pub async fn unmerge(
     State(state): State<AppState>,
     Authed(workspace): Authed,
     Path(id): Path<i64>,
-) -> Result<Json<Value>, ApiError> {
-    let record = state.store.unmerge(workspace, MergeId(id)).await?;
-    Ok(Json(json!({ "undone": record })))
+) -> Result<Json<Unmerged>, ApiError> {
+    let undone = state.store.unmerge(workspace, MergeId(id)).await?;
+    Ok(Json(Unmerged { undone }))
 }

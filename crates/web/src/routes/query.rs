@@ -2,10 +2,13 @@
 
 use axum::extract::State;
 use axum::Json;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use throughline_analytics::QueryResult;
 
 use crate::auth::Authed;
+use crate::extract;
+use crate::lag::TenantLag;
 use crate::{ApiError, AppState};
 
 #[derive(Debug, Deserialize)]
@@ -13,16 +16,24 @@ pub struct QueryBody {
     sql: String,
 }
 
+/// A query's answer and how far the copy it read trails the store.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct QueryAnswer {
+    pub result: QueryResult,
+    pub analytics_lag: TenantLag,
+}
+
 pub async fn query(
     State(state): State<AppState>,
     Authed(workspace): Authed,
-    Json(body): Json<QueryBody>,
-) -> Result<Json<Value>, ApiError> {
+    extract::Json(body): extract::Json<QueryBody>,
+) -> Result<Json<QueryAnswer>, ApiError> {
     // The SQL's length is checked by the copy (`max_sql_bytes`); the body limit
     // bounds what is read before that.
     let result = state.analytics.query(workspace, &body.sql).await?;
     let lag = state.analytics.lag().await.map_err(ApiError::internal)?;
-    Ok(Json(
-        json!({ "result": result, "analytics_lag": crate::lag::TenantLag::of(&lag) }),
-    ))
+    Ok(Json(QueryAnswer {
+        result,
+        analytics_lag: TenantLag::of(&lag),
+    }))
 }

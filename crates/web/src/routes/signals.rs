@@ -4,6 +4,7 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::{Extension, Json};
+use schemars::JsonSchema;
 use serde::Serialize;
 use throughline_ingest::{BatchError, BodyFormat, Reject};
 
@@ -13,7 +14,7 @@ use crate::limits::IntakeGate;
 use crate::serve::BodyTimeout;
 use crate::{ApiError, AppState};
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct IngestResponse {
     pub accepted: usize,
     pub duplicates: usize,

@@ -13,11 +13,12 @@ use std::time::Duration;
 use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
-use serde_json::Value;
 use throughline_domain::limits::MAX_TEXT_BYTES;
+use throughline_text::Analysis;
 use tokio::sync::Semaphore;
 
 use crate::auth::Authed;
+use crate::extract;
 use crate::{ApiError, AppState};
 
 #[derive(Debug, Deserialize)]
@@ -28,8 +29,8 @@ pub struct AnalyzeBody {
 pub async fn analyze(
     State(state): State<AppState>,
     Authed(_): Authed,
-    Json(body): Json<AnalyzeBody>,
-) -> Result<Json<Value>, ApiError> {
+    extract::Json(body): extract::Json<AnalyzeBody>,
+) -> Result<Json<Analysis>, ApiError> {
     if body.text.len() > MAX_TEXT_BYTES {
         return Err(ApiError::too_large(format!(
             "text is longer than {MAX_TEXT_BYTES} bytes"
@@ -37,9 +38,9 @@ pub async fn analyze(
     }
     let analyzer = state.analytics.text_analyzer().clone();
     let analysis = Gate::for_process()
-        .run(move || serde_json::to_value(analyzer.analyzer().analyze(&body.text)))
+        .run(move || analyzer.analyzer().analyze(&body.text))
         .await?;
-    Ok(Json(analysis.map_err(ApiError::internal)?))
+    Ok(Json(analysis))
 }
 
 /// How long a request waits for a free analysis slot before it is answered 429.

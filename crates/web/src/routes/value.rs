@@ -1,15 +1,17 @@
 //! Customer value: the value page's figures, one profile's CLV and churn risk, and the
 //! acquisition-spend ledger that CAC is computed from.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::Json;
+use schemars::JsonSchema;
 use serde::Serialize;
 use throughline_dashboard::{ProfileValue, ValueView};
 use throughline_domain::{AcquisitionSpend, FieldError, ProfileId, RawSpend};
 
 use crate::auth::Authed;
 use crate::export::Export;
+use crate::extract::{self, Path, Query};
 use crate::lag::TenantLag;
 use crate::{ApiError, AppState};
 
@@ -58,14 +60,14 @@ pub async fn list_spend(
     Ok(Json(state.store.acquisition_spend(ws).await?))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct SpendRejected {
     /// Position in the request array, from 0.
     pub index: usize,
     pub errors: Vec<FieldError>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct SpendOutcome {
     pub written: usize,
     pub rejected: Vec<SpendRejected>,
@@ -76,7 +78,7 @@ pub struct SpendOutcome {
 pub async fn put_spend(
     State(state): State<AppState>,
     Authed(ws): Authed,
-    Json(rows): Json<Vec<RawSpend>>,
+    extract::Json(rows): extract::Json<Vec<RawSpend>>,
 ) -> Result<Json<SpendOutcome>, ApiError> {
     if rows.len() > MAX_SPEND_ROWS {
         return Err(ApiError::too_large(format!(
