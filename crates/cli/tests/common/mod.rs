@@ -175,3 +175,16 @@ pub async fn wait_until_healthy(client: &reqwest::Client, base: &str) {
     }
     panic!("server at {base} never became healthy");
 }
+
+/// The `throughline` binary, with none of the developer's `THROUGHLINE_*` settings (a
+/// config file, a PostgreSQL URL, a listen address) and warnings only in its log.
+pub fn throughline() -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_throughline"));
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("THROUGHLINE_") {
+            cmd.env_remove(name);
+        }
+    }
+    cmd.env("THROUGHLINE_LOG", "warn");
+    cmd
+}
