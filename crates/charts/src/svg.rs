@@ -234,6 +234,22 @@ pub(crate) fn no_data(id: &str, title: &str, width: f64, height: f64) -> String 
     svg.finish()
 }
 
+/// `text` split after the last space that leaves the first part within `width` chars
+/// (at `width` chars when there is no space to break at).
+pub(crate) fn break_line(text: &str, width: usize) -> (&str, &str) {
+    let limit = text
+        .char_indices()
+        .nth(width)
+        .map_or(text.len(), |(at, _)| at);
+    if limit == text.len() {
+        return (text, "");
+    }
+    match text[..=limit].rfind(' ') {
+        Some(space) if space > 0 => (&text[..space], text[space + 1..].trim_start()),
+        _ => (&text[..limit], &text[limit..]),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -327,21 +343,5 @@ mod tests {
             let ratio = contrast_on_white(colour);
             assert!(ratio >= 4.5, "{colour} has contrast {ratio:.2}:1");
         }
-    }
-}
-
-/// `text` split after the last space that leaves the first part within `width` chars
-/// (at `width` chars when there is no space to break at).
-pub(crate) fn break_line(text: &str, width: usize) -> (&str, &str) {
-    let limit = text
-        .char_indices()
-        .nth(width)
-        .map_or(text.len(), |(at, _)| at);
-    if limit == text.len() {
-        return (text, "");
-    }
-    match text[..=limit].rfind(' ') {
-        Some(space) if space > 0 => (&text[..space], text[space + 1..].trim_start()),
-        _ => (&text[..limit], &text[limit..]),
     }
 }
