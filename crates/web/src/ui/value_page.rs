@@ -122,7 +122,7 @@ fn page(chrome: Chrome, v: &ValueView) -> ValuePage {
                 param(&m.beta),
                 100.0 * m.projected.get(1).map_or(0.0, |p| p.1),
                 100.0 * m.projected.get(12).zip(m.projected.get(11)).map_or(0.0, |(a, b)| a.1 / b.1)
-            )
+            ) + " " + &membership_agreement(m)
         }),
         churn_summary: churn_summary(v),
         coefficients: Table {
@@ -385,6 +385,31 @@ fn calibration_chart(v: &ValueView) -> String {
         &[actual, expected],
         "mean purchases per customer",
     )
+}
+
+/// Where the observed curve (Kaplan–Meier) and the sBG projection part, said in words:
+/// the two lines differ by design, and a reader should know which to trust for what.
+fn membership_agreement(m: &throughline_dashboard::MembershipView) -> String {
+    let apart: Vec<(u32, f64, f64)> = m
+        .observed
+        .iter()
+        .filter_map(|&(t, s, se)| {
+            let (_, p) = m.projected.iter().find(|(pt, _)| *pt == t)?;
+            ((p - s).abs() > Z95 * se).then_some((t, s, *p))
+        })
+        .collect();
+    let how = "The sBG line is a model: every member has a constant chance of renewing and members differ in it, fitted to all renewals so far and carried on past the data. The Kaplan–Meier line is what members did, with its 95% interval.";
+    match apart.last() {
+        None => format!("{how} They agree within that interval at every period observed, so the projection is a fair guide beyond them."),
+        Some(&(t, s, p)) => format!(
+            "{how} They part beyond that interval at {} of the periods observed; at period {}, {:.0}% of members are still renewing against {:.0}% projected. For periods already seen trust the observed line; the projection {} retention there, so read lifetime values that rest on it with that in mind.",
+            apart.len(),
+            t,
+            s * 100.0,
+            p * 100.0,
+            if p > s { "overstates" } else { "understates" }
+        ),
+    }
 }
 
 fn retention_chart(v: &ValueView) -> String {
