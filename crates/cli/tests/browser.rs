@@ -305,6 +305,18 @@ fn check_overview_warmed(server: &Server) {
 }
 
 fn check_overview(dom: &str) {
+    // The planted unnamed topic (loyalty points expiring) shows among the emerging themes,
+    // with a comment about it.
+    let emerging = between(dom, "id=\"emerging-h\"", "</section>").unwrap_or_default();
+    assert!(
+        emerging.contains("data-emerging=") && emerging.contains("points"),
+        "overview: expected the emerging theme about loyalty points, got:\n{}",
+        visible_text(emerging)
+    );
+    assert!(
+        dom.contains("data-figure=\"ex-cx\">Stores whose employees rate them higher have more satisfied customers"),
+        "overview: expected the EX-CX correlation to find the planted store link"
+    );
     // The headline tells the demo's story: the spike's alert and where the money is.
     let headline = between(dom, "<div class=\"headline\"", "</div>").unwrap_or_default();
     assert!(
@@ -527,18 +539,29 @@ fn check_alerts(dom: &str) {
 }
 
 fn check_profile(dom: &str, id: u64) {
+    // Named (the demo sets `properties.name` at sign-up), with the profile id beside it.
+    let heading = between(dom, "<h1>", "</h1>").unwrap_or_default();
     assert!(
-        dom.contains(&format!("<h1>Profile {id}")),
-        "profile: expected the heading Profile {id}"
+        heading.contains(&format!("profile {id}")) && !heading.starts_with("Profile"),
+        "profile: expected the person's name and profile {id}, got {heading:?}"
     );
     assert!(
         dom.contains("Timeline across channels"),
         "profile: expected the timeline"
     );
-    let timeline = between(dom, "<ol class=\"timeline\">", "</ol>").unwrap_or_default();
+    // Grouped: the person's comment under feedback with its sentiment and themes; page
+    // views summarised, not listed.
+    let feedback = between(dom, "data-group=\"feedback\"", "</section>").unwrap_or_default();
     assert!(
-        timeline.contains("<li>"),
-        "profile {id}: expected at least one timeline entry (the person wrote a comment)"
+        feedback.contains("<li>")
+            && feedback.contains("class=\"badge ")
+            && feedback.contains("class=\"chip\""),
+        "profile {id}: expected feedback with a scored, themed comment, got:\n{}",
+        visible_text(feedback)
+    );
+    assert!(
+        !dom.contains("data-group=\"activity\"") && dom.contains("data-activity"),
+        "profile {id}: expected activity summarised, not listed"
     );
     let value = between(dom, "data-figure=\"profile-value\">", "</dl>").unwrap_or_default();
     assert!(

@@ -386,3 +386,46 @@ async fn an_explain_link_names_a_signal_of_its_own_workspace_only() {
     let html = page("other").await;
     assert!(!html.contains("parcel"), "{html}");
 }
+
+#[tokio::test]
+async fn the_profile_page_groups_names_and_scores_and_refuses_an_unknown_group() {
+    let app = spawn_app().await;
+    let rows = vec![
+        json!({ "kind": "event", "source": "web", "external_id": "e1", "action": "sign_up",
+                "occurred_at": "2026-03-01T09:00:00Z", "customer": { "email": "ann@example.com" },
+                "properties": { "name": "Ann Other" } }),
+        json!({ "kind": "event", "source": "web", "external_id": "e2", "action": "page_view",
+                "occurred_at": "2026-03-02T09:00:00Z", "customer": { "email": "ann@example.com" } }),
+        json!({ "kind": "survey_response", "source": "t", "external_id": "s1", "nps": 2,
+                "occurred_at": "2026-03-03T09:00:00Z", "customer": { "email": "ann@example.com" },
+                "text": "The delivery was late and the staff were rude" }),
+    ];
+    let (status, _) = app
+        .post_signals(&ndjson(&rows), "application/x-ndjson")
+        .await;
+    assert_eq!(status, 200);
+    app.analytics.refresh().await.unwrap();
+    let out = app
+        .query("SELECT profile_id, sentiment FROM signals WHERE kind = 'survey_response'")
+        .await;
+    let profile = out["result"]["rows"][0][0].as_i64().unwrap();
+    let score = out["result"]["rows"][0][1].as_f64().unwrap();
+    let page = |q: &str| {
+        let url = app.url(&format!("/w/test/profiles/{profile}{q}"));
+        let client = app.client.clone();
+        async move {
+            let r = client.get(url).send().await.unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    let (status, html) = page("").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("<h1>Ann Other <small>"), "{html}");
+    // The comment under feedback with the copy's own score; events counted, not listed.
+    assert!(html.contains("data-group=\"feedback\"") && html.contains(&format!("{score:+.2}")));
+    assert!(!html.contains("data-group=\"activity\"") && html.contains("page view ×1"));
+    let (status, html) = page("?show=activity").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("data-group=\"activity\"") && !html.contains("data-group=\"feedback\""));
+    assert_eq!(page("?show=everything%3Cscript%3E").await.0, 400);
+}

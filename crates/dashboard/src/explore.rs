@@ -121,6 +121,8 @@ pub struct Explore {
     /// Each segment over the whole window against the rest (BH-controlled).
     pub segments: Vec<SegmentComparison>,
     pub comments: Vec<Comment>,
+    /// Growing themes the taxonomy has no name for, this window against the one before.
+    pub emerging: Vec<crate::EmergingTheme>,
 }
 
 impl Dashboard {
@@ -151,11 +153,12 @@ impl Dashboard {
             points: Vec::new(),
             segments: Vec::new(),
             comments: Vec::new(),
+            emerging: Vec::new(),
         };
         let Some(as_of) = self.as_of(ws, &fsql).await? else {
             return Ok(out);
         };
-        let (window, _) = Period::current_and_previous(as_of, q.filters.months.unwrap_or(12));
+        let (window, before) = Period::current_and_previous(as_of, q.filters.months.unwrap_or(12));
         out.period = Some(window);
         let (seg, join) = match &by {
             None => ("'all'".to_string(), String::new()),
@@ -179,7 +182,18 @@ impl Dashboard {
             q.kpi.stakeholder(),
             window.sql()
         );
-        let (answer, comments) = tokio::try_join!(self.sql(ws, &sql), self.sql(ws, &comments_sql))?;
+        // Unnamed themes are customers' words no theme matched: none within one theme.
+        let emerging = async {
+            match q.theme.as_deref().filter(|t| !t.is_empty()) {
+                None if q.kpi.stakeholder() == "customer" => {
+                    self.emerging(ws, &fsql, &window, &before).await
+                }
+                _ => Ok(Vec::new()),
+            }
+        };
+        let (answer, comments, emerging) =
+            tokio::try_join!(self.sql(ws, &sql), self.sql(ws, &comments_sql), emerging)?;
+        out.emerging = emerging;
         let keys = answer.i64s("p")?.into_iter().zip(answer.strings("seg")?);
         let counts = kpis::fold(keys, kpis::read(&answer)?);
         let mut totals: Vec<(String, KpiCounts)> = Vec::new();

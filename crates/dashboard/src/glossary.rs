@@ -92,6 +92,12 @@ pub(crate) const THEME_CHANGE: Def = Def { key: "theme_change", name: "Theme cha
     text: "percentage points of analysed customer texts that mention the theme, this period against the previous one (two-proportion test); marked small sample, and never significant, when either period has fewer than 30 analysed texts" };
 pub(crate) const DRIVER_IMPORTANCE: Def = Def { key: "driver_importance", name: "Driver importance", shown_on: &["drivers"],
     text: "share of the outcome's explained variance (R²) each driver carries: Shapley decomposition of R² up to 15 drivers, Johnson's relative weights beyond; with a 95% bootstrap percentile interval (200 resamples of the respondents, fewer or none where the work budget does not allow); drivers are ranked only when the model explains at least 10% of the outcome (R² ≥ 0.10)" };
+pub(crate) const EX_CX: Def = Def {
+    key: "ex_cx",
+    name: "EX–CX link",
+    shown_on: &["overview"],
+    text: "Pearson's r between store eNPS and store customer CSAT (top-2-box) over the last 12 months, across stores with at least 10 answers of each; 95% CI from Fisher's z, p from the t test of r = 0",
+};
 pub(crate) const SIGNIFICANT: Def = Def { key: "significant", name: "Significant", shown_on: &["overview", "explore", "alerts"],
     text: "a change is called significant only when its test gives p < 0.05, after Benjamini–Hochberg correction where several segments are tested at once" };
 
@@ -113,6 +119,7 @@ const FIXED: &[&Def] = &[
     &CAC,
     &THEME_CHANGE,
     &DRIVER_IMPORTANCE,
+    &EX_CX,
     &SIGNIFICANT,
 ];
 

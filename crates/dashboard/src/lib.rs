@@ -9,6 +9,7 @@
 mod alerts;
 mod commercial;
 mod drivers;
+mod emerging;
 mod engine;
 mod error;
 mod explore;
@@ -25,6 +26,7 @@ mod response_rate;
 mod retention;
 mod service;
 mod small_map;
+mod texts;
 mod themes;
 mod tiles;
 mod transactions;
@@ -33,16 +35,18 @@ mod value;
 pub use alerts::{Alert, AlertQuery, Alerts, MonthFindings, CALENDAR_MONTHS};
 pub use commercial::{Commercial, Money, RevenueAtRisk};
 pub use drivers::{DriverQuery, DriversView};
+pub use emerging::EmergingTheme;
 pub use engine::{Dashboard, DashboardSettings};
 pub use error::{DashboardError, Result};
 pub use explore::{Comment, Explore, ExploreQuery, Kpi, TrendPoint};
 pub use filters::{url_encode, Filters, Grain, Period, DIMENSIONS};
 pub use glossary::{glossary, Term};
 pub use kpi_shifts::{KpiShift, KpiShifts, SHIFT_DIMENSIONS};
-pub use overview::{Overview, SegmentRow, StoreRow, VoiceRow};
+pub use overview::{Overview, SegmentRow, StoreRow, VoiceRow, EX_CX_MIN_ANSWERS, STORE_MONTHS};
 pub use overview_cache::Freshness;
 pub use ratings::RatingRow;
 pub use retention::Retention;
+pub use texts::TextAnalysis;
 pub use themes::ThemeRow;
 pub use tiles::{Format, Tile};
 pub use value::{
@@ -53,4 +57,6 @@ pub use value::{
 
 /// The statistics types the view models carry, re-exported for renderers.
 pub use throughline_drivers::{DriverReport, DriverResult, Quadrant, MIN_R_SQUARED_TO_RANK};
-pub use throughline_metrics::{Direction, Estimate, SegmentComparison, SMALL_SAMPLE, Z95};
+pub use throughline_metrics::{
+    Correlation, Direction, Estimate, SegmentComparison, SMALL_SAMPLE, Z95,
+};

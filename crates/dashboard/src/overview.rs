@@ -7,7 +7,9 @@ use std::sync::Arc;
 use chrono::{Datelike, Months, NaiveDate};
 use serde::Serialize;
 use throughline_domain::WorkspaceId;
-use throughline_metrics::{nps_segments_vs_rest, Estimate, NpsCounts, SegmentComparison};
+use throughline_metrics::{
+    nps_segments_vs_rest, pearson, Correlation, Estimate, NpsCounts, SegmentComparison,
+};
 
 use crate::alerts::{Alert, AlertQuery};
 use crate::commercial::{self, Commercial};
@@ -62,8 +64,16 @@ pub struct Overview {
     pub tiles: Vec<Tile>,
     pub brands: Vec<SegmentRow>,
     pub channels: Vec<SegmentComparison>,
+    /// Stores over `stores_period`: the last twelve months, pooled.
     pub stores: Vec<StoreRow>,
+    pub stores_period: Option<Period>,
+    /// Store eNPS against store customer CSAT across the stores with at least
+    /// [`EX_CX_MIN_ANSWERS`] answers of each: do employee and customer experience move
+    /// together? Pearson's r with a Fisher-z 95% CI.
+    pub ex_cx: Option<Correlation>,
     pub themes: Vec<ThemeRow>,
+    /// Growing themes the taxonomy has no name for (`emerging.rs`).
+    pub emerging: Vec<crate::EmergingTheme>,
     /// Complaint alerts of `alerts_month`.
     pub alerts: Vec<Alert>,
     /// `YYYY-MM` the alerts and movers are for: the newest month of the current period
@@ -135,8 +145,15 @@ impl Dashboard {
         let monthly = timed("monthly", self.monthly(ws, &fsql, spark_start, cur.end));
         let brands = timed("brands", self.segments(ws, "brand", &fsql, &cur));
         let channels = timed("channels", self.segments(ws, "channel", &fsql, &cur));
-        let stores = timed("stores", self.stores(ws, &fsql, &cur));
+        // A store's employees answer a few times a year: one quarter left every row
+        // "too small to judge", so stores are read over a year, pooled.
+        let store_window = Period {
+            start: cur.end - Months::new(STORE_MONTHS),
+            end: cur.end,
+        };
+        let stores = timed("stores", self.stores(ws, &fsql, &store_window));
         let themes = timed("themes", themes::top(self, ws, &fsql, &cur, &prev));
+        let emerging = timed("emerging", self.emerging(ws, &fsql, &cur, &prev));
         let service = timed("service", service::tiles(self, ws, &fsql, &cur, &prev));
         let commercial = timed(
             "commercial and retention",
@@ -160,6 +177,7 @@ impl Dashboard {
             channels,
             stores,
             themes,
+            emerging,
             service,
             (commercial, retention),
             alerts,
@@ -172,6 +190,7 @@ impl Dashboard {
             channels,
             stores,
             themes,
+            emerging,
             service,
             commercial,
             alerts,
@@ -239,8 +258,11 @@ impl Dashboard {
             tiles,
             brands,
             channels: channels.into_iter().map(|r| r.nps).collect(),
+            ex_cx: ex_cx(&stores),
+            stores_period: Some(store_window),
             stores,
             themes,
+            emerging,
             movers: alerts.kpi_shifts.shifts,
             alerts: alerts.alerts,
             alerts_month: alerts.month,
@@ -452,6 +474,20 @@ impl Dashboard {
     }
 }
 
+/// Months the stores table pools.
+pub const STORE_MONTHS: u32 = 12;
+/// Fewest eNPS and CSAT answers a store needs to count in the EX–CX correlation.
+pub const EX_CX_MIN_ANSWERS: u64 = 10;
+
+fn ex_cx(stores: &[StoreRow]) -> Option<Correlation> {
+    let pairs: Vec<(f64, f64)> = stores
+        .iter()
+        .filter(|s| s.enps.estimate.n >= EX_CX_MIN_ANSWERS && s.csat.n >= EX_CX_MIN_ANSWERS)
+        .map(|s| (s.enps.estimate.value, s.csat.value))
+        .collect();
+    pearson(&pairs)
+}
+
 fn empty(filters: &Filters) -> Overview {
     Overview {
         filters: filters.clone(),
@@ -463,7 +499,10 @@ fn empty(filters: &Filters) -> Overview {
         brands: Vec::new(),
         channels: Vec::new(),
         stores: Vec::new(),
+        stores_period: None,
+        ex_cx: None,
         themes: Vec::new(),
+        emerging: Vec::new(),
         alerts: Vec::new(),
         alerts_month: None,
         months_with_alerts: Vec::new(),

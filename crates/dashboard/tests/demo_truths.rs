@@ -55,6 +55,38 @@ async fn the_planted_truths_are_found() {
         "{first:?} vs {csats:?}"
     );
 
+    // Across stores, eNPS and CSAT move together (the planted store quality, r ≈ 0.9 in
+    // the generator's own answers): the overview's EX–CX correlation finds it.
+    let link = overview.ex_cx.expect("an EX–CX correlation");
+    assert!(
+        link.n >= 10 && link.r > 0.5 && link.ci_low > 0.0,
+        "{link:?}"
+    );
+
+    // The planted unnamed topic (loyalty points expiring, late in the window) is the
+    // overview's emerging theme, with comments about it as examples.
+    let recent = w.dash.overview(w.ws, &Filters::default()).await.unwrap();
+    let points = recent
+        .emerging
+        .iter()
+        .find(|e| {
+            e.phrases
+                .iter()
+                .any(|p| p.contains(truths::EMERGING_KEYWORD))
+        })
+        .unwrap_or_else(|| panic!("no emerging theme about points: {:#?}", recent.emerging));
+    assert!(
+        points.q_value < 0.05 && points.share > points.previous_share,
+        "{points:?}"
+    );
+    assert!(
+        points
+            .examples
+            .iter()
+            .all(|x| x.contains(truths::EMERGING_KEYWORD)),
+        "{points:?}"
+    );
+
     // b) The delivery spike: an alert for the brand and the month, and none for others.
     let spike = truths::delay_spike_month(&DemoConfig::default());
     let alerts = w
@@ -382,13 +414,23 @@ async fn headline_figures_match_a_recount_of_the_rows() {
             );
         }
     }
-    // Top movers are the newest month's KPI shifts, as the alerts page lists them.
-    let latest = w
+    // Top movers are the KPI shifts of the month the overview's alerts are for, as the
+    // alerts page lists them for that month.
+    let month = recent.alerts_month.as_deref().expect("an alerts month");
+    let day = chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").unwrap();
+    let that_month = w
         .dash
-        .alerts(w.ws, &AlertQuery::latest(Filters::default()))
+        .alerts(
+            w.ws,
+            &AlertQuery {
+                month: Some(day),
+                ..AlertQuery::latest(Filters::default())
+            },
+        )
         .await
         .unwrap();
-    assert_eq!(recent.movers, latest.kpi_shifts.shifts);
+    assert_eq!(recent.movers, that_month.kpi_shifts.shifts);
+    assert_eq!(recent.alerts, that_month.alerts);
     // Custom ratings: delivery speed (customers, 1–5) recounted from the raw JSON.
     let answer = w
         .copy

@@ -73,6 +73,7 @@ pub fn render(ctx: &Ctx, rng: &mut DemoRng, emit: &mut dyn FnMut(Signal)) {
                 s.dimensions[STORE_DIM] = Some(STORES[store as usize].name.into());
             }
             prop(&mut s, "plan", "club");
+            prop(&mut s, "name", format!("{} {}", c.first, c.last));
             // A customer segment set once, on the account: Explore slices by `properties.tier`.
             prop(
                 &mut s,

@@ -183,6 +183,15 @@ fn survey(ctx: &Ctx, rng: &mut DemoRng, about: About) -> Signal {
     if chance(rng, answer_rate) {
         let tone = normal(rng, tone, 0.15).clamp(-1.0, 1.0);
         s.text = Some(comment(rng, tone, theme, aside));
+        // The planted emerging topic (`truths::EMERGING_*`): late in the window, some
+        // relationship comments are about loyalty points instead.
+        let late = ctx.ep.at >= ctx.world.end - truths::EMERGING_MONTHS * 30 * 86_400;
+        if late
+            && matches!(about, About::Relationship { .. })
+            && chance(rng, truths::EMERGING_SHARE)
+        {
+            s.text = Some(pick(rng, truths::EMERGING_COMMENTS).to_string());
+        }
     }
     s
 }

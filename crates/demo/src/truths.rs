@@ -137,3 +137,22 @@ pub const ACQUISITION_CAC: [(&str, f64); 4] = [
 pub const ACQUISITION_CURRENCY: &str = "GBP";
 /// Monthly spend deviates from the planted CAC by up to this share either way.
 pub const SPEND_NOISE: f64 = 0.1;
+
+// ---------------------------------------------------------------- emerging unnamed topic
+
+/// In the window's last `EMERGING_MONTHS` months, this share of relationship-survey
+/// comments are about loyalty points expiring (a scheme change), in words the default
+/// taxonomy has no theme for: theme discovery should find it as an emerging topic.
+pub const EMERGING_MONTHS: i64 = 3;
+pub const EMERGING_SHARE: f64 = 0.10;
+/// Every emerging comment contains this word, and no other comment does.
+pub const EMERGING_KEYWORD: &str = "points";
+/// The emerging comments, picked at random (no theme's words in any of them).
+pub const EMERGING_COMMENTS: &[&str] = &[
+    "My loyalty points expired without any warning.",
+    "Where did my points go? They just vanished.",
+    "Lost all my points overnight, really disappointed.",
+    "The new points scheme is worse, my points expired.",
+    "Why do points expire after six months now?",
+    "I had saved points for a year and they are gone.",
+];

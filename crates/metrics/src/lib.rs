@@ -9,6 +9,7 @@
 
 pub mod anomaly;
 pub mod compare;
+pub mod correlation;
 pub mod estimate;
 pub mod nps;
 pub mod proportion;
@@ -22,6 +23,7 @@ pub use compare::{
     nps_difference, nps_segments_vs_rest, proportion_change, proportion_difference,
     proportion_segments_vs_rest, Change, SegmentComparison, Test, ALPHA,
 };
+pub use correlation::{pearson, Correlation};
 pub use estimate::{Estimate, SMALL_SAMPLE, Z95};
 pub use nps::{nps, NpsCounts};
 pub use proportion::{proportion, CesAcc, CsatAcc, MeanAcc};

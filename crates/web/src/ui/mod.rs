@@ -8,6 +8,7 @@ mod format;
 mod glossary_page;
 mod headline;
 mod pages;
+mod profile_page;
 mod trend;
 mod value_page;
 mod views;
@@ -24,7 +25,8 @@ use crate::AppState;
 
 pub use export_page::export;
 pub use glossary_page::glossary;
-pub use pages::{alerts, drivers, explain, explain_posted, explore, overview, profile};
+pub use pages::{alerts, drivers, explain, explain_posted, explore, overview};
+pub use profile_page::profile;
 pub use value_page::value;
 
 /// A page-level failure: shown as an HTML page, never as JSON.

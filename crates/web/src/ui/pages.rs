@@ -9,7 +9,6 @@ use throughline_dashboard::{
     Alert, Estimate, Filters, Format, Kpi, Quadrant, SegmentComparison, Tile, DIMENSIONS,
 };
 use throughline_domain::Chain;
-use throughline_domain::ProfileId;
 
 use super::format as fmt;
 use super::views::*;
@@ -145,6 +144,9 @@ pub async fn overview(
         .collect();
     let page = OverviewPage {
         headline: super::headline::headline(&o),
+        emerging: o.emerging.iter().map(emerging_view).collect(),
+        stores_period: o.stores_period.map(|p| p.label()).unwrap_or_default(),
+        ex_cx: ex_cx_sentence(&o),
         alerts_month: o.alerts_month.clone().unwrap_or_default(),
         alert_months: o
             .months_with_alerts
@@ -293,6 +295,51 @@ fn retention_view(r: Option<&throughline_dashboard::Retention>) -> (String, Stri
         fmt::amount(r.currency.as_deref().unwrap_or(""), r.new_revenue)
     );
     (chart, detail)
+}
+
+fn emerging_view(e: &throughline_dashboard::EmergingTheme) -> EmergingView {
+    let count = |n: u64, share: f64| {
+        format!(
+            "{} comment{} ({:.1}% of analysed texts)",
+            fmt::group(n),
+            if n == 1 { "" } else { "s" },
+            share * 100.0
+        )
+    };
+    EmergingView {
+        name: e.name.clone(),
+        phrases: e.phrases.join(", "),
+        now: count(e.comments, e.share),
+        before: count(e.previous_comments, e.previous_share),
+        sentiment: format!("{:+.2}", e.mean_sentiment),
+        examples: e.examples.clone(),
+    }
+}
+
+/// Whether employee and customer experience move together across stores, in words
+/// an executive can act on, with the figure behind them.
+fn ex_cx_sentence(o: &throughline_dashboard::Overview) -> String {
+    let min = throughline_dashboard::EX_CX_MIN_ANSWERS;
+    let Some(c) = &o.ex_cx else {
+        return format!(
+            "Too few stores with at least {min} employee and {min} customer answers to relate employee and customer experience."
+        );
+    };
+    let figure = format!(
+        "r = {:.2}, 95% CI {:.2} to {:.2}, {}, {} stores with at least {min} answers of each",
+        c.r,
+        c.ci_low,
+        c.ci_high,
+        fmt::p_value(Some(c.p_value)),
+        c.n
+    );
+    if c.ci_low > 0.0 {
+        format!("Stores whose employees rate them higher have more satisfied customers ({figure}).")
+    } else if c.ci_high < 0.0 {
+        format!("Stores whose employees rate them higher have less satisfied customers ({figure}).")
+    } else {
+        format!("No clear link between store eNPS and customer CSAT yet: the interval includes no correlation ({figure}).")
+    }
 }
 
 /// A tile and where clicking it leads: the KPI's monthly trend by segment in
@@ -510,6 +557,8 @@ pub async fn explore(
         })
         .collect();
     let page = ExplorePage {
+        emerging: ex.emerging.iter().map(emerging_view).collect(),
+        show_emerging: q.theme.as_deref().unwrap_or("").is_empty() && q.kpi != Kpi::Enps,
         kpis: Kpi::ALL
             .iter()
             .map(|k| (k.name(), k.label(), *k == q.kpi))
@@ -872,145 +921,6 @@ pub async fn alerts(
         alerts: a.alerts.iter().map(|x| alert_view(x, &chrome)).collect(),
         chrome,
     })
-}
-
-pub async fn profile(
-    State(state): State<AppState>,
-    _: Local,
-    Path((ws_name, id)): Path<(String, i64)>,
-) -> Result<Html<String>, PageError> {
-    let (chrome, ws) = chrome(&state, &ws_name, "profile", &Filters::default()).await?;
-    let store = &state.store;
-    let profile = store
-        .profile(ws, ProfileId(id))
-        .await
-        .map_err(crate::ApiError::from)?
-        .ok_or_else(|| {
-            PageError(
-                axum::http::StatusCode::NOT_FOUND,
-                format!("no profile {id}"),
-            )
-        })?;
-    let merges = store
-        .merges(ws, profile.id)
-        .await
-        .map_err(crate::ApiError::from)?;
-    let signals = store
-        .timeline(ws, profile.id, 500)
-        .await
-        .map_err(crate::ApiError::from)?;
-    let value = serde_json::to_value(&profile).unwrap_or_default();
-    let identities = value
-        .get("identities")
-        .and_then(|v| v.as_array())
-        .map(|ids| {
-            ids.iter()
-                .map(|i| {
-                    (
-                        i.get("kind")
-                            .and_then(|k| k.as_str())
-                            .unwrap_or("")
-                            .to_string(),
-                        i.get("value")
-                            .and_then(|k| k.as_str())
-                            .unwrap_or("")
-                            .to_string(),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let items = signals
-        .iter()
-        .rev()
-        .map(|s| {
-            let w = &s.signal;
-            let mut detail = Vec::new();
-            if let Some(n) = w.nps {
-                detail.push(format!("NPS {n}"));
-            }
-            if let Some(c) = w.csat {
-                detail.push(format!("CSAT {c}"));
-            }
-            if let Some(a) = &w.action {
-                detail.push(a.as_str().to_string());
-            }
-            if let Some(a) = w.amount {
-                detail.push(fmt::price(w.currency.as_deref().unwrap_or(""), a));
-            }
-            TimelineItem {
-                when: w.occurred_at.format("%Y-%m-%d %H:%M").to_string(),
-                kind: w.kind.as_str().to_string(),
-                channel: w.dimension("channel").unwrap_or_default().to_string(),
-                detail: detail.join(" · "),
-                text: w.text.clone().unwrap_or_default(),
-            }
-        })
-        .collect();
-    // The value box is extra: a failing model must not take the profile page down.
-    let scored = match state.dashboard.profile_value(ws, profile.id.0).await {
-        Ok(v) => v,
-        Err(e) => {
-            tracing::warn!(error = %Chain(&e), "profile value failed");
-            None
-        }
-    };
-    let (value_rows, reasons) = scored.map(|v| profile_value_view(&v)).unwrap_or_default();
-    render(ProfilePage {
-        id: profile.id.0,
-        value: value_rows,
-        reasons,
-        stakeholder: value
-            .get("stakeholder_type")
-            .and_then(|v| v.as_str())
-            .unwrap_or("")
-            .to_string(),
-        identities,
-        merges: merges
-            .iter()
-            .map(|m| serde_json::to_string(m).unwrap_or_default())
-            .collect(),
-        items,
-        chrome,
-    })
-}
-
-fn profile_value_view(
-    v: &throughline_dashboard::ProfileValue,
-) -> (Vec<(String, String)>, Vec<String>) {
-    let cur = v.currency.as_deref().unwrap_or("");
-    let pct = |p: f64| format!("{:.0}%", p * 100.0);
-    let mut rows = Vec::new();
-    if let Some(clv) = v.clv {
-        let label = format!("Lifetime value ({:.0} weeks)", v.horizon_weeks);
-        rows.push((label, fmt::amount(cur, clv)));
-    }
-    if v.left {
-        rows.push(("Status".into(), "cancelled".into()));
-    } else if let Some(p) = v.probability_alive {
-        rows.push(("Probability still buying".into(), pct(p)));
-    }
-    if let Some(p) = v.churn_probability {
-        let high = if v.high_risk { " — high risk" } else { "" };
-        rows.push(("Churn risk".into(), format!("{}{high}", pct(p))));
-    }
-    let reasons = v
-        .reasons
-        .iter()
-        .map(|f| {
-            let way = if f.contribution > 0.0 {
-                "raises"
-            } else {
-                "lowers"
-            };
-            format!(
-                "{} {way} the risk ({:+.2} log-odds)",
-                f.feature.replace('_', " "),
-                f.contribution
-            )
-        })
-        .collect();
-    (rows, reasons)
 }
 
 #[derive(serde::Deserialize)]

@@ -76,6 +76,7 @@ pub struct AlertView {
 #[template(path = "overview.html")]
 pub struct OverviewPage {
     pub chrome: Chrome,
+    pub emerging: Vec<EmergingView>,
     pub empty: bool,
     /// What changed and where the money is, in a few sentences (`headline.rs`).
     pub headline: Vec<String>,
@@ -83,6 +84,9 @@ pub struct OverviewPage {
     /// count, link to that month's alerts page).
     pub alerts_month: String,
     pub alert_months: Vec<(String, usize, String)>,
+    /// The stores table's window, and whether store eNPS and CSAT move together.
+    pub stores_period: String,
+    pub ex_cx: String,
     pub period: String,
     pub previous: String,
     pub as_of: String,
@@ -127,6 +131,10 @@ pub struct CommentView {
 #[template(path = "explore.html")]
 pub struct ExplorePage {
     pub chrome: Chrome,
+    pub emerging: Vec<EmergingView>,
+    /// Not within one theme, nor for employees: unnamed themes are customers' words
+    /// no theme matched.
+    pub show_emerging: bool,
     pub kpis: Vec<(&'static str, &'static str, bool)>,
     pub bys: Vec<(String, bool)>,
     pub grains: Vec<(&'static str, bool)>,
@@ -181,6 +189,17 @@ pub struct AlertsPage {
     pub alerts: Vec<AlertView>,
 }
 
+/// A growing unnamed theme (`emerging.html`).
+pub struct EmergingView {
+    pub name: String,
+    pub phrases: String,
+    /// "12 comments (1.3% of analysed texts)" and the same before.
+    pub now: String,
+    pub before: String,
+    pub sentiment: String,
+    pub examples: Vec<String>,
+}
+
 pub struct MonthLink {
     pub month: String,
     pub link: String,
@@ -190,11 +209,23 @@ pub struct MonthLink {
 }
 
 pub struct TimelineItem {
+    pub seq: i64,
     pub when: String,
     pub kind: String,
     pub channel: String,
     pub detail: String,
     pub text: String,
+    /// "negative −0.62" as the copy scored the text; empty without one.
+    pub sentiment: String,
+    pub sentiment_class: &'static str,
+    pub themes: Vec<String>,
+}
+
+/// One group of a profile's timeline (feedback, conversations, purchases, activity).
+pub struct TimelineGroup {
+    pub key: &'static str,
+    pub title: &'static str,
+    pub items: Vec<TimelineItem>,
 }
 
 #[derive(Template)]
@@ -202,6 +233,8 @@ pub struct TimelineItem {
 pub struct ProfilePage {
     pub chrome: Chrome,
     pub id: i64,
+    /// The person's name (`properties.name`), else their email, else "Profile N".
+    pub name: String,
     pub stakeholder: String,
     pub identities: Vec<(String, String)>,
     pub merges: Vec<String>,
@@ -209,7 +242,16 @@ pub struct ProfilePage {
     pub value: Vec<(String, String)>,
     /// Why the churn risk is what it is, strongest first.
     pub reasons: Vec<String>,
-    pub items: Vec<TimelineItem>,
+    /// Signals read (the newest `most`).
+    pub shown: usize,
+    pub most: usize,
+    /// The group asked for (`?show=`), empty for all.
+    pub show: String,
+    /// (key, title, signals) of every group, for the filter links.
+    pub filters: Vec<(String, String, usize)>,
+    pub groups: Vec<TimelineGroup>,
+    /// Activity counted by event, when it is not listed.
+    pub activity_summary: String,
 }
 
 #[derive(Template)]
