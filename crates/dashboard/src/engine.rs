@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate};
 use serde::Serialize;
 use throughline_analytics::{AnalyticsCopy, Partial, QueryBatches};
-use throughline_domain::WorkspaceId;
+use throughline_domain::{Dimension, WorkspaceId};
 
 use crate::error::Result;
 use crate::folds::Latest;
@@ -162,7 +162,7 @@ const MAX_MENU_VALUES: usize = 60;
 pub type MenuValues = Vec<(&'static str, Vec<String>)>;
 
 /// Filter menus per (workspace, dimensions).
-pub(crate) type MenuCache = GenerationMemo<(WorkspaceId, Vec<&'static str>), MenuValues>;
+pub(crate) type MenuCache = GenerationMemo<(WorkspaceId, Vec<Dimension>), MenuValues>;
 /// The newest signal's time per (workspace, filters SQL).
 pub(crate) type LatestCache = GenerationMemo<(WorkspaceId, String), Option<i64>>;
 /// Most memoised answers of each kind.
@@ -170,13 +170,13 @@ const MEMO_ENTRIES: usize = 64;
 
 impl Dashboard {
     /// The values each of `dims` (filterable dimensions) takes in this workspace,
-    /// for filter menus. Names outside `DIMENSIONS` are ignored.
+    /// for filter menus.
     /// Kept until the copy's generation moves: every page shows the menus, and a
     /// `DISTINCT` per dimension scans the whole workspace.
     pub async fn dimension_values(
         &self,
         ws: WorkspaceId,
-        dims: &[&'static str],
+        dims: &[Dimension],
     ) -> Result<MenuValues> {
         let generation = self.analytics.generation();
         let key = (ws, dims.to_vec());
@@ -188,13 +188,9 @@ impl Dashboard {
         Ok(values)
     }
 
-    async fn menu_values(&self, ws: WorkspaceId, dims: &[&'static str]) -> Result<MenuValues> {
+    async fn menu_values(&self, ws: WorkspaceId, dims: &[Dimension]) -> Result<MenuValues> {
         let mut out = Vec::new();
-        for dim in dims
-            .iter()
-            .copied()
-            .filter(|d| crate::filters::DIMENSIONS.contains(d))
-        {
+        for dim in dims.iter().map(|d| d.as_str()) {
             let sql = format!(
                 "SELECT DISTINCT {dim} AS v FROM signals WHERE {dim} IS NOT NULL ORDER BY 1 LIMIT {MAX_MENU_VALUES}"
             );

@@ -239,8 +239,8 @@ const MAX_PROPERTY_KEY: usize = 64;
 
 impl By {
     fn parse(raw: &str) -> Result<By> {
-        if let Some(d) = DIMENSIONS.iter().find(|d| **d == raw) {
-            return Ok(By::Dimension(d));
+        if let Some(d) = DIMENSIONS.iter().find(|d| d.as_str() == raw) {
+            return Ok(By::Dimension(d.as_str()));
         }
         let key = raw.strip_prefix("properties.").unwrap_or("");
         let valid = !key.is_empty()
@@ -253,7 +253,7 @@ impl By {
             field: "by",
             reason: format!(
                 "one of {}, or properties.KEY (KEY: letters, digits, _; at most {MAX_PROPERTY_KEY})",
-                DIMENSIONS.join(", ")
+                DIMENSIONS.map(|d| d.as_str()).join(", ")
             ),
         })
     }

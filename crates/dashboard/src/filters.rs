@@ -4,19 +4,20 @@
 use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+use throughline_domain::Dimension;
+
 use crate::error::{DashboardError, Result};
 
-/// The dimensions a KPI can be sliced and filtered by: the wire format's names.
-pub const DIMENSIONS: [&str; 7] = [
-    "brand",
-    "channel",
-    "touchpoint",
-    "stage",
-    "region",
-    "store",
-    "team",
+/// The dimensions a KPI can be sliced and filtered by, in the order menus list them.
+pub const DIMENSIONS: [Dimension; 7] = [
+    Dimension::Brand,
+    Dimension::Channel,
+    Dimension::Touchpoint,
+    Dimension::Stage,
+    Dimension::Region,
+    Dimension::Store,
+    Dimension::Team,
 ];
-
 /// Longest filter value accepted (the wire format's dimension limit).
 const MAX_VALUE_BYTES: usize = 200;
 /// Widest comparison window, in months.
@@ -53,7 +54,11 @@ impl Filters {
         DIMENSIONS
             .iter()
             .zip(values)
-            .filter_map(|(d, v)| v.as_deref().filter(|v| !v.is_empty()).map(|v| (*d, v)))
+            .filter_map(|(d, v)| {
+                v.as_deref()
+                    .filter(|v| !v.is_empty())
+                    .map(|v| (d.as_str(), v))
+            })
             .collect()
     }
 

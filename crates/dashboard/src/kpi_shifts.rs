@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use throughline_analytics::{Partial, QueryBatches};
-use throughline_domain::WorkspaceId;
+use throughline_domain::{Dimension, WorkspaceId};
 use throughline_metrics::{compare, Change, Estimate, NpsCounts, SMALL_SAMPLE};
 
 use crate::engine::Dashboard;
@@ -18,7 +18,13 @@ use crate::error::Result;
 use crate::filters::{day_start, Period};
 
 /// Dimensions whose segments are scanned.
-pub const SHIFT_DIMENSIONS: [&str; 5] = ["brand", "channel", "region", "store", "touchpoint"];
+pub const SHIFT_DIMENSIONS: [Dimension; 5] = [
+    Dimension::Brand,
+    Dimension::Channel,
+    Dimension::Region,
+    Dimension::Store,
+    Dimension::Touchpoint,
+];
 /// False-discovery rate of the scan.
 const Q: f64 = 0.05;
 
@@ -106,7 +112,7 @@ impl Partial for Groups {
 fn fold_shifts(answer: &QueryBatches) -> Result<Groups> {
     let values = SHIFT_DIMENSIONS
         .iter()
-        .map(|d| answer.strings(d).map_err(Into::into))
+        .map(|d| answer.strings(d.as_str()).map_err(Into::into))
         .collect::<Result<Vec<_>>>()?;
     let (cur, ans, n) = (answer.i64s("cur")?, answer.i64s("ans")?, answer.i64s("n")?);
     let mut groups = Groups::default();
@@ -114,7 +120,7 @@ fn fold_shifts(answer: &QueryBatches) -> Result<Groups> {
         let count = n[i].unwrap_or(0).max(0) as u64;
         let code = ans[i].unwrap_or(31 * 32 + 31);
         let (nps, csat) = (code >> 5, code & 31);
-        for (&dimension, column) in SHIFT_DIMENSIONS.iter().zip(&values) {
+        for (dimension, column) in SHIFT_DIMENSIONS.iter().map(|d| d.as_str()).zip(&values) {
             let Some(segment) = &column[i] else {
                 continue;
             };
@@ -156,7 +162,7 @@ impl Dashboard {
         // (current or baseline) and the answers given; each row then counts towards
         // every dimension's segment it names. (Grouping sets per dimension would copy
         // every row once per dimension.)
-        let dims = SHIFT_DIMENSIONS.join(", ");
+        let dims = SHIFT_DIMENSIONS.map(|d| d.as_str()).join(", ");
         let sql = format!(
             "SELECT {dims}, occurred_at >= {current} AS cur, \
                coalesce(nps, 31) * 32 + coalesce(csat, 31) AS ans, count(*) AS n \

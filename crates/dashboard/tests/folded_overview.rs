@@ -116,7 +116,11 @@ async fn overviews_from_kept_parts_equal_overviews_read_whole() {
     let (second, third) = rest.split_at(rest.len() / 2);
     ingest(first).await;
     pair.refresh().await;
-    let menus = pair.kept.dimension_values(ws, &["brand"]).await.unwrap();
+    let menus = pair
+        .kept
+        .dimension_values(ws, &[throughline_domain::Dimension::Brand])
+        .await
+        .unwrap();
     let filters = vec![
         Filters::default(),
         Filters {

@@ -190,10 +190,16 @@ async fn filter_menus_follow_new_signals() {
     w.answer(&FIRST).await;
     let dash = w.dashboard(30);
     let brands = |menus: Vec<(&'static str, Vec<String>)>| menus[0].1.clone();
-    let before = dash.dimension_values(w.ws, &["brand"]).await.unwrap();
+    let before = dash
+        .dimension_values(w.ws, &[throughline_domain::Dimension::Brand])
+        .await
+        .unwrap();
     assert_eq!(brands(before), ["Northwind"]);
     w.answer_for("Kestrel", &[5]).await;
-    let after = dash.dimension_values(w.ws, &["brand"]).await.unwrap();
+    let after = dash
+        .dimension_values(w.ws, &[throughline_domain::Dimension::Brand])
+        .await
+        .unwrap();
     assert_eq!(brands(after), ["Kestrel", "Northwind"]);
 }
 

@@ -4,7 +4,7 @@
 use chrono::{DateTime, FixedOffset};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
-use throughline_domain::{Identity, Signal, SignalKind, StakeholderType};
+use throughline_domain::{Dimension, Identity, Signal, SignalKind, StakeholderType};
 
 use crate::company::{stage_of, BRANDS, REGIONS};
 use crate::customers::Customer;
@@ -12,14 +12,14 @@ use crate::dist::rng_for;
 use crate::plan::{Episode, What, World};
 use crate::{contacts, employees, events, feedback, partners, posts, transactions};
 
-/// Indexes of `Signal::dimensions` (the order of `throughline_domain::wire::DIMENSIONS`).
-pub const CHANNEL: usize = 0;
-pub const TOUCHPOINT: usize = 1;
-pub const STAGE: usize = 2;
-pub const BRAND: usize = 3;
-pub const STORE: usize = 4;
-pub const TEAM: usize = 5;
-pub const REGION: usize = 6;
+/// Indexes of `Signal::dimensions`, by `Dimension`.
+pub const CHANNEL: usize = Dimension::Channel.index();
+pub const TOUCHPOINT: usize = Dimension::Touchpoint.index();
+pub const STAGE: usize = Dimension::Stage.index();
+pub const BRAND: usize = Dimension::Brand.index();
+pub const STORE: usize = Dimension::Store.index();
+pub const TEAM: usize = Dimension::Team.index();
+pub const REGION: usize = Dimension::Region.index();
 
 const STREAM_RENDER_CUSTOMER: u64 = 10;
 const STREAM_RENDER_EMPLOYEE: u64 = 11;

@@ -6,6 +6,7 @@
 
 pub mod apikey;
 pub mod chain;
+pub mod dimension;
 pub mod error;
 pub mod identity;
 pub mod ids;
@@ -17,6 +18,7 @@ pub mod spend;
 pub mod wire;
 
 pub use chain::Chain;
+pub use dimension::Dimension;
 pub use error::{FieldError, RecordRejected};
 pub use identity::{Identities, Identity, IdentityKind, IdentityPolicy};
 pub use ids::{MergeId, ProfileId, SignalSeq, WorkspaceId};

@@ -40,16 +40,8 @@ pub const FIELDS: &[&str] = &[
 /// Fields of the identity object under `customer` / `employee` / `partner`.
 pub const IDENTITY_FIELDS: &[&str] = &["email", "phone", "handle", "network", "account_id"];
 
-/// The dimension fields: free labels an analyst slices by.
-pub const DIMENSIONS: [&str; 7] = [
-    "channel",
-    "touchpoint",
-    "stage",
-    "brand",
-    "store",
-    "team",
-    "region",
-];
+/// The dimension fields: free labels an analyst slices by (`Dimension`'s names).
+pub const DIMENSIONS: [&str; 7] = crate::Dimension::NAMES;
 
 /// The output form of a signal, field for field the wire format.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]

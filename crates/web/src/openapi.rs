@@ -320,7 +320,7 @@ fn query_param(name: &str, description: &str) -> Value {
 fn filter_params() -> Vec<Value> {
     let mut params: Vec<Value> = throughline_dashboard::DIMENSIONS
         .iter()
-        .map(|d| query_param(d, "only signals with this value"))
+        .map(|d| query_param(d.as_str(), "only signals with this value"))
         .collect();
     params.push(query_param(
         "months",

@@ -12,7 +12,7 @@ use chrono::{DateTime, Duration, FixedOffset, TimeZone, Utc};
 use rand::{Rng, SeedableRng};
 use throughline_analytics::{AnalyticsConfig, AnalyticsCopy, Manifest};
 use throughline_dashboard::{Dashboard, DashboardSettings, Filters};
-use throughline_domain::{Action, IdentityPolicy, Signal, SignalKind};
+use throughline_domain::{Action, Dimension, IdentityPolicy, Signal, SignalKind};
 use throughline_store::Store;
 use throughline_store_sqlite::{Durability, SqliteStore};
 
@@ -161,7 +161,9 @@ pub async fn run(settings: &crate::settings::Settings, args: &BenchArgs) -> anyh
         .context("no signals")?;
     let latest = DateTime::from_timestamp_micros(latest).context("newest time")?;
     let pool = arrival_pool(store.as_ref(), ws).await?;
-    let menus = dash.dimension_values(ws, &["channel", "brand"]).await?;
+    let menus = dash
+        .dimension_values(ws, &[Dimension::Channel, Dimension::Brand])
+        .await?;
     let values = |dim: &str| {
         menus
             .iter()
@@ -490,8 +492,9 @@ fn synthetic(rng: &mut rand::rngs::StdRng, customers: usize, response: bool) -> 
     let mut s = template.clone();
     let customer = rng.random_range(0..customers);
     s.identities[0].value = format!("c{customer}@example.com");
-    s.dimensions[0] = Some(CHANNELS[rng.random_range(0..CHANNELS.len())].to_string());
-    s.dimensions[3] = Some(BRANDS[customer % BRANDS.len()].to_string());
+    s.dimensions[Dimension::Channel.index()] =
+        Some(CHANNELS[rng.random_range(0..CHANNELS.len())].to_string());
+    s.dimensions[Dimension::Brand.index()] = Some(BRANDS[customer % BRANDS.len()].to_string());
     if response {
         s.nps = Some(rng.random_range(0..=10));
         s.csat = rng.random_bool(0.5).then(|| rng.random_range(1..=5));

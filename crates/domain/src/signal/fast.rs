@@ -16,6 +16,7 @@ use std::fmt;
 use super::{checks, in_range, Signal};
 use crate::kind::{SignalKind, StakeholderType};
 use crate::wire::DIMENSIONS;
+use crate::Dimension;
 
 /// The signal `Signal::parse` would make of this JSON text, or `None` when the
 /// general parser must decide (possibly to reject it). `now` is the time of intake.
@@ -121,13 +122,55 @@ impl<'de> Visitor<'de> for RawVisitor {
                 "customer" => (4, stakeholder(&mut r, &mut map, StakeholderType::Customer)?).0,
                 "employee" => (5, stakeholder(&mut r, &mut map, StakeholderType::Employee)?).0,
                 "partner" => (6, stakeholder(&mut r, &mut map, StakeholderType::Partner)?).0,
-                "channel" => (7, r.dimensions[0] = map.next_value()?).0,
-                "touchpoint" => (8, r.dimensions[1] = map.next_value()?).0,
-                "stage" => (9, r.dimensions[2] = map.next_value()?).0,
-                "brand" => (10, r.dimensions[3] = map.next_value()?).0,
-                "store" => (11, r.dimensions[4] = map.next_value()?).0,
-                "team" => (12, r.dimensions[5] = map.next_value()?).0,
-                "region" => (13, r.dimensions[6] = map.next_value()?).0,
+                "channel" => {
+                    (
+                        7,
+                        r.dimensions[Dimension::Channel.index()] = map.next_value()?,
+                    )
+                        .0
+                }
+                "touchpoint" => {
+                    (
+                        8,
+                        r.dimensions[Dimension::Touchpoint.index()] = map.next_value()?,
+                    )
+                        .0
+                }
+                "stage" => {
+                    (
+                        9,
+                        r.dimensions[Dimension::Stage.index()] = map.next_value()?,
+                    )
+                        .0
+                }
+                "brand" => {
+                    (
+                        10,
+                        r.dimensions[Dimension::Brand.index()] = map.next_value()?,
+                    )
+                        .0
+                }
+                "store" => {
+                    (
+                        11,
+                        r.dimensions[Dimension::Store.index()] = map.next_value()?,
+                    )
+                        .0
+                }
+                "team" => {
+                    (
+                        12,
+                        r.dimensions[Dimension::Team.index()] = map.next_value()?,
+                    )
+                        .0
+                }
+                "region" => {
+                    (
+                        13,
+                        r.dimensions[Dimension::Region.index()] = map.next_value()?,
+                    )
+                        .0
+                }
                 "action" => (14, r.action = map.next_value()?).0,
                 "reason" => (15, r.reason = map.next_value()?).0,
                 "nps" => (16, r.nps = map.next_value()?).0,

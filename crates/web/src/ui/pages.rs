@@ -8,7 +8,7 @@ use throughline_charts::{self as charts, Bar, Dot, Highlight, Point, Series};
 use throughline_dashboard::{
     Alert, Estimate, Filters, Format, Kpi, Quadrant, SegmentComparison, Tile, DIMENSIONS,
 };
-use throughline_domain::Chain;
+use throughline_domain::{Chain, Dimension};
 
 use super::format as fmt;
 use super::views::*;
@@ -17,7 +17,12 @@ use crate::params::PageParams;
 use crate::AppState;
 
 /// Dimensions offered as filter menus on every page (the others stay in Explore's "by").
-const MENU_DIMENSIONS: [&str; 4] = ["brand", "channel", "region", "store"];
+const MENU_DIMENSIONS: [Dimension; 4] = [
+    Dimension::Brand,
+    Dimension::Channel,
+    Dimension::Region,
+    Dimension::Store,
+];
 
 pub(super) async fn chrome(
     state: &AppState,
