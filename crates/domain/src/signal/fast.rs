@@ -18,6 +18,15 @@ use crate::kind::{SignalKind, StakeholderType};
 use crate::wire::DIMENSIONS;
 use crate::Dimension;
 
+// Indexes of `Signal::dimensions`, short enough to keep each field's arm on one line.
+const CHANNEL: usize = Dimension::Channel.index();
+const TOUCHPOINT: usize = Dimension::Touchpoint.index();
+const STAGE: usize = Dimension::Stage.index();
+const BRAND: usize = Dimension::Brand.index();
+const STORE: usize = Dimension::Store.index();
+const TEAM: usize = Dimension::Team.index();
+const REGION: usize = Dimension::Region.index();
+
 /// The signal `Signal::parse` would make of this JSON text, or `None` when the
 /// general parser must decide (possibly to reject it). `now` is the time of intake.
 pub(super) fn parse(json: &[u8], now: DateTime<Utc>) -> Option<Signal> {
@@ -122,55 +131,13 @@ impl<'de> Visitor<'de> for RawVisitor {
                 "customer" => (4, stakeholder(&mut r, &mut map, StakeholderType::Customer)?).0,
                 "employee" => (5, stakeholder(&mut r, &mut map, StakeholderType::Employee)?).0,
                 "partner" => (6, stakeholder(&mut r, &mut map, StakeholderType::Partner)?).0,
-                "channel" => {
-                    (
-                        7,
-                        r.dimensions[Dimension::Channel.index()] = map.next_value()?,
-                    )
-                        .0
-                }
-                "touchpoint" => {
-                    (
-                        8,
-                        r.dimensions[Dimension::Touchpoint.index()] = map.next_value()?,
-                    )
-                        .0
-                }
-                "stage" => {
-                    (
-                        9,
-                        r.dimensions[Dimension::Stage.index()] = map.next_value()?,
-                    )
-                        .0
-                }
-                "brand" => {
-                    (
-                        10,
-                        r.dimensions[Dimension::Brand.index()] = map.next_value()?,
-                    )
-                        .0
-                }
-                "store" => {
-                    (
-                        11,
-                        r.dimensions[Dimension::Store.index()] = map.next_value()?,
-                    )
-                        .0
-                }
-                "team" => {
-                    (
-                        12,
-                        r.dimensions[Dimension::Team.index()] = map.next_value()?,
-                    )
-                        .0
-                }
-                "region" => {
-                    (
-                        13,
-                        r.dimensions[Dimension::Region.index()] = map.next_value()?,
-                    )
-                        .0
-                }
+                "channel" => (7, r.dimensions[CHANNEL] = map.next_value()?).0,
+                "touchpoint" => (8, r.dimensions[TOUCHPOINT] = map.next_value()?).0,
+                "stage" => (9, r.dimensions[STAGE] = map.next_value()?).0,
+                "brand" => (10, r.dimensions[BRAND] = map.next_value()?).0,
+                "store" => (11, r.dimensions[STORE] = map.next_value()?).0,
+                "team" => (12, r.dimensions[TEAM] = map.next_value()?).0,
+                "region" => (13, r.dimensions[REGION] = map.next_value()?).0,
                 "action" => (14, r.action = map.next_value()?).0,
                 "reason" => (15, r.reason = map.next_value()?).0,
                 "nps" => (16, r.nps = map.next_value()?).0,
