@@ -139,12 +139,12 @@ pub async fn overview(
                 signed2(v.sentiment.value),
                 fmt::ci(Format::Mean, &v.sentiment)
             );
-            (
-                v.brand.clone(),
-                fmt::value(Format::Percent, &v.share),
+            VoiceView {
+                brand: v.brand.clone(),
+                share: fmt::value(Format::Percent, &v.share),
                 sentiment,
-                fmt::group(v.share.n),
-            )
+                posts: fmt::group(v.share.n),
+            }
         })
         .collect();
     let page = OverviewPage {
@@ -162,7 +162,11 @@ pub async fn overview(
                     "/w/{}/alerts?month={}{keep}{}",
                     chrome.ws_path, m.month, chrome.query
                 );
-                (m.month.clone(), m.complaint_alerts, link)
+                MonthAlerts {
+                    month: m.month.clone(),
+                    alerts: m.complaint_alerts,
+                    link,
+                }
             })
             .collect(),
         empty: o.as_of.is_none(),
@@ -247,24 +251,24 @@ pub async fn overview(
 }
 
 /// (name, who, scale, mean with CI and n, change against the previous period).
-fn rating_view(r: &throughline_dashboard::RatingRow) -> [String; 5] {
+fn rating_view(r: &throughline_dashboard::RatingRow) -> RatingView {
     let change = match r.p_value {
         Some(p) if r.significant => format!("{:+.2} ({})", r.delta, fmt::p_value(Some(p))),
         Some(_) => format!("{:+.2} (not significant)", r.delta),
         None => "—".into(),
     };
-    [
-        r.name.replace('_', " "),
-        r.stakeholder.clone(),
-        format!("{}–{}", r.min, r.max),
-        format!(
+    RatingView {
+        name: r.name.replace('_', " "),
+        who: r.stakeholder.clone(),
+        scale: format!("{}–{}", r.min, r.max),
+        mean: format!(
             "{:.2} ({}; {})",
             r.current.value,
             fmt::ci(Format::Mean, &r.current),
             fmt::n(&r.current)
         ),
         change,
-    ]
+    }
 }
 
 fn retention_view(r: Option<&throughline_dashboard::Retention>) -> (String, String) {
@@ -909,10 +913,10 @@ pub async fn alerts(
             .iter()
             .map(|s| {
                 let f = if s.kpi == "nps" { Format::Score } else { Format::Percent };
-                (
-                    format!("{}:{}:{}", s.dimension, s.segment, s.kpi),
-                    s.headline.clone(),
-                    format!(
+                ShiftView {
+                    key: format!("{}:{}:{}", s.dimension, s.segment, s.kpi),
+                    headline: s.headline.clone(),
+                    figures: format!(
                         "{} (n = {}) against {} (n = {}); p = {:.4}",
                         fmt::value(f, &s.current),
                         s.current.n,
@@ -920,7 +924,7 @@ pub async fn alerts(
                         s.baseline.n,
                         s.p_value
                     ),
-                )
+                }
             })
             .collect(),
         alerts: a.alerts.iter().map(|x| alert_view(x, &chrome)).collect(),

@@ -14,7 +14,7 @@ use throughline_store::StoredSignal;
 
 use super::format as fmt;
 use super::pages::{chrome, render};
-use super::views::{ProfilePage, TimelineGroup, TimelineItem};
+use super::views::{GroupFilter, ProfilePage, TimelineGroup, TimelineItem};
 use super::{Local, PageError};
 use crate::AppState;
 
@@ -143,12 +143,13 @@ pub async fn profile(
         show,
         filters: GROUPS
             .iter()
-            .map(|(k, title)| {
-                let n = signals
+            .map(|(k, title)| GroupFilter {
+                key: k.to_string(),
+                title: title.to_string(),
+                signals: signals
                     .iter()
                     .filter(|s| group_of(s.signal.kind) == *k)
-                    .count();
-                (k.to_string(), title.to_string(), n)
+                    .count(),
             })
             .collect(),
         groups,

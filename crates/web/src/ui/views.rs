@@ -83,7 +83,7 @@ pub struct OverviewPage {
     /// The month the alerts are for, and the period's months with alerts (month,
     /// count, link to that month's alerts page).
     pub alerts_month: String,
-    pub alert_months: Vec<(String, usize, String)>,
+    pub alert_months: Vec<MonthAlerts>,
     /// The stores table's window, and whether store eNPS and CSAT move together.
     pub stores_period: String,
     pub ex_cx: String,
@@ -108,9 +108,51 @@ pub struct OverviewPage {
     pub retention_chart: String,
     pub retention_detail: String,
     pub voice_chart: String,
-    pub voice: Vec<(String, String, String, String)>,
-    /// Custom ratings: name, who, scale, mean (CI; n), change.
-    pub ratings: Vec<[String; 5]>,
+    pub voice: Vec<VoiceView>,
+    pub ratings: Vec<RatingView>,
+}
+
+/// One brand's share of voice and sentiment in reviews and social posts.
+pub struct VoiceView {
+    pub brand: String,
+    pub share: String,
+    /// Mean sentiment with its CI.
+    pub sentiment: String,
+    /// Posts about all brands (the share's denominator).
+    pub posts: String,
+}
+
+/// One custom rating on the overview.
+pub struct RatingView {
+    pub name: String,
+    pub who: String,
+    pub scale: String,
+    /// Mean with its CI and n.
+    pub mean: String,
+    pub change: String,
+}
+
+/// One NPS or CSAT shift on the alerts page.
+pub struct ShiftView {
+    /// `dimension:segment:kpi`, for tests and styling.
+    pub key: String,
+    pub headline: String,
+    /// The figures behind it.
+    pub figures: String,
+}
+
+/// A month of the overview's period with complaint alerts.
+pub struct MonthAlerts {
+    pub month: String,
+    pub alerts: usize,
+    pub link: String,
+}
+
+/// One group of the profile timeline in its filter links.
+pub struct GroupFilter {
+    pub key: String,
+    pub title: String,
+    pub signals: usize,
 }
 
 pub struct CommentView {
@@ -184,8 +226,7 @@ pub struct AlertsPage {
     pub month: String,
     pub summary: String,
     pub shifts_summary: String,
-    /// (dimension:segment:kpi, headline, the figures behind it).
-    pub shifts: Vec<(String, String, String)>,
+    pub shifts: Vec<ShiftView>,
     pub alerts: Vec<AlertView>,
 }
 
@@ -247,8 +288,8 @@ pub struct ProfilePage {
     pub most: usize,
     /// The group asked for (`?show=`), empty for all.
     pub show: String,
-    /// (key, title, signals) of every group, for the filter links.
-    pub filters: Vec<(String, String, usize)>,
+    /// Every group, for the filter links.
+    pub filters: Vec<GroupFilter>,
     pub groups: Vec<TimelineGroup>,
     /// Activity counted by event, when it is not listed.
     pub activity_summary: String,
