@@ -78,34 +78,32 @@ async fn origins(
         .sql(
             ws,
             &format!(
-                "SELECT profile_id AS p, min(occurred_at) AS t, \
-                        first_value(channel ORDER BY occurred_at, seq) AS ch, \
-                        first_value(properties ORDER BY occurred_at, seq) AS props, \
-                        last_value(brand ORDER BY brand IS NOT NULL, occurred_at, seq) AS b, \
-                        last_value(region ORDER BY region IS NOT NULL, occurred_at, seq) AS r \
+                "SELECT profile_id, min(occurred_at) AS first_seen, \
+                        first_value(channel ORDER BY occurred_at, seq) AS first_channel, \
+                        first_value(properties ORDER BY occurred_at, seq) AS first_properties, \
+                        last_value(brand ORDER BY brand IS NOT NULL, occurred_at, seq) AS brand, \
+                        last_value(region ORDER BY region IS NOT NULL, occurred_at, seq) AS region \
                  FROM signals WHERE {CUSTOMER} GROUP BY profile_id"
             ),
         )
         .await?;
-    let (p, t, ch, b, r) = (
-        first.i64s("p")?,
-        first.i64s("t")?,
-        first.strings("ch")?,
-        first.strings("b")?,
-        first.strings("r")?,
+    let (profiles, first_seen) = (first.i64s("profile_id")?, first.i64s("first_seen")?);
+    let (channels, properties) = (
+        first.strings("first_channel")?,
+        first.strings("first_properties")?,
     );
-    let props = first.strings("props")?;
-    for i in 0..p.len() {
-        let Some(id) = p[i] else { continue };
+    let (brands, regions) = (first.strings("brand")?, first.strings("region")?);
+    for i in 0..profiles.len() {
+        let Some(id) = profiles[i] else { continue };
         by_id.insert(
             id,
             Customer {
                 profile: id,
-                first_seen: t[i].unwrap_or(0),
-                acquisition_channel: ch[i].clone(),
-                acquisition_campaign: props[i].as_deref().and_then(campaign),
-                brand: b[i].clone(),
-                region: r[i].clone(),
+                first_seen: first_seen[i].unwrap_or(0),
+                acquisition_channel: channels[i].clone(),
+                acquisition_campaign: properties[i].as_deref().and_then(campaign),
+                brand: brands[i].clone(),
+                region: regions[i].clone(),
                 ..Customer::default()
             },
         );
@@ -130,34 +128,30 @@ async fn transactions(
         .sql(
             ws,
             &format!(
-                "SELECT profile_id AS p, occurred_at AS t, action AS a, amount AS m, currency AS c \
+                "SELECT profile_id, occurred_at, action, amount, currency \
                  FROM signals WHERE {CUSTOMER} AND kind = 'transaction' \
                    AND action IN ('purchase', 'renewal', 'cancellation') \
                  ORDER BY profile_id, occurred_at, seq"
             ),
         )
         .await?;
-    let (p, t, a, m, c) = (
-        rows.i64s("p")?,
-        rows.i64s("t")?,
-        rows.strings("a")?,
-        rows.f64s("m")?,
-        rows.strings("c")?,
-    );
+    let (profiles, times) = (rows.i64s("profile_id")?, rows.i64s("occurred_at")?);
+    let (actions, amounts) = (rows.strings("action")?, rows.f64s("amount")?);
+    let currency = rows.strings("currency")?;
     let mut currencies: HashMap<i64, HashMap<String, usize>> = HashMap::new();
-    for i in 0..p.len() {
-        let (Some(id), Some(at)) = (p[i], t[i]) else {
+    for i in 0..profiles.len() {
+        let (Some(id), Some(at)) = (profiles[i], times[i]) else {
             continue;
         };
         let Some(customer) = by_id.get_mut(&id) else {
             continue;
         };
-        match a[i].as_deref() {
+        match actions[i].as_deref() {
             Some("cancellation") => {
                 customer.cancelled_at.get_or_insert(at);
             }
             Some(action) => {
-                let Some(amount) = m[i].filter(|v| v.is_finite()) else {
+                let Some(amount) = amounts[i].filter(|v| v.is_finite()) else {
                     continue;
                 };
                 customer.paid.push(Paid {
@@ -165,7 +159,7 @@ async fn transactions(
                     amount,
                     renewal: action == "renewal",
                 });
-                if let Some(cur) = &c[i] {
+                if let Some(cur) = &currency[i] {
                     *currencies
                         .entry(id)
                         .or_default()
@@ -198,26 +192,28 @@ async fn touches(
         .sql(
             ws,
             &format!(
-                "SELECT profile_id AS p, occurred_at AS t, kind AS k, nps, csat, sentiment AS s, \
-                        intents AS i, aspects AS asp, touchpoint AS tp, resolved_at AS r \
+                "SELECT profile_id, occurred_at, kind, nps, csat, sentiment, \
+                        intents, aspects, touchpoint, resolved_at \
                  FROM signals WHERE {CUSTOMER} AND (nps IS NOT NULL OR csat IS NOT NULL \
                    OR sentiment IS NOT NULL OR kind IN ('ticket', 'chat', 'call', 'email')) \
                  ORDER BY profile_id, occurred_at, seq"
             ),
         )
         .await?;
-    let (p, t, k) = (rows.i64s("p")?, rows.i64s("t")?, rows.strings("k")?);
-    let (nps, csat, s) = (rows.f64s("nps")?, rows.f64s("csat")?, rows.f64s("s")?);
-    let (intents, aspects) = (rows.strings("i")?, rows.strings("asp")?);
-    let (tp, resolved) = (rows.strings("tp")?, rows.i64s("r")?);
-    for i in 0..p.len() {
-        let (Some(id), Some(at)) = (p[i], t[i]) else {
+    let (profiles, times) = (rows.i64s("profile_id")?, rows.i64s("occurred_at")?);
+    let kinds = rows.strings("kind")?;
+    let (nps, csat) = (rows.f64s("nps")?, rows.f64s("csat")?);
+    let sentiments = rows.f64s("sentiment")?;
+    let (intents, aspects) = (rows.strings("intents")?, rows.strings("aspects")?);
+    let (touchpoints, resolved) = (rows.strings("touchpoint")?, rows.i64s("resolved_at")?);
+    for i in 0..profiles.len() {
+        let (Some(id), Some(at)) = (profiles[i], times[i]) else {
             continue;
         };
         let Some(customer) = by_id.get_mut(&id) else {
             continue;
         };
-        let sentiment = s[i].filter(|v| v.is_finite());
+        let sentiment = sentiments[i].filter(|v| v.is_finite());
         let negative_text = sentiment.is_some_and(|v| v <= NEGATIVE_TEXT);
         let negative =
             nps[i].is_some_and(|v| v <= 6.0) || csat[i].is_some_and(|v| v <= 2.0) || negative_text;
@@ -225,13 +221,16 @@ async fn touches(
             at,
             nps: nps[i],
             sentiment,
-            contact: matches!(k[i].as_deref(), Some("ticket" | "chat" | "call" | "email")),
+            contact: matches!(
+                kinds[i].as_deref(),
+                Some("ticket" | "chat" | "call" | "email")
+            ),
             resolved_at: resolved[i],
             churn_intent: intents[i]
                 .as_deref()
                 .is_some_and(|v| v.split(',').any(|x| x.trim() == "churn")),
             negative,
-            touchpoint: tp[i].clone(),
+            touchpoint: touchpoints[i].clone(),
             complaints: complaints(aspects[i].as_deref()),
         });
     }
