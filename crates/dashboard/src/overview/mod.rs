@@ -1,6 +1,7 @@
 //! The executive overview: KPI tiles with CIs and tested changes, brand and
 //! channel comparisons, stores (eNPS beside CSAT), top themes with sentiment,
-//! alerts and revenue at risk, for one workspace and set of filters.
+//! alerts and revenue at risk, for one workspace and set of filters. Stores and
+//! EX–CX (`stores.rs`) and share of voice (`voice.rs`) are read in their own files.
 
 use std::sync::Arc;
 
@@ -8,15 +9,21 @@ use chrono::{Datelike, Months, NaiveDate};
 use serde::Serialize;
 use throughline_domain::WorkspaceId;
 use throughline_metrics::{
-    nps_segments_vs_rest, pearson, Correlation, Estimate, NpsCounts, SegmentComparison,
+    nps_segments_vs_rest, Correlation, Estimate, NpsCounts, SegmentComparison,
 };
+
+mod stores;
+mod voice;
+
+pub use stores::{StoreRow, EX_CX_MIN_ANSWERS, STORE_MONTHS};
+pub use voice::VoiceRow;
 
 use crate::alerts::{Alert, AlertQuery};
 use crate::commercial::{self, Commercial};
 use crate::engine::{micros_to_date, Dashboard};
 use crate::error::Result;
 use crate::filters::{Filters, Period};
-use crate::folds::{Count, Grouped, Sums};
+use crate::folds::{Count, Grouped};
 use crate::kpi_shifts::KpiShift;
 use crate::kpis::{self, KpiCounts};
 use crate::overview_cache::Freshness;
@@ -100,14 +107,6 @@ pub struct Overview {
     pub untimed_signals: u64,
 }
 
-/// One brand's share of the review and social conversation, and how it feels.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
-pub struct VoiceRow {
-    pub brand: String,
-    pub share: Estimate,
-    pub sentiment: Estimate,
-}
-
 /// One segment's customer NPS and CSAT, NPS tested against the rest.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct SegmentRow {
@@ -116,14 +115,6 @@ pub struct SegmentRow {
     pub csat: Estimate,
     /// Signals that carry a KPI (answers and analysed texts).
     pub signals: u64,
-}
-
-/// EX beside CX per store: employees' eNPS and customers' CSAT.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
-pub struct StoreRow {
-    pub store: String,
-    pub enps: SegmentComparison,
-    pub csat: Estimate,
 }
 
 impl Dashboard {
@@ -258,7 +249,7 @@ impl Dashboard {
             tiles,
             brands,
             channels: channels.into_iter().map(|r| r.nps).collect(),
-            ex_cx: ex_cx(&stores),
+            ex_cx: stores::ex_cx(&stores),
             stores_period: Some(store_window),
             stores,
             themes,
@@ -380,112 +371,6 @@ impl Dashboard {
             })
             .collect())
     }
-
-    /// Reviews and social posts per brand in `period`: share of voice (Wilson CI)
-    /// and mean sentiment (t CI).
-    async fn voice(&self, ws: WorkspaceId, fsql: &str, period: &Period) -> Result<Vec<VoiceRow>> {
-        let sql = format!(
-            "SELECT brand AS b, count(*) AS n, count(sentiment) AS sn, sum(sentiment) AS s, \
-             sum(sentiment * sentiment) AS sq FROM signals WHERE kind IN ('review', 'social_post') \
-             AND brand IS NOT NULL{}{fsql} GROUP BY 1",
-            period.sql()
-        );
-        let sums: Arc<Sums<String, 4>> = self
-            .folded(ws, &sql, |a| {
-                let (n, sn, s, sq) = (a.i64s("n")?, a.i64s("sn")?, a.f64s("s")?, a.f64s("sq")?);
-                let mut out = Sums::default();
-                for (i, b) in a.strings("b")?.into_iter().enumerate() {
-                    let count = |v: Option<i64>| v.unwrap_or(0).max(0) as f64;
-                    let values = [
-                        count(n[i]),
-                        count(sn[i]),
-                        s[i].unwrap_or(0.0),
-                        sq[i].unwrap_or(0.0),
-                    ];
-                    out.add(b.unwrap_or_default(), values);
-                }
-                Ok(out)
-            })
-            .await?;
-        // Most reviewed first; a tie in brand order.
-        let mut brands: Vec<(String, [f64; 4])> =
-            Arc::unwrap_or_clone(sums).0.into_iter().collect();
-        brands.sort_by(|a, b| b.1[0].total_cmp(&a.1[0]));
-        let total: u64 = brands.iter().map(|(_, v)| v[0] as u64).sum();
-        Ok(brands
-            .into_iter()
-            .map(|(brand, [n, sn, s, sq])| VoiceRow {
-                brand,
-                share: throughline_metrics::proportion(n as u64, total),
-                sentiment: throughline_metrics::MeanAcc {
-                    n: sn as u64,
-                    sum: s,
-                    sum_sq: sq,
-                }
-                .estimate(),
-            })
-            .collect())
-    }
-
-    async fn stores(&self, ws: WorkspaceId, fsql: &str, period: &Period) -> Result<Vec<StoreRow>> {
-        let sql = format!(
-            "SELECT store AS seg, stakeholder_type AS st, {} FROM signals \
-             WHERE store IS NOT NULL{}{}{fsql} GROUP BY 1, 2, {}",
-            kpis::select_list(),
-            kpis::KPI_ROWS,
-            period.sql(),
-            kpis::GROUP
-        );
-        let grouped = self
-            .folded(ws, &sql, |a| {
-                let keys = a.strings("seg")?.into_iter().zip(a.strings("st")?);
-                Ok(Grouped::fold(keys, kpis::read(a)?))
-            })
-            .await?;
-        let mut rows: Vec<(String, NpsCounts, Estimate)> = Vec::new();
-        for ((name, t), k) in Arc::unwrap_or_clone(grouped).0 {
-            let name = name.unwrap_or_default();
-            let i = match rows.iter().position(|r| r.0 == name) {
-                Some(i) => i,
-                None => {
-                    rows.push((name, NpsCounts::default(), Estimate::empty()));
-                    rows.len() - 1
-                }
-            };
-            match t.as_deref() {
-                Some("employee") => rows[i].1.merge(&k.nps),
-                Some("customer") => rows[i].2 = k.csat.top2box(),
-                _ => {}
-            }
-        }
-        let pairs: Vec<(String, NpsCounts)> = rows.iter().map(|r| (r.0.clone(), r.1)).collect();
-        let tested = nps_segments_vs_rest(&pairs);
-        let mut out: Vec<StoreRow> = tested
-            .into_iter()
-            .zip(rows)
-            .map(|(enps, r)| StoreRow {
-                store: r.0,
-                enps,
-                csat: r.2,
-            })
-            .collect();
-        out.sort_by(|a, b| a.enps.estimate.value.total_cmp(&b.enps.estimate.value));
-        Ok(out)
-    }
-}
-
-/// Months the stores table pools.
-pub const STORE_MONTHS: u32 = 12;
-/// Fewest eNPS and CSAT answers a store needs to count in the EX–CX correlation.
-pub const EX_CX_MIN_ANSWERS: u64 = 10;
-
-fn ex_cx(stores: &[StoreRow]) -> Option<Correlation> {
-    let pairs: Vec<(f64, f64)> = stores
-        .iter()
-        .filter(|s| s.enps.estimate.n >= EX_CX_MIN_ANSWERS && s.csat.n >= EX_CX_MIN_ANSWERS)
-        .map(|s| (s.enps.estimate.value, s.csat.value))
-        .collect();
-    pearson(&pairs)
 }
 
 fn empty(filters: &Filters) -> Overview {
