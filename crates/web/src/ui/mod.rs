@@ -3,6 +3,9 @@
 //! from this machine (loopback) unless `ui_open` is set, and every page is
 //! scoped to the workspace in its path, ready for roles later.
 
+mod alerts_page;
+mod drivers_page;
+mod explain_page;
 mod export_page;
 mod format;
 mod glossary_page;
@@ -23,9 +26,12 @@ use throughline_domain::WorkspaceId;
 
 use crate::AppState;
 
+pub use alerts_page::alerts;
+pub use drivers_page::drivers;
+pub use explain_page::{explain, explain_posted};
 pub use export_page::export;
 pub use glossary_page::glossary;
-pub use pages::{alerts, drivers, explain, explain_posted, explore, overview};
+pub use pages::{explore, overview};
 pub use profile_page::profile;
 pub use value_page::value;
 

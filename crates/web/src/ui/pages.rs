@@ -1,14 +1,15 @@
-//! Page handlers: fetch the view model, format it into the page's template
-//! struct, draw its charts.
+//! The overview and explore handlers, and what every page shares: the chrome (menus,
+//! workspace, partial-data banner), rendering, and the views of segments, tiles and
+//! alerts. The other pages have a file each (`*_page.rs`).
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Html;
-use throughline_charts::{self as charts, Bar, Dot, Highlight, Point, Series};
+use throughline_charts::{self as charts, Bar, Highlight, Point, Series};
 use throughline_dashboard::{
-    Alert, Estimate, Filters, Format, Kpi, Quadrant, SegmentComparison, Tile, DIMENSIONS,
+    Alert, Estimate, Filters, Format, Kpi, SegmentComparison, Tile, DIMENSIONS,
 };
-use throughline_domain::{Chain, Dimension};
+use throughline_domain::Dimension;
 
 use super::format as fmt;
 use super::views::*;
@@ -505,7 +506,7 @@ fn sentiment_class(s: Option<f64>) -> &'static str {
     }
 }
 
-fn alert_view(a: &Alert, chrome: &Chrome) -> AlertView {
+pub(super) fn alert_view(a: &Alert, chrome: &Chrome) -> AlertView {
     let x: Vec<String> = a.evidence.iter().map(|e| e.0.clone()).collect();
     let series = Series {
         name: "complaints per 100 comments".into(),
@@ -688,7 +689,7 @@ fn point(label: &str, e: &Estimate, format: Format) -> Point {
 
 /// Where a driver's row leads: the comments mentioning the theme, or the KPI by touchpoint.
 /// Churn is no Explore KPI, so its drivers lead to sentiment.
-fn driver_link(chrome: &Chrome, outcome: &str, set: &str, name: &str) -> String {
+pub(super) fn driver_link(chrome: &Chrome, outcome: &str, set: &str, name: &str) -> String {
     let kpi = if outcome == "churn" {
         "sentiment"
     } else {
@@ -720,297 +721,4 @@ fn scaled_bars(rows: &[SegmentComparison], format: Format) -> Vec<Bar> {
             highlight: highlight(c),
         })
         .collect()
-}
-
-pub async fn drivers(
-    State(state): State<AppState>,
-    _: Local,
-    Path(ws_name): Path<String>,
-    Query(p): Query<PageParams>,
-) -> Result<Html<String>, PageError> {
-    let mut q = p.drivers()?;
-    q.filters.months.get_or_insert(12);
-    let (mut chrome, ws) = chrome(&state, &ws_name, "drivers", &q.filters).await?;
-    chrome.export = super::export_page::link(&chrome, "drivers", &p);
-    let v = state.dashboard.drivers(ws, &q).await?;
-    let label = |id: &str| {
-        v.labels
-            .iter()
-            .find(|(i, _)| i == id)
-            .map_or_else(|| id.to_string(), |(_, l)| l.clone())
-    };
-    let mut drivers = Vec::new();
-    let mut dots = Vec::new();
-    let (mut summary, mut chart) = (String::new(), String::new());
-    if let Some(r) = &v.report {
-        let effect = DriverEffect::of(&v.outcome);
-        summary = format!("{}: R² = {:.3} over {} respondents with a comment. Importance is each driver's share of the explained variance; the effect is {}.", r.method, r.r_squared, fmt::group(r.n), effect.meaning);
-        if r.resamples > 0 {
-            summary.push_str(&format!(" Importance is shown with its 95% bootstrap interval ({} resamples of the respondents): a driver whose interval spans the average share ({:.1}%) could sit in either row of the matrix.", r.resamples, 100.0 / r.drivers.len().max(1) as f64));
-        } else {
-            summary.push_str(" No intervals: too many drivers to resample within the time budget.");
-        }
-        if !r.ranks_drivers() {
-            summary.push_str(&format!(" This model explains {:.0}% of the variation in {}: too little to rank drivers (we rank from R² = {:.2}). Read the priorities below as hints, not findings.", r.r_squared * 100.0, v.outcome.to_uppercase(), throughline_dashboard::MIN_R_SQUARED_TO_RANK));
-        }
-        let mean_importance = 1.0 / r.drivers.len().max(1) as f64;
-        let flagged = r.ranks_drivers();
-        for d in &r.drivers {
-            // Right is better whichever way the outcome points, so "fix first" is always
-            // top left, as the quadrant names say.
-            let benefit = d.benefit(r.polarity).unwrap_or(0.0) * effect.scale;
-            dots.push(Dot {
-                label: label(&d.name),
-                x: benefit,
-                y: d.importance * 100.0,
-                highlight: match d.quadrant {
-                    Quadrant::FixFirst if flagged => Highlight::Bad,
-                    Quadrant::Maintain if flagged => Highlight::Good,
-                    _ => Highlight::None,
-                },
-            });
-            let (quadrant, class) = match d.quadrant {
-                Quadrant::FixFirst => ("fix first", if flagged { "bad" } else { "neutral" }),
-                Quadrant::Maintain => ("maintain", if flagged { "good" } else { "neutral" }),
-                Quadrant::Monitor => ("monitor", "neutral"),
-                Quadrant::LowerPriority => ("lower priority", "neutral"),
-            };
-            drivers.push(DriverView {
-                label: label(&d.name),
-                importance: match d.importance_ci {
-                    Some([low, high]) => format!(
-                        "{:.1}% ({:.1}–{:.1})",
-                        d.importance * 100.0,
-                        low * 100.0,
-                        high * 100.0
-                    ),
-                    None => format!("{:.1}%", d.importance * 100.0),
-                },
-                present: d
-                    .outcome_when_present
-                    .map_or_else(|| "—".into(), |x| format!("{x:.2}")),
-                absent: d
-                    .outcome_when_absent
-                    .map_or_else(|| "—".into(), |x| format!("{x:.2}")),
-                exposure: format!(
-                    "{:.1}% ({})",
-                    d.performance * 100.0,
-                    fmt::group(d.n_present)
-                ),
-                quadrant,
-                quadrant_class: class,
-                link: driver_link(&chrome, &v.outcome, &v.drivers, &d.name),
-            });
-        }
-        chart = charts::quadrant_chart(
-            "drivers",
-            &format!("Priority matrix: importance × effect on {}", v.outcome),
-            &dots,
-            effect.axis,
-            "importance (% of R²)",
-            0.0,
-            mean_importance * 100.0,
-            ["fix first", "maintain", "monitor", "lower priority"],
-        );
-    }
-    let outcome = v.outcome.to_uppercase();
-    render(DriversPage {
-        driver_sets: ["themes", "touchpoints", "ratings"]
-            .iter()
-            .map(|d| (*d, *d == v.drivers))
-            .collect(),
-        driver_head: match v.drivers.as_str() {
-            "touchpoints" => "Bad experience at touchpoint",
-            "ratings" => "Rating answered with it",
-            _ => "Theme mentioned",
-        },
-        outcomes: ["nps", "csat", "churn"]
-            .iter()
-            .map(|o| (*o, *o == v.outcome))
-            .collect(),
-        outcome,
-        period: v.period.map(|p| p.label()).unwrap_or_default(),
-        summary,
-        refusal: v.refusal.clone().unwrap_or_default(),
-        chart,
-        drivers,
-        chrome,
-    })
-}
-
-/// How the drivers page states a driver's effect on an outcome: the chart's x axis
-/// (right = better), its scale from outcome units, and the sentence that defines it.
-struct DriverEffect {
-    axis: &'static str,
-    scale: f64,
-    meaning: &'static str,
-}
-
-impl DriverEffect {
-    fn of(outcome: &str) -> Self {
-        match outcome {
-            "churn" => DriverEffect {
-                axis: "churn rate lower where present (percentage points)",
-                scale: 100.0,
-                meaning: "how much lower the churn rate is where the driver is present than where it is absent, in percentage points (negative: more churn)",
-            },
-            "csat" => DriverEffect {
-                axis: "mean CSAT (1–5) higher where present",
-                scale: 1.0,
-                meaning: "how much higher the mean CSAT score (1–5) is where the driver is present than where it is absent",
-            },
-            _ => DriverEffect {
-                axis: "mean NPS answer (0–10) higher where present",
-                scale: 1.0,
-                meaning: "how much higher the mean answer to the NPS question (0–10, not the NPS itself) is where the driver is present than where it is absent",
-            },
-        }
-    }
-}
-
-pub async fn alerts(
-    State(state): State<AppState>,
-    _: Local,
-    Path(ws_name): Path<String>,
-    Query(p): Query<PageParams>,
-) -> Result<Html<String>, PageError> {
-    let q = p.alerts()?;
-    let (mut chrome, ws) = chrome(&state, &ws_name, "alerts", &q.filters).await?;
-    chrome.export = super::export_page::link(&chrome, "alerts", &p);
-    let a = state.dashboard.alerts(ws, &q).await?;
-    let keep = if chrome.query.is_empty() { "" } else { "&" };
-    let calendar = a
-        .calendar
-        .iter()
-        .map(|m| MonthLink {
-            link: format!(
-                "/w/{}/alerts?month={}{keep}{}",
-                chrome.ws_path, m.month, chrome.query
-            ),
-            current: Some(&m.month) == a.month.as_ref(),
-            findings: match m.complaint_alerts {
-                0 => String::new(),
-                1 => "1 alert".into(),
-                n => format!("{n} alerts"),
-            },
-            month: m.month.clone(),
-        })
-        .collect();
-    render(AlertsPage {
-        calendar,
-        month: a.month.clone().unwrap_or_default(),
-        summary: format!(
-            "Complaints per theme and brand in the month against the {} months before, as a share of that brand's customer comments (exact conditional test). {} brand–theme series had complaints; the {} with at least {} complaints in the month or expected were tested, with Benjamini–Hochberg over those {}; q < 0.05 shown.",
-            a.baseline_months, a.scanned, a.tested, state.dashboard.settings().alert_min_count, a.tested
-        ),
-        shifts_summary: format!(
-            "Customer NPS and CSAT (top-2-box) per brand, channel, region, store and touchpoint in the month against the same {} months pooled; {} segment–KPI pairs had at least {} answers on both sides and were tested (NPS: z on the trinomial variance; CSAT: two-proportion z), Benjamini–Hochberg over all of them; q < 0.05 shown.",
-            a.baseline_months, a.kpi_shifts.tested, throughline_dashboard::SMALL_SAMPLE
-        ),
-        shifts: a
-            .kpi_shifts
-            .shifts
-            .iter()
-            .map(|s| {
-                let f = if s.kpi == "nps" { Format::Score } else { Format::Percent };
-                ShiftView {
-                    key: format!("{}:{}:{}", s.dimension, s.segment, s.kpi),
-                    headline: s.headline.clone(),
-                    figures: format!(
-                        "{} (n = {}) against {} (n = {}); p = {:.4}",
-                        fmt::value(f, &s.current),
-                        s.current.n,
-                        fmt::value(f, &s.baseline),
-                        s.baseline.n,
-                        s.p_value
-                    ),
-                }
-            })
-            .collect(),
-        alerts: a.alerts.iter().map(|x| alert_view(x, &chrome)).collect(),
-        chrome,
-    })
-}
-
-#[derive(serde::Deserialize)]
-pub struct ExplainParams {
-    /// A stored signal whose text to explain (links from explore).
-    signal: Option<i64>,
-}
-
-#[derive(serde::Deserialize)]
-pub struct ExplainForm {
-    text: String,
-}
-
-/// The form, or the explanation of a stored signal's text.
-pub async fn explain(
-    State(state): State<AppState>,
-    local: Local,
-    Path(ws_name): Path<String>,
-    Query(p): Query<ExplainParams>,
-) -> Result<Html<String>, PageError> {
-    let text = match p.signal {
-        Some(seq) => stored_text(&state, &ws_name, seq).await?,
-        None => String::new(),
-    };
-    explain_text(state, local, ws_name, text).await
-}
-
-/// The explanation of a typed text, sent in the body so it stays out of URLs.
-pub async fn explain_posted(
-    State(state): State<AppState>,
-    local: Local,
-    Path(ws_name): Path<String>,
-    axum::Form(form): axum::Form<ExplainForm>,
-) -> Result<Html<String>, PageError> {
-    explain_text(state, local, ws_name, form.text).await
-}
-
-/// The text of the workspace's signal number `seq` (empty when it has none).
-async fn stored_text(state: &AppState, ws_name: &str, seq: i64) -> Result<String, PageError> {
-    let ws = workspace(state, ws_name).await?;
-    let sql = format!("SELECT text FROM signals WHERE seq = {seq} AND text IS NOT NULL");
-    let failed = |e: &(dyn std::error::Error + 'static)| {
-        tracing::error!(error = %Chain(e), "cannot read a signal's text");
-        PageError(
-            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-            "something went wrong; the server log has the details".into(),
-        )
-    };
-    let answer = state
-        .analytics
-        .query_batches(ws, &sql)
-        .await
-        .map_err(|e| failed(&e))?;
-    let texts = answer.strings("text").map_err(|e| failed(&e))?;
-    Ok(texts.into_iter().flatten().next().unwrap_or_default())
-}
-
-async fn explain_text(
-    state: AppState,
-    _: Local,
-    ws_name: String,
-    text: String,
-) -> Result<Html<String>, PageError> {
-    let (chrome, _) = chrome(&state, &ws_name, "explain", &Filters::default()).await?;
-    let text: String = text
-        .chars()
-        .take(throughline_domain::limits::MAX_TEXT_BYTES / 4)
-        .collect();
-    let (explanation, json) = if text.trim().is_empty() {
-        (String::new(), String::new())
-    } else {
-        let analysis = state.analytics.text_analyzer().analyzer().analyze(&text);
-        (
-            analysis.to_string(),
-            serde_json::to_string_pretty(&analysis).unwrap_or_default(),
-        )
-    };
-    render(ExplainPage {
-        chrome,
-        text,
-        explanation,
-        json,
-    })
 }
