@@ -177,6 +177,12 @@ fn every_dashboard_page_renders_in_headless_chromium_with_the_demo_truths_on_scr
         ratings.contains("Rating answered with it") && ratings.contains("delivery speed"),
         "drivers of CSAT by rating: expected the delivery-speed rating"
     );
+    // A rating's effect is per point of the rating (its coefficient), not a present/absent
+    // gap it does not have: the matrix's x axis says so.
+    assert!(
+        ratings.contains("CSAT (1–5) higher per rating point"),
+        "drivers of CSAT by rating: expected the x axis per rating point"
+    );
 
     // The default month is the newest; the picker marks the spike's month with its
     // findings, one click away.

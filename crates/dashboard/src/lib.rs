@@ -56,7 +56,9 @@ pub use value::{
 };
 
 /// The statistics types the view models carry, re-exported for renderers.
-pub use throughline_drivers::{DriverReport, DriverResult, Quadrant, MIN_R_SQUARED_TO_RANK};
+pub use throughline_drivers::{
+    DriverReport, DriverResult, OutcomePolarity, Quadrant, MIN_R_SQUARED_TO_RANK,
+};
 pub use throughline_metrics::{
     Correlation, Direction, Estimate, SegmentComparison, SMALL_SAMPLE, Z95,
 };

@@ -34,11 +34,11 @@ pub async fn drivers(
     let mut dots = Vec::new();
     let (mut summary, mut chart) = (String::new(), String::new());
     if let Some(r) = &v.report {
-        let effect = DriverEffect::of(&v.outcome);
+        let effect = DriverEffect::of(&v.outcome, v.drivers == "ratings");
         summary = format!("{}: R² = {:.3} over {} respondents with a comment. Importance is each driver's share of the explained variance; the effect is {}.", r.method, r.r_squared, fmt::group(r.n), effect.meaning);
-        if r.resamples > 0 {
+        if r.resamples > 0 && r.drivers.len() > 1 {
             summary.push_str(&format!(" Importance is shown with its 95% bootstrap interval ({} resamples of the respondents): a driver whose interval spans the average share ({:.1}%) could sit in either row of the matrix.", r.resamples, 100.0 / r.drivers.len().max(1) as f64));
-        } else {
+        } else if r.resamples == 0 {
             summary.push_str(" No intervals: too many drivers to resample within the time budget.");
         }
         if !r.ranks_drivers() {
@@ -49,7 +49,12 @@ pub async fn drivers(
         for d in &r.drivers {
             // Right is better whichever way the outcome points, so "fix first" is always
             // top left, as the quadrant names say.
-            let benefit = d.benefit(r.polarity).unwrap_or(0.0) * effect.scale;
+            // A rating has no present/absent gap: its effect is the regression coefficient
+            // (outcome per rating point), turned the same way (right is better).
+            let benefit = d.benefit(r.polarity).unwrap_or_else(|| match r.polarity {
+                throughline_dashboard::OutcomePolarity::HigherIsBetter => d.coefficient,
+                throughline_dashboard::OutcomePolarity::LowerIsBetter => -d.coefficient,
+            }) * effect.scale;
             dots.push(Dot {
                 label: label(&d.name),
                 x: benefit,
@@ -83,11 +88,20 @@ pub async fn drivers(
                 absent: d
                     .outcome_when_absent
                     .map_or_else(|| "—".into(), |x| format!("{x:.2}")),
-                exposure: format!(
-                    "{:.1}% ({})",
-                    d.performance * 100.0,
-                    fmt::group(d.n_present)
-                ),
+                // A 0/1 driver's mean is the share with it; a rating's is its mean score.
+                exposure: if d.outcome_when_present.is_some() {
+                    format!(
+                        "{:.1}% ({})",
+                        d.performance * 100.0,
+                        fmt::group(d.n_present)
+                    )
+                } else {
+                    format!(
+                        "mean {:.2} (n = {})",
+                        d.performance,
+                        fmt::group(d.n_present)
+                    )
+                },
                 quadrant,
                 quadrant_class: class,
                 link: driver_link(&chrome, &v.outcome, &v.drivers, &d.name),
@@ -138,7 +152,10 @@ struct DriverEffect {
 }
 
 impl DriverEffect {
-    fn of(outcome: &str) -> Self {
+    fn of(outcome: &str, ratings: bool) -> Self {
+        if ratings {
+            return DriverEffect::per_point(outcome);
+        }
         match outcome {
             "churn" => DriverEffect {
                 axis: "churn rate lower where present (percentage points)",
@@ -154,6 +171,27 @@ impl DriverEffect {
                 axis: "mean NPS answer (0–10) higher where present",
                 scale: 1.0,
                 meaning: "how much higher the mean answer to the NPS question (0–10, not the NPS itself) is where the driver is present than where it is absent",
+            },
+        }
+    }
+
+    /// Ratings are scales, not present or absent: the effect is per point of the rating.
+    fn per_point(outcome: &str) -> Self {
+        match outcome {
+            "churn" => DriverEffect {
+                axis: "churn lower per rating point (percentage points)",
+                scale: 100.0,
+                meaning: "how much lower the churn rate is per point of the rating, the other ratings held fixed (the regression coefficient, in percentage points)",
+            },
+            "csat" => DriverEffect {
+                axis: "CSAT (1–5) higher per rating point",
+                scale: 1.0,
+                meaning: "how much higher the CSAT score (1–5) is per point of the rating, the other ratings held fixed (the regression coefficient)",
+            },
+            _ => DriverEffect {
+                axis: "NPS answer (0–10) higher per rating point",
+                scale: 1.0,
+                meaning: "how much higher the answer to the NPS question (0–10) is per point of the rating, the other ratings held fixed (the regression coefficient)",
             },
         }
     }
