@@ -14,7 +14,6 @@ use std::collections::HashMap;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::linalg::Matrix;
 use crate::prepare::Moments;
 use crate::relative_weights::relative_weights;
 use crate::shapley::shapley_r_squared;
@@ -177,30 +176,9 @@ fn weighted_moments(groups: &Patterns, counts: &[u32], outcome: &[f64]) -> Optio
             }
         }
     }
-    let outcome_spread = (sum_yy - total * y_mean * y_mean).max(0.0).sqrt();
-    let spreads: Vec<f64> = (0..k).map(|i| products[i * k + i].sqrt()).collect();
-    if outcome_spread <= 1e-12 || spreads.iter().any(|s| *s <= 1e-12) {
-        return None;
-    }
-    let mut correlations = Matrix::identity(k);
-    for i in 0..k {
-        for j in i + 1..k {
-            let r = products[i * k + j] / (spreads[i] * spreads[j]);
-            correlations.set(i, j, r);
-            correlations.set(j, i, r);
-        }
-    }
-    let outcome_correlations = with_outcome
-        .iter()
-        .zip(&spreads)
-        .map(|(s, sp)| s / (sp * outcome_spread))
-        .collect();
-    Some(Moments {
-        correlations,
-        outcome_correlations,
-        driver_spreads: spreads,
-        outcome_spread,
-    })
+    let m = Moments::from_products(&products, &with_outcome, sum_yy - total * y_mean * y_mean);
+    let varies = m.outcome_spread > 1e-12 && m.driver_spreads.iter().all(|s| *s > 1e-12);
+    varies.then_some(m)
 }
 
 #[cfg(test)]

@@ -190,25 +190,39 @@ pub(crate) fn moments(rows: &[Vec<f64>], kept: &[usize], outcome: &[f64]) -> Mom
         }
     }
 
-    let driver_spreads: Vec<f64> = (0..k).map(|i| products[i * k + i].sqrt()).collect();
-    let outcome_spread = outcome_squares.sqrt();
-    let mut correlations = Matrix::identity(k);
-    for i in 0..k {
-        for j in i + 1..k {
-            let r = products[i * k + j] / (driver_spreads[i] * driver_spreads[j]);
-            correlations.set(i, j, r);
-            correlations.set(j, i, r);
+    Moments::from_products(&products, &with_outcome, outcome_squares)
+}
+
+impl Moments {
+    /// Correlations from centred sums: `products` the upper triangle of Σ d·dᵀ (k×k,
+    /// row-major), `with_outcome` Σ d·(y − ȳ), `outcome_squares` Σ (y − ȳ)². Shared by the
+    /// plain summary and the bootstrap's weighted one.
+    pub(crate) fn from_products(
+        products: &[f64],
+        with_outcome: &[f64],
+        outcome_squares: f64,
+    ) -> Moments {
+        let k = with_outcome.len();
+        let driver_spreads: Vec<f64> = (0..k).map(|i| products[i * k + i].sqrt()).collect();
+        let outcome_spread = outcome_squares.max(0.0).sqrt();
+        let mut correlations = Matrix::identity(k);
+        for i in 0..k {
+            for j in i + 1..k {
+                let r = products[i * k + j] / (driver_spreads[i] * driver_spreads[j]);
+                correlations.set(i, j, r);
+                correlations.set(j, i, r);
+            }
         }
-    }
-    let outcome_correlations = with_outcome
-        .iter()
-        .zip(&driver_spreads)
-        .map(|(sum, spread)| sum / (spread * outcome_spread))
-        .collect();
-    Moments {
-        correlations,
-        outcome_correlations,
-        driver_spreads,
-        outcome_spread,
+        let outcome_correlations = with_outcome
+            .iter()
+            .zip(&driver_spreads)
+            .map(|(sum, spread)| sum / (spread * outcome_spread))
+            .collect();
+        Moments {
+            correlations,
+            outcome_correlations,
+            driver_spreads,
+            outcome_spread,
+        }
     }
 }
