@@ -60,7 +60,9 @@ impl Dashboard {
             self.uncovered(ws, fsql, cur),
             self.uncovered(ws, fsql, prev)
         )?;
-        tokio::task::spawn_blocking(move || group(&now, &before))
+        // The copy's own analyser (its taxonomy, built once), not a fresh default one.
+        let text = self.analytics.text_analyzer().clone();
+        tokio::task::spawn_blocking(move || group(&now, &before, text.analyzer()))
             .await
             .map_err(|e| DashboardError::Internal(format!("emerging themes: {e}")))
     }
@@ -93,7 +95,7 @@ impl Dashboard {
 /// side, and keeps the groups with [`MIN_COMMENTS`] now whose share grew significantly
 /// (two-proportion test, Benjamini–Hochberg over every group found): a handful of
 /// comments more than last time is noise, not a topic.
-fn group(now: &PeriodTexts, before: &PeriodTexts) -> Vec<EmergingTheme> {
+fn group(now: &PeriodTexts, before: &PeriodTexts, analyzer: &Analyzer) -> Vec<EmergingTheme> {
     let all: Vec<&str> = now
         .texts
         .iter()
@@ -106,10 +108,9 @@ fn group(now: &PeriodTexts, before: &PeriodTexts) -> Vec<EmergingTheme> {
         include_covered: true,
         ..DiscoverOptions::default()
     };
-    let analyzer = Analyzer::new();
     let split = now.texts.len();
     let share = |n: u64, of: u64| if of == 0 { 0.0 } else { n as f64 / of as f64 };
-    let mut found: Vec<EmergingTheme> = discover_themes(&all, &analyzer, &options)
+    let mut found: Vec<EmergingTheme> = discover_themes(&all, analyzer, &options)
         .into_iter()
         .filter_map(|c| {
             let comments = c.documents.iter().filter(|&&d| d < split).count() as u64;
@@ -155,6 +156,10 @@ fn group(now: &PeriodTexts, before: &PeriodTexts) -> Vec<EmergingTheme> {
 mod tests {
     use super::*;
 
+    fn group_default(now: &PeriodTexts, before: &PeriodTexts) -> Vec<EmergingTheme> {
+        group(now, before, &Analyzer::new())
+    }
+
     fn texts(list: &[&str], analysed: u64) -> PeriodTexts {
         PeriodTexts {
             texts: list.iter().map(|s| s.to_string()).collect(),
@@ -182,7 +187,7 @@ mod tests {
         now.extend(OTHER);
         let mut before = vec!["parking meter was fine"];
         before.extend(OTHER);
-        let found = group(&texts(&now, 100), &texts(&before, 500));
+        let found = group_default(&texts(&now, 100), &texts(&before, 500));
         let parking = found
             .iter()
             .find(|t| t.phrases.iter().any(|p| p.contains("park")))
@@ -210,15 +215,18 @@ mod tests {
         let mut before = vec!["parking meter broken"; 4];
         before.extend(OTHER);
         // 6 of 1,000 against 4 of 1,000: p ≈ 0.53.
-        assert!(group(&texts(&now, 1000), &texts(&before, 1000)).is_empty());
+        assert!(group_default(&texts(&now, 1000), &texts(&before, 1000)).is_empty());
         // The same group is found when the growth is real: 6 of 1,000 against 4 of 100,000.
-        assert_eq!(group(&texts(&now, 1000), &texts(&before, 100_000)).len(), 1);
+        assert_eq!(
+            group_default(&texts(&now, 1000), &texts(&before, 100_000)).len(),
+            1
+        );
     }
 
     #[test]
     fn a_shrinking_or_small_group_is_not_emerging() {
         let now = ["parking meter broken"; 2];
         let before = ["parking meter broken"; 9];
-        assert!(group(&texts(&now, 100), &texts(&before, 100)).is_empty());
+        assert!(group_default(&texts(&now, 100), &texts(&before, 100)).is_empty());
     }
 }
