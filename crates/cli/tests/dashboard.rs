@@ -428,4 +428,8 @@ async fn the_profile_page_groups_names_and_scores_and_refuses_an_unknown_group()
     assert_eq!(status, 200);
     assert!(html.contains("data-group=\"activity\"") && !html.contains("data-group=\"feedback\""));
     assert_eq!(page("?show=everything%3Cscript%3E").await.0, 400);
+    // Another workspace's page does not show this person: their id is not its profile.
+    app.key_for("other").await;
+    let other = app.url(&format!("/w/other/profiles/{profile}"));
+    assert_eq!(app.client.get(other).send().await.unwrap().status(), 404);
 }
