@@ -12,9 +12,9 @@ use throughline_analytics::Partial;
 use throughline_domain::WorkspaceId;
 use throughline_metrics::compare;
 
-use crate::engine::Dashboard;
 use crate::error::Result;
 use crate::filters::Period;
+use crate::read::Reader;
 use crate::retention::{self, Retention};
 use crate::tiles::{Format, Tile};
 use crate::transactions::{bounds, CurrencySums, Transactions, Tx};
@@ -96,14 +96,14 @@ fn money(tx: &Transactions, sums: Vec<(usize, f64)>) -> Vec<Money> {
 
 /// Customers who, in `cur` and matching the filters, answered 0–6 or wrote of
 /// leaving: (customer, whether they wrote of leaving).
-async fn risky(dash: &Dashboard, ws: WorkspaceId, fsql: &str, cur: &Period) -> Result<Arc<Risky>> {
+async fn risky(rd: &Reader, ws: WorkspaceId, fsql: &str, cur: &Period) -> Result<Arc<Risky>> {
     let sql = format!(
         "SELECT profile_id AS p, max(CASE WHEN intents LIKE '%churn%' THEN 1 ELSE 0 END) AS i \
          FROM signals WHERE stakeholder_type = 'customer' AND (nps <= 6 OR intents LIKE '%churn%') \
          AND (nps IS NOT NULL OR intents IS NOT NULL){}{fsql} GROUP BY 1",
         cur.sql()
     );
-    dash.folded(ws, &sql, |a| {
+    rd.folded(ws, &sql, |a| {
         let customers = a.i64s("p")?.into_iter().zip(a.i64s("i")?);
         Ok(Risky(
             customers
@@ -175,19 +175,19 @@ fn at_risk(tx: &Transactions, risky: &HashMap<i64, bool>, cur: &Period) -> Reven
 /// The commercial figures and retention, from one read of the transactions (and one
 /// of the period's at-risk answers).
 pub(crate) async fn with_retention(
-    dash: &Dashboard,
+    rd: &Reader,
     ws: WorkspaceId,
     fsql: &str,
     cur: &Period,
     prev: &Period,
 ) -> Result<(Commercial, Retention)> {
-    let tx = Transactions::load(dash, ws, fsql).await?;
+    let tx = Transactions::load(rd, ws, fsql).await?;
     // Without transactions no one has revenue at risk: the risky customers (at scale,
     // every detractor) are not even looked up.
     let risky = if tx.rows.is_empty() {
         Arc::default()
     } else {
-        risky(dash, ws, fsql, cur).await?
+        risky(rd, ws, fsql, cur).await?
     };
     Ok((
         summary(&tx, &risky.0, cur, prev),

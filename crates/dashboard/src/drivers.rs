@@ -11,9 +11,9 @@ use throughline_drivers::{
     analyse_with_intervals, DriverData, DriverReport, Method, OutcomePolarity, SHAPLEY_MAX_DRIVERS,
 };
 
-use crate::engine::Dashboard;
 use crate::error::{DashboardError, Result};
 use crate::filters::{Filters, Period};
+use crate::read::Reader;
 use crate::themes::label;
 
 /// Themes mentioned by fewer than this share of respondents are left out: too
@@ -49,180 +49,175 @@ pub struct DriversView {
     pub refusal: Option<String>,
 }
 
-impl Dashboard {
-    pub async fn drivers(&self, ws: WorkspaceId, q: &DriverQuery) -> Result<DriversView> {
-        q.filters.validate()?;
-        let outcome = q.outcome.clone().unwrap_or_else(|| "nps".into());
-        if !["nps", "csat", "churn"].contains(&outcome.as_str()) {
-            return Err(DashboardError::BadFilter {
-                field: "outcome",
-                reason: "nps, csat or churn".into(),
-            });
-        }
-        let set = q.drivers.clone().unwrap_or_else(|| "themes".into());
-        if !["themes", "touchpoints", "ratings"].contains(&set.as_str()) {
-            return Err(DashboardError::BadFilter {
-                field: "drivers",
-                reason: "themes, touchpoints or ratings".into(),
-            });
-        }
-        if set == "ratings" && outcome == "churn" {
-            return Err(DashboardError::BadFilter {
-                field: "drivers",
-                reason: "ratings are drivers of nps or csat (the answers they come with)".into(),
-            });
-        }
-        let fsql = q.filters.sql();
-        let mut view = DriversView {
-            filters: q.filters.clone(),
-            drivers: set.clone(),
-            outcome: outcome.clone(),
-            period: None,
-            respondents: 0,
-            report: None,
-            labels: Vec::new(),
-            refusal: None,
-        };
-        let Some(as_of) = self.as_of(ws, &fsql).await? else {
-            view.refusal = Some("no signals yet".into());
-            return Ok(view);
-        };
-        let (cur, _) = Period::current_and_previous(as_of, q.filters.months.unwrap_or(12));
-        view.period = Some(cur);
-        let data = if set == "ratings" {
-            self.rating_data(ws, &outcome, &cur.sql(), &fsql).await?
-        } else {
-            self.mention_data(ws, &outcome, &set, &cur.sql(), &fsql)
-                .await?
-        };
-        view.respondents = data.outcome.len() as u64;
-        view.labels = data
-            .names
-            .iter()
-            .map(|n| {
-                let shown = if set == "themes" {
-                    label(self, n)
-                } else {
-                    n.replace('_', " ")
-                };
-                (n.clone(), shown)
-            })
-            .collect();
-        let method = if data.names.len() <= SHAPLEY_MAX_DRIVERS {
-            Method::ShapleyR2
-        } else {
-            Method::RelativeWeights
-        };
-        // More churn is worse: a theme that raises it is the one to fix.
-        let polarity = if outcome == "churn" {
-            OutcomePolarity::LowerIsBetter
-        } else {
-            OutcomePolarity::HigherIsBetter
-        };
-        // The bootstrap reruns the analysis up to 200 times (a bounded budget, about a
-        // quarter of a second): off the async workers.
-        let analysed =
-            tokio::task::spawn_blocking(move || analyse_with_intervals(&data, method, polarity))
-                .await
-                .map_err(|e| crate::DashboardError::Internal(format!("driver analysis: {e}")))?;
-        match analysed {
-            Ok(report) => view.report = Some(report),
-            Err(e) => view.refusal = Some(e.to_string()),
-        }
-        Ok(view)
+pub async fn drivers(rd: &Reader, ws: WorkspaceId, q: &DriverQuery) -> Result<DriversView> {
+    q.filters.validate()?;
+    let outcome = q.outcome.clone().unwrap_or_else(|| "nps".into());
+    if !["nps", "csat", "churn"].contains(&outcome.as_str()) {
+        return Err(DashboardError::BadFilter {
+            field: "outcome",
+            reason: "nps, csat or churn".into(),
+        });
     }
+    let set = q.drivers.clone().unwrap_or_else(|| "themes".into());
+    if !["themes", "touchpoints", "ratings"].contains(&set.as_str()) {
+        return Err(DashboardError::BadFilter {
+            field: "drivers",
+            reason: "themes, touchpoints or ratings".into(),
+        });
+    }
+    if set == "ratings" && outcome == "churn" {
+        return Err(DashboardError::BadFilter {
+            field: "drivers",
+            reason: "ratings are drivers of nps or csat (the answers they come with)".into(),
+        });
+    }
+    let fsql = q.filters.sql();
+    let mut view = DriversView {
+        filters: q.filters.clone(),
+        drivers: set.clone(),
+        outcome: outcome.clone(),
+        period: None,
+        respondents: 0,
+        report: None,
+        labels: Vec::new(),
+        refusal: None,
+    };
+    let Some(as_of) = rd.as_of(ws, &fsql).await? else {
+        view.refusal = Some("no signals yet".into());
+        return Ok(view);
+    };
+    let (cur, _) = Period::current_and_previous(as_of, q.filters.months.unwrap_or(12));
+    view.period = Some(cur);
+    let data = if set == "ratings" {
+        rating_data(rd, ws, &outcome, &cur.sql(), &fsql).await?
+    } else {
+        mention_data(rd, ws, &outcome, &set, &cur.sql(), &fsql).await?
+    };
+    view.respondents = data.outcome.len() as u64;
+    view.labels = data
+        .names
+        .iter()
+        .map(|n| {
+            let shown = if set == "themes" {
+                label(rd, n)
+            } else {
+                n.replace('_', " ")
+            };
+            (n.clone(), shown)
+        })
+        .collect();
+    let method = if data.names.len() <= SHAPLEY_MAX_DRIVERS {
+        Method::ShapleyR2
+    } else {
+        Method::RelativeWeights
+    };
+    // More churn is worse: a theme that raises it is the one to fix.
+    let polarity = if outcome == "churn" {
+        OutcomePolarity::LowerIsBetter
+    } else {
+        OutcomePolarity::HigherIsBetter
+    };
+    // The bootstrap reruns the analysis up to 200 times (a bounded budget, about a
+    // quarter of a second): off the async workers.
+    let analysed =
+        tokio::task::spawn_blocking(move || analyse_with_intervals(&data, method, polarity))
+            .await
+            .map_err(|e| crate::DashboardError::Internal(format!("driver analysis: {e}")))?;
+    match analysed {
+        Ok(report) => view.report = Some(report),
+        Err(e) => view.refusal = Some(e.to_string()),
+    }
+    Ok(view)
 }
 
-impl Dashboard {
-    /// 0/1 drivers: themes mentioned, or touchpoints of a bad experience.
-    async fn mention_data(
-        &self,
-        ws: WorkspaceId,
-        outcome: &str,
-        set: &str,
-        period: &str,
-        fsql: &str,
-    ) -> Result<DriverData> {
-        let sql = if set == "touchpoints" {
-            touchpoint_sql(outcome, period, fsql)
-        } else {
-            theme_sql(outcome, period, fsql)
-        };
-        let answer = self.sql(ws, &sql).await?;
-        let y: Vec<f64> = answer
-            .f64s("y")?
-            .into_iter()
-            .map(|v| v.unwrap_or(0.0))
-            .collect();
-        let mentions: Vec<Vec<String>> = answer
-            .strings("t")?
-            .into_iter()
-            .map(|t| {
-                t.unwrap_or_default()
-                    .split(',')
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_string)
-                    .collect()
-            })
-            .collect();
-        let candidates: Vec<String> = if set == "touchpoints" {
-            let mut seen: Vec<String> = mentions.iter().flatten().cloned().collect();
-            seen.sort_unstable();
-            seen.dedup();
-            seen
-        } else {
-            let taxonomy = self.analytics.text_analyzer().analyzer().taxonomy();
-            taxonomy.themes.iter().map(|t| t.id.clone()).collect()
-        };
-        Ok(design(&candidates, &y, &mentions))
-    }
-
-    /// Rating drivers: the custom ratings answered with the outcome. The ratings that come
-    /// with at least half of the answers are the drivers; answers missing any of them are
-    /// left out (no imputation).
-    async fn rating_data(
-        &self,
-        ws: WorkspaceId,
-        outcome: &str,
-        period: &str,
-        fsql: &str,
-    ) -> Result<DriverData> {
-        let sql = format!(
-            "SELECT {outcome} AS y, ratings AS r FROM signals WHERE {outcome} IS NOT NULL \
-             AND ratings IS NOT NULL AND stakeholder_type = 'customer'{period}{fsql}"
-        );
-        let answer = self.sql(ws, &sql).await?;
-        let y = answer.f64s("y")?;
-        let parsed: Vec<BTreeMap<String, f64>> = answer
-            .strings("r")?
-            .into_iter()
-            .map(|r| crate::ratings::values(r.as_deref().unwrap_or("")))
-            .collect();
-        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-        for m in &parsed {
-            for name in m.keys() {
-                *counts.entry(name).or_default() += 1;
-            }
-        }
-        let names: Vec<String> = counts
-            .into_iter()
-            .filter(|(_, n)| *n * 2 >= parsed.len())
-            .map(|(name, _)| name.to_string())
-            .collect();
-        let (mut rows, mut outcome_values) = (Vec::new(), Vec::new());
-        for (m, y) in parsed.iter().zip(y) {
-            let row: Option<Vec<f64>> = names.iter().map(|n| m.get(n).copied()).collect();
-            if let (Some(row), Some(y)) = (row, y) {
-                rows.push(row);
-                outcome_values.push(y);
-            }
-        }
-        Ok(DriverData {
-            names,
-            rows,
-            outcome: outcome_values,
+/// 0/1 drivers: themes mentioned, or touchpoints of a bad experience.
+async fn mention_data(
+    rd: &Reader,
+    ws: WorkspaceId,
+    outcome: &str,
+    set: &str,
+    period: &str,
+    fsql: &str,
+) -> Result<DriverData> {
+    let sql = if set == "touchpoints" {
+        touchpoint_sql(outcome, period, fsql)
+    } else {
+        theme_sql(outcome, period, fsql)
+    };
+    let answer = rd.sql(ws, &sql).await?;
+    let y: Vec<f64> = answer
+        .f64s("y")?
+        .into_iter()
+        .map(|v| v.unwrap_or(0.0))
+        .collect();
+    let mentions: Vec<Vec<String>> = answer
+        .strings("t")?
+        .into_iter()
+        .map(|t| {
+            t.unwrap_or_default()
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect()
         })
+        .collect();
+    let candidates: Vec<String> = if set == "touchpoints" {
+        let mut seen: Vec<String> = mentions.iter().flatten().cloned().collect();
+        seen.sort_unstable();
+        seen.dedup();
+        seen
+    } else {
+        let taxonomy = rd.analytics.text_analyzer().analyzer().taxonomy();
+        taxonomy.themes.iter().map(|t| t.id.clone()).collect()
+    };
+    Ok(design(&candidates, &y, &mentions))
+}
+
+/// Rating drivers: the custom ratings answered with the outcome. The ratings that come
+/// with at least half of the answers are the drivers; answers missing any of them are
+/// left out (no imputation).
+async fn rating_data(
+    rd: &Reader,
+    ws: WorkspaceId,
+    outcome: &str,
+    period: &str,
+    fsql: &str,
+) -> Result<DriverData> {
+    let sql = format!(
+        "SELECT {outcome} AS y, ratings AS r FROM signals WHERE {outcome} IS NOT NULL \
+         AND ratings IS NOT NULL AND stakeholder_type = 'customer'{period}{fsql}"
+    );
+    let answer = rd.sql(ws, &sql).await?;
+    let y = answer.f64s("y")?;
+    let parsed: Vec<BTreeMap<String, f64>> = answer
+        .strings("r")?
+        .into_iter()
+        .map(|r| crate::ratings::values(r.as_deref().unwrap_or("")))
+        .collect();
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for m in &parsed {
+        for name in m.keys() {
+            *counts.entry(name).or_default() += 1;
+        }
     }
+    let names: Vec<String> = counts
+        .into_iter()
+        .filter(|(_, n)| *n * 2 >= parsed.len())
+        .map(|(name, _)| name.to_string())
+        .collect();
+    let (mut rows, mut outcome_values) = (Vec::new(), Vec::new());
+    for (m, y) in parsed.iter().zip(y) {
+        let row: Option<Vec<f64>> = names.iter().map(|n| m.get(n).copied()).collect();
+        if let (Some(row), Some(y)) = (row, y) {
+            rows.push(row);
+            outcome_values.push(y);
+        }
+    }
+    Ok(DriverData {
+        names,
+        rows,
+        outcome: outcome_values,
+    })
 }
 
 /// Rows of (outcome `y`, comma-separated theme ids `t`): per answer for NPS / CSAT, per

@@ -9,9 +9,9 @@ use throughline_domain::WorkspaceId;
 use throughline_metrics::{benjamini_hochberg, proportion_difference, ALPHA};
 use throughline_text::{discover_themes, Analyzer, DiscoverOptions};
 
-use crate::engine::Dashboard;
 use crate::error::{DashboardError, Result};
 use crate::filters::Period;
+use crate::read::Reader;
 
 /// Newest uncovered texts read per period.
 pub const MOST_TEXTS: usize = 3_000;
@@ -47,48 +47,49 @@ struct PeriodTexts {
     analysed: u64,
 }
 
-impl Dashboard {
-    /// Growing unnamed themes of `cur` against `prev`, largest growth first.
-    pub(crate) async fn emerging(
-        &self,
-        ws: WorkspaceId,
-        fsql: &str,
-        cur: &Period,
-        prev: &Period,
-    ) -> Result<Vec<EmergingTheme>> {
-        let (now, before) = tokio::try_join!(
-            self.uncovered(ws, fsql, cur),
-            self.uncovered(ws, fsql, prev)
-        )?;
-        // The copy's own analyser (its taxonomy, built once), not a fresh default one.
-        let text = self.analytics.text_analyzer().clone();
-        tokio::task::spawn_blocking(move || group(&now, &before, text.analyzer()))
-            .await
-            .map_err(|e| DashboardError::Internal(format!("emerging themes: {e}")))
-    }
+/// Growing unnamed themes of `cur` against `prev`, largest growth first.
+pub(crate) async fn emerging(
+    rd: &Reader,
+    ws: WorkspaceId,
+    fsql: &str,
+    cur: &Period,
+    prev: &Period,
+) -> Result<Vec<EmergingTheme>> {
+    let (now, before) =
+        tokio::try_join!(uncovered(rd, ws, fsql, cur), uncovered(rd, ws, fsql, prev))?;
+    // The copy's own analyser (its taxonomy, built once), not a fresh default one.
+    let text = rd.analytics.text_analyzer().clone();
+    tokio::task::spawn_blocking(move || group(&now, &before, text.analyzer()))
+        .await
+        .map_err(|e| DashboardError::Internal(format!("emerging themes: {e}")))
+}
 
-    async fn uncovered(&self, ws: WorkspaceId, fsql: &str, period: &Period) -> Result<PeriodTexts> {
-        let scope = format!(
-            "FROM signals WHERE stakeholder_type = 'customer' AND sentiment IS NOT NULL{}{fsql}",
-            period.sql()
-        );
-        let texts_sql = format!(
-            "SELECT text {scope} AND (themes IS NULL OR themes = '') AND text IS NOT NULL \
-             ORDER BY occurred_at DESC LIMIT {MOST_TEXTS}"
-        );
-        let count_sql = format!("SELECT count(*) AS n {scope}");
-        let (texts, count) = tokio::try_join!(self.sql(ws, &texts_sql), self.sql(ws, &count_sql))?;
-        Ok(PeriodTexts {
-            texts: texts.strings("text")?.into_iter().flatten().collect(),
-            analysed: count
-                .i64s("n")?
-                .first()
-                .copied()
-                .flatten()
-                .unwrap_or(0)
-                .max(0) as u64,
-        })
-    }
+async fn uncovered(
+    rd: &Reader,
+    ws: WorkspaceId,
+    fsql: &str,
+    period: &Period,
+) -> Result<PeriodTexts> {
+    let scope = format!(
+        "FROM signals WHERE stakeholder_type = 'customer' AND sentiment IS NOT NULL{}{fsql}",
+        period.sql()
+    );
+    let texts_sql = format!(
+        "SELECT text {scope} AND (themes IS NULL OR themes = '') AND text IS NOT NULL \
+         ORDER BY occurred_at DESC LIMIT {MOST_TEXTS}"
+    );
+    let count_sql = format!("SELECT count(*) AS n {scope}");
+    let (texts, count) = tokio::try_join!(rd.sql(ws, &texts_sql), rd.sql(ws, &count_sql))?;
+    Ok(PeriodTexts {
+        texts: texts.strings("text")?.into_iter().flatten().collect(),
+        analysed: count
+            .i64s("n")?
+            .first()
+            .copied()
+            .flatten()
+            .unwrap_or(0)
+            .max(0) as u64,
+    })
 }
 
 /// Groups both periods' texts together, so a group's comments can be counted on each

@@ -9,10 +9,10 @@ use throughline_metrics::{
     SegmentComparison,
 };
 
-use crate::engine::{micros_to_date, Dashboard};
 use crate::error::{DashboardError, Result};
 use crate::filters::{quote, Filters, Grain, Period, DIMENSIONS};
 use crate::kpis::{self, KpiCounts};
+use crate::read::{micros_to_date, Reader};
 use crate::themes::label;
 use crate::tiles::{ces_mean, top2};
 
@@ -125,105 +125,103 @@ pub struct Explore {
     pub emerging: Vec<crate::EmergingTheme>,
 }
 
-impl Dashboard {
-    pub async fn explore(&self, ws: WorkspaceId, q: &ExploreQuery) -> Result<Explore> {
-        q.filters.validate()?;
-        let by = q.by.as_deref().map(By::parse).transpose()?;
-        let mut fsql = q.filters.sql();
-        if let Some(theme) = q.theme.as_deref().filter(|t| !t.is_empty()) {
-            if !theme
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-            {
-                return Err(DashboardError::BadFilter {
-                    field: "theme",
-                    reason: "a theme id: a-z, 0-9, _".into(),
-                });
-            }
-            fsql.push_str(&format!(
-                " AND (',' || themes || ',') LIKE {}",
-                quote(&format!("%,{theme},%"))
-            ));
-        }
-        let mut out = Explore {
-            query: q.clone(),
-            kpi_label: q.kpi.label(),
-            period: None,
-            total: Estimate::empty(),
-            points: Vec::new(),
-            segments: Vec::new(),
-            comments: Vec::new(),
-            emerging: Vec::new(),
-        };
-        let Some(as_of) = self.as_of(ws, &fsql).await? else {
-            return Ok(out);
-        };
-        let (window, before) = Period::current_and_previous(as_of, q.filters.months.unwrap_or(12));
-        out.period = Some(window);
-        let (seg, join) = match &by {
-            None => ("'all'".to_string(), String::new()),
-            Some(By::Dimension(d)) => (format!("coalesce({d}, '(none)')"), String::new()),
-            Some(By::Property(key)) => ("coalesce(pp.v, '(none)')".to_string(), property_join(key)),
-        };
-        let sql = format!(
-            "SELECT date_trunc('{}', occurred_at) AS p, {seg} AS seg, {} FROM signals{join} \
-             WHERE stakeholder_type = '{}'{}{}{fsql} GROUP BY 1, 2, {}",
-            q.grain.sql_unit(),
-            kpis::select_list(),
-            q.kpi.stakeholder(),
-            window.sql(),
-            kpis::KPI_ROWS,
-            kpis::GROUP
-        );
-        let comments_sql = format!(
-            "SELECT seq, profile_id, occurred_at, kind, channel, brand, text, sentiment, sentiment_label, themes \
-             FROM signals WHERE text IS NOT NULL AND stakeholder_type = '{}'{}{fsql} \
-             ORDER BY occurred_at DESC, seq DESC LIMIT {COMMENTS}",
-            q.kpi.stakeholder(),
-            window.sql()
-        );
-        // Unnamed themes are customers' words no theme matched: none within one theme.
-        let emerging = async {
-            match q.theme.as_deref().filter(|t| !t.is_empty()) {
-                None if q.kpi.stakeholder() == "customer" => {
-                    self.emerging(ws, &fsql, &window, &before).await
-                }
-                _ => Ok(Vec::new()),
-            }
-        };
-        let (answer, comments, emerging) =
-            tokio::try_join!(self.sql(ws, &sql), self.sql(ws, &comments_sql), emerging)?;
-        out.emerging = emerging;
-        let keys = answer.i64s("p")?.into_iter().zip(answer.strings("seg")?);
-        let counts = kpis::fold(keys, kpis::read(&answer)?);
-        let mut totals: Vec<(String, KpiCounts)> = Vec::new();
-        let mut all = KpiCounts::default();
-        for ((p, s), k) in &counts {
-            let segment = s.clone().unwrap_or_default();
-            let period = p
-                .and_then(micros_to_date)
-                .map_or_else(String::new, |d| d.to_string());
-            out.points.push(TrendPoint {
-                period,
-                segment: segment.clone(),
-                estimate: q.kpi.estimate(k),
+pub async fn explore(rd: &Reader, ws: WorkspaceId, q: &ExploreQuery) -> Result<Explore> {
+    q.filters.validate()?;
+    let by = q.by.as_deref().map(By::parse).transpose()?;
+    let mut fsql = q.filters.sql();
+    if let Some(theme) = q.theme.as_deref().filter(|t| !t.is_empty()) {
+        if !theme
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        {
+            return Err(DashboardError::BadFilter {
+                field: "theme",
+                reason: "a theme id: a-z, 0-9, _".into(),
             });
-            all.merge(k);
-            match totals.iter_mut().find(|(n, _)| *n == segment) {
-                Some((_, t)) => t.merge(k),
-                None => totals.push((segment, k.clone())),
-            }
         }
-        out.total = q.kpi.estimate(&all);
-        if by.is_some() {
-            out.segments = compare_segments(q.kpi, &totals);
-        }
-        out.comments = read_comments(&comments)?;
-        for comment in &mut out.comments {
-            comment.theme_labels = comment.themes.iter().map(|t| label(self, t)).collect();
-        }
-        Ok(out)
+        fsql.push_str(&format!(
+            " AND (',' || themes || ',') LIKE {}",
+            quote(&format!("%,{theme},%"))
+        ));
     }
+    let mut out = Explore {
+        query: q.clone(),
+        kpi_label: q.kpi.label(),
+        period: None,
+        total: Estimate::empty(),
+        points: Vec::new(),
+        segments: Vec::new(),
+        comments: Vec::new(),
+        emerging: Vec::new(),
+    };
+    let Some(as_of) = rd.as_of(ws, &fsql).await? else {
+        return Ok(out);
+    };
+    let (window, before) = Period::current_and_previous(as_of, q.filters.months.unwrap_or(12));
+    out.period = Some(window);
+    let (seg, join) = match &by {
+        None => ("'all'".to_string(), String::new()),
+        Some(By::Dimension(d)) => (format!("coalesce({d}, '(none)')"), String::new()),
+        Some(By::Property(key)) => ("coalesce(pp.v, '(none)')".to_string(), property_join(key)),
+    };
+    let sql = format!(
+        "SELECT date_trunc('{}', occurred_at) AS p, {seg} AS seg, {} FROM signals{join} \
+         WHERE stakeholder_type = '{}'{}{}{fsql} GROUP BY 1, 2, {}",
+        q.grain.sql_unit(),
+        kpis::select_list(),
+        q.kpi.stakeholder(),
+        window.sql(),
+        kpis::KPI_ROWS,
+        kpis::GROUP
+    );
+    let comments_sql = format!(
+        "SELECT seq, profile_id, occurred_at, kind, channel, brand, text, sentiment, sentiment_label, themes \
+         FROM signals WHERE text IS NOT NULL AND stakeholder_type = '{}'{}{fsql} \
+         ORDER BY occurred_at DESC, seq DESC LIMIT {COMMENTS}",
+        q.kpi.stakeholder(),
+        window.sql()
+    );
+    // Unnamed themes are customers' words no theme matched: none within one theme.
+    let emerging = async {
+        match q.theme.as_deref().filter(|t| !t.is_empty()) {
+            None if q.kpi.stakeholder() == "customer" => {
+                crate::emerging::emerging(rd, ws, &fsql, &window, &before).await
+            }
+            _ => Ok(Vec::new()),
+        }
+    };
+    let (answer, comments, emerging) =
+        tokio::try_join!(rd.sql(ws, &sql), rd.sql(ws, &comments_sql), emerging)?;
+    out.emerging = emerging;
+    let keys = answer.i64s("p")?.into_iter().zip(answer.strings("seg")?);
+    let counts = kpis::fold(keys, kpis::read(&answer)?);
+    let mut totals: Vec<(String, KpiCounts)> = Vec::new();
+    let mut all = KpiCounts::default();
+    for ((p, s), k) in &counts {
+        let segment = s.clone().unwrap_or_default();
+        let period = p
+            .and_then(micros_to_date)
+            .map_or_else(String::new, |d| d.to_string());
+        out.points.push(TrendPoint {
+            period,
+            segment: segment.clone(),
+            estimate: q.kpi.estimate(k),
+        });
+        all.merge(k);
+        match totals.iter_mut().find(|(n, _)| *n == segment) {
+            Some((_, t)) => t.merge(k),
+            None => totals.push((segment, k.clone())),
+        }
+    }
+    out.total = q.kpi.estimate(&all);
+    if by.is_some() {
+        out.segments = compare_segments(q.kpi, &totals);
+    }
+    out.comments = read_comments(&comments)?;
+    for comment in &mut out.comments {
+        comment.theme_labels = comment.themes.iter().map(|t| label(rd, t)).collect();
+    }
+    Ok(out)
 }
 
 /// What Explore slices by: a signal dimension, or a property of the person (`properties.KEY`:

@@ -13,9 +13,9 @@ use throughline_analytics::{Partial, QueryBatches};
 use throughline_domain::{Dimension, WorkspaceId};
 use throughline_metrics::{compare, Change, Estimate, NpsCounts, SMALL_SAMPLE};
 
-use crate::engine::Dashboard;
 use crate::error::Result;
 use crate::filters::{day_start, Period};
+use crate::read::Reader;
 
 /// Dimensions whose segments are scanned.
 pub const SHIFT_DIMENSIONS: [Dimension; 5] = [
@@ -144,66 +144,64 @@ struct Candidate {
     p: f64,
 }
 
-impl Dashboard {
-    /// Shifts in `month` (its first day) against the `baseline` months before it.
-    pub(crate) async fn kpi_shifts(
-        &self,
-        ws: WorkspaceId,
-        fsql: &str,
-        month: NaiveDate,
-        baseline: u32,
-    ) -> Result<KpiShifts> {
-        let window = Period {
-            start: month - Months::new(baseline),
-            end: month + Months::new(1),
-        };
-        let current = day_start(month);
-        // One scan, one row per combination of the dimensions' values, the month
-        // (current or baseline) and the answers given; each row then counts towards
-        // every dimension's segment it names. (Grouping sets per dimension would copy
-        // every row once per dimension.)
-        let dims = SHIFT_DIMENSIONS.map(|d| d.as_str()).join(", ");
-        let sql = format!(
-            "SELECT {dims}, occurred_at >= {current} AS cur, \
-               coalesce(nps, 31) * 32 + coalesce(csat, 31) AS ans, count(*) AS n \
-             FROM signals WHERE stakeholder_type = 'customer' \
-               AND (nps IS NOT NULL OR csat IS NOT NULL){}{fsql} \
-             GROUP BY {dims}, cur, ans",
-            window.sql(),
-        );
-        let groups = Arc::unwrap_or_clone(self.folded(ws, &sql, fold_shifts).await?).0;
-        let mut candidates = Vec::new();
-        for ((dimension, segment), (now, before)) in groups {
-            let enough = |a: u64, b: u64| a >= SMALL_SAMPLE && b >= SMALL_SAMPLE;
-            if enough(now.nps.n(), before.nps.n()) {
-                push(
-                    &mut candidates,
-                    dimension,
-                    &segment,
-                    "nps",
-                    compare::nps_change(&now.nps, &before.nps),
-                );
-            }
-            if enough(now.csat, before.csat) {
-                let change =
-                    compare::proportion_change((now.top2, now.csat), (before.top2, before.csat));
-                push(&mut candidates, dimension, &segment, "csat", change);
-            }
+/// Shifts in `month` (its first day) against the `baseline` months before it.
+pub(crate) async fn kpi_shifts(
+    rd: &Reader,
+    ws: WorkspaceId,
+    fsql: &str,
+    month: NaiveDate,
+    baseline: u32,
+) -> Result<KpiShifts> {
+    let window = Period {
+        start: month - Months::new(baseline),
+        end: month + Months::new(1),
+    };
+    let current = day_start(month);
+    // One scan, one row per combination of the dimensions' values, the month
+    // (current or baseline) and the answers given; each row then counts towards
+    // every dimension's segment it names. (Grouping sets per dimension would copy
+    // every row once per dimension.)
+    let dims = SHIFT_DIMENSIONS.map(|d| d.as_str()).join(", ");
+    let sql = format!(
+        "SELECT {dims}, occurred_at >= {current} AS cur, \
+           coalesce(nps, 31) * 32 + coalesce(csat, 31) AS ans, count(*) AS n \
+         FROM signals WHERE stakeholder_type = 'customer' \
+           AND (nps IS NOT NULL OR csat IS NOT NULL){}{fsql} \
+         GROUP BY {dims}, cur, ans",
+        window.sql(),
+    );
+    let groups = Arc::unwrap_or_clone(rd.folded(ws, &sql, fold_shifts).await?).0;
+    let mut candidates = Vec::new();
+    for ((dimension, segment), (now, before)) in groups {
+        let enough = |a: u64, b: u64| a >= SMALL_SAMPLE && b >= SMALL_SAMPLE;
+        if enough(now.nps.n(), before.nps.n()) {
+            push(
+                &mut candidates,
+                dimension,
+                &segment,
+                "nps",
+                compare::nps_change(&now.nps, &before.nps),
+            );
         }
-        let q = compare::benjamini_hochberg(&candidates.iter().map(|c| c.p).collect::<Vec<_>>());
-        let month_name = month.format("%Y-%m").to_string();
-        let mut shifts: Vec<KpiShift> = candidates
-            .iter()
-            .zip(q)
-            .filter(|(_, q)| *q < Q)
-            .map(|(c, q)| shift(c, q, &month_name))
-            .collect();
-        shifts.sort_by(|a, b| a.q_value.total_cmp(&b.q_value));
-        Ok(KpiShifts {
-            tested: candidates.len(),
-            shifts,
-        })
+        if enough(now.csat, before.csat) {
+            let change =
+                compare::proportion_change((now.top2, now.csat), (before.top2, before.csat));
+            push(&mut candidates, dimension, &segment, "csat", change);
+        }
     }
+    let q = compare::benjamini_hochberg(&candidates.iter().map(|c| c.p).collect::<Vec<_>>());
+    let month_name = month.format("%Y-%m").to_string();
+    let mut shifts: Vec<KpiShift> = candidates
+        .iter()
+        .zip(q)
+        .filter(|(_, q)| *q < Q)
+        .map(|(c, q)| shift(c, q, &month_name))
+        .collect();
+    shifts.sort_by(|a, b| a.q_value.total_cmp(&b.q_value));
+    Ok(KpiShifts {
+        tested: candidates.len(),
+        shifts,
+    })
 }
 
 fn push(

@@ -19,10 +19,10 @@ use serde::Serialize;
 use throughline_domain::WorkspaceId;
 use tokio::sync::OnceCell;
 
-use crate::engine::Dashboard;
 use crate::error::Result;
 use crate::filters::Filters;
-use crate::overview::Overview;
+use crate::overview::{compute_overview, Overview};
+use crate::read::Reader;
 
 /// Most (workspace, filters) results kept; the least recently used goes first.
 const MAX_ENTRIES: usize = 256;
@@ -148,50 +148,58 @@ fn evict_oldest(entries: &mut HashMap<Key, Entry>) {
     }
 }
 
-impl Dashboard {
-    /// The executive overview for `filters`, from the cache when it is current
-    /// (see the module comment), with how fresh it is.
-    pub async fn overview(&self, ws: WorkspaceId, filters: &Filters) -> Result<Overview> {
-        filters.validate()?;
-        let generation = self.analytics.generation();
-        let key = (ws, filters.clone());
-        let max_stale = Duration::from_secs(self.settings.overview_max_stale_secs);
-        match self.overview_cache.plan(&key, generation, max_stale) {
-            Plan::Hit(done) => Ok(with_freshness(&done.computed, true)),
-            Plan::Stale(done, g, slot) => {
-                // On a task of its own, so a client that goes away does not cancel it;
-                // further tasks on the same slot wait for it rather than compute again.
-                if !slot.initialized() {
-                    let this = self.clone();
-                    tokio::spawn(async move {
-                        if let Err(e) = this.fill(&key, g, &slot).await {
-                            tracing::warn!(error = %Chain(&e), "overview recomputation failed");
-                        }
-                    });
-                }
-                Ok(with_freshness(&done.computed, false))
+/// The executive overview for `filters`, from `cache` when it is current (see the
+/// module comment), with how fresh it is.
+pub(crate) async fn overview(
+    rd: &Arc<Reader>,
+    cache: &Arc<OverviewCache>,
+    ws: WorkspaceId,
+    filters: &Filters,
+) -> Result<Overview> {
+    filters.validate()?;
+    let generation = rd.generation();
+    let key = (ws, filters.clone());
+    let max_stale = Duration::from_secs(rd.settings.overview_max_stale_secs);
+    match cache.plan(&key, generation, max_stale) {
+        Plan::Hit(done) => Ok(with_freshness(&done.computed, true)),
+        Plan::Stale(done, g, slot) => {
+            // On a task of its own, so a client that goes away does not cancel it;
+            // further tasks on the same slot wait for it rather than compute again.
+            if !slot.initialized() {
+                let (rd, cache) = (Arc::clone(rd), Arc::clone(cache));
+                tokio::spawn(async move {
+                    if let Err(e) = fill(&rd, &cache, &key, g, &slot).await {
+                        tracing::warn!(error = %Chain(&e), "overview recomputation failed");
+                    }
+                });
             }
-            Plan::Compute(g, slot) => {
-                let computed = self.fill(&key, g, &slot).await?;
-                Ok(with_freshness(&computed, true))
-            }
+            Ok(with_freshness(&done.computed, false))
+        }
+        Plan::Compute(g, slot) => {
+            let computed = fill(rd, cache, &key, g, &slot).await?;
+            Ok(with_freshness(&computed, true))
         }
     }
+}
 
-    async fn fill(&self, key: &Key, generation: u64, slot: &Slot) -> Result<Arc<Computed>> {
-        let computed = slot
-            .get_or_try_init(|| async {
-                let overview = self.compute_overview(key.0, &key.1).await?;
-                Ok::<_, crate::error::DashboardError>(Arc::new(Computed {
-                    overview,
-                    computed_at: Utc::now(),
-                }))
-            })
-            .await?;
-        self.overview_cache
-            .finish(key, generation, Arc::clone(computed));
-        Ok(Arc::clone(computed))
-    }
+async fn fill(
+    rd: &Reader,
+    cache: &OverviewCache,
+    key: &Key,
+    generation: u64,
+    slot: &Slot,
+) -> Result<Arc<Computed>> {
+    let computed = slot
+        .get_or_try_init(|| async {
+            let overview = compute_overview(rd, key.0, &key.1).await?;
+            Ok::<_, crate::error::DashboardError>(Arc::new(Computed {
+                overview,
+                computed_at: Utc::now(),
+            }))
+        })
+        .await?;
+    cache.finish(key, generation, Arc::clone(computed));
+    Ok(Arc::clone(computed))
 }
 
 fn with_freshness(computed: &Computed, fresh: bool) -> Overview {

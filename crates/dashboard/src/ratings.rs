@@ -10,9 +10,9 @@ use throughline_analytics::{Partial, QueryBatches};
 use throughline_domain::WorkspaceId;
 use throughline_metrics::{compare, Estimate, MeanAcc};
 
-use crate::engine::Dashboard;
 use crate::error::Result;
 use crate::filters::{day_start, Period};
+use crate::read::Reader;
 
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct RatingRow {
@@ -115,39 +115,37 @@ pub(crate) fn values(text: &str) -> BTreeMap<String, f64> {
         .unwrap_or_default()
 }
 
-impl Dashboard {
-    pub(crate) async fn ratings(
-        &self,
-        ws: WorkspaceId,
-        fsql: &str,
-        cur: &Period,
-        prev: &Period,
-    ) -> Result<Vec<RatingRow>> {
-        let window = Period::spanning(prev, cur);
-        let sql = format!(
-            "SELECT occurred_at >= {} AS cur, stakeholder_type AS st, ratings AS r \
-             FROM signals WHERE ratings IS NOT NULL AND stakeholder_type IN ('customer', 'employee'){}{fsql}",
-            day_start(cur.start),
-            window.sql()
-        );
-        let accs = Arc::unwrap_or_clone(self.folded(ws, &sql, fold_ratings).await?).0;
-        Ok(accs
-            .into_iter()
-            .filter(|(_, a)| a.cur.n > 0)
-            .map(|((name, stakeholder), a)| {
-                let change = compare::mean_change(&a.cur, &a.prev);
-                RatingRow {
-                    name,
-                    stakeholder,
-                    min: a.min,
-                    max: a.max,
-                    p_value: change.test.as_ref().map(|t| t.p_value),
-                    significant: change.significant,
-                    delta: change.delta,
-                    current: change.current,
-                    previous: change.previous,
-                }
-            })
-            .collect())
-    }
+pub(crate) async fn ratings(
+    rd: &Reader,
+    ws: WorkspaceId,
+    fsql: &str,
+    cur: &Period,
+    prev: &Period,
+) -> Result<Vec<RatingRow>> {
+    let window = Period::spanning(prev, cur);
+    let sql = format!(
+        "SELECT occurred_at >= {} AS cur, stakeholder_type AS st, ratings AS r \
+         FROM signals WHERE ratings IS NOT NULL AND stakeholder_type IN ('customer', 'employee'){}{fsql}",
+        day_start(cur.start),
+        window.sql()
+    );
+    let accs = Arc::unwrap_or_clone(rd.folded(ws, &sql, fold_ratings).await?).0;
+    Ok(accs
+        .into_iter()
+        .filter(|(_, a)| a.cur.n > 0)
+        .map(|((name, stakeholder), a)| {
+            let change = compare::mean_change(&a.cur, &a.prev);
+            RatingRow {
+                name,
+                stakeholder,
+                min: a.min,
+                max: a.max,
+                p_value: change.test.as_ref().map(|t| t.p_value),
+                significant: change.significant,
+                delta: change.delta,
+                current: change.current,
+                previous: change.previous,
+            }
+        })
+        .collect())
 }

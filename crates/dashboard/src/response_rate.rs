@@ -8,10 +8,10 @@ use std::collections::BTreeMap;
 use throughline_domain::WorkspaceId;
 use throughline_metrics::{compare, proportion};
 
-use crate::engine::Dashboard;
 use crate::error::Result;
 use crate::filters::{day_start, Period};
 use crate::folds::Sums;
+use crate::read::Reader;
 use crate::tiles::{Format, Tile};
 
 /// (responses counted, invitations) in one period, over surveys with invitations.
@@ -26,7 +26,7 @@ fn rate(per_survey: &BTreeMap<String, (u64, u64)>) -> (u64, u64) {
 
 /// The response-rate tile, or `None` when no invitations are known in either period.
 pub(crate) async fn tile(
-    dash: &Dashboard,
+    rd: &Reader,
     ws: WorkspaceId,
     fsql: &str,
     cur: &Period,
@@ -42,7 +42,7 @@ pub(crate) async fn tile(
         window.sql()
     );
     // (current?, survey) → (responses, invitations)
-    let counts: std::sync::Arc<Sums<(bool, String), 2>> = dash
+    let counts: std::sync::Arc<Sums<(bool, String), 2>> = rd
         .folded(ws, &sql, |answer| {
             let (c, k, s, n) = (
                 answer.i64s("c")?,

@@ -9,11 +9,11 @@ use throughline_metrics::{
     compare, first_contact_resolution_between, median_p90, sla_compliance, Contact, Estimate,
 };
 
-use crate::engine::Dashboard;
 use crate::error::Result;
 use crate::filters::Period;
 use crate::folds::Rows;
 use crate::glossary::{Def, FCR, FIRST_RESPONSE, RESOLUTION, RESOLUTION_P90, SLA};
+use crate::read::Reader;
 use crate::tiles::{duration_tile, Format, Quantile, Tile};
 
 const CONTACT_KINDS: &str = "('ticket', 'chat', 'call', 'email')";
@@ -28,7 +28,7 @@ struct Row {
 }
 
 pub(crate) async fn tiles(
-    dash: &Dashboard,
+    rd: &Reader,
     ws: WorkspaceId,
     fsql: &str,
     cur: &Period,
@@ -44,7 +44,7 @@ pub(crate) async fn tiles(
          FROM signals WHERE kind IN {CONTACT_KINDS} AND stakeholder_type = 'customer'{}{fsql}",
         window.sql()
     );
-    let rows: Arc<Rows<Row>> = dash
+    let rows: Arc<Rows<Row>> = rd
         .folded(ws, &sql, |a| {
             let (at, profile) = (a.i64s("occurred_at")?, a.i64s("profile_id")?);
             let (frt, res) = (a.f64s("frt")?, a.f64s("res")?);
@@ -61,7 +61,7 @@ pub(crate) async fn tiles(
         })
         .await?;
     let c = &rows.0;
-    let settings = dash.settings();
+    let settings = &rd.settings;
     let rows = |p: &Period| -> Vec<usize> {
         let (s, e) = (micros(p.start), micros(p.end));
         (0..c.len())

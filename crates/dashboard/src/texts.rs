@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use serde::Serialize;
 use throughline_domain::WorkspaceId;
 
-use crate::engine::Dashboard;
 use crate::error::Result;
+use crate::read::Reader;
 use crate::themes::label;
 
 /// Most signals one call reads (a profile page's timeline).
@@ -21,46 +21,44 @@ pub struct TextAnalysis {
     pub themes: Vec<String>,
 }
 
-impl Dashboard {
-    /// The analysis of each of `seqs` (at most [`MOST_SIGNALS`]) that has an analysed text.
-    pub async fn text_analyses(
-        &self,
-        ws: WorkspaceId,
-        seqs: &[i64],
-    ) -> Result<HashMap<i64, TextAnalysis>> {
-        let seqs: Vec<String> = seqs.iter().take(MOST_SIGNALS).map(i64::to_string).collect();
-        if seqs.is_empty() {
-            return Ok(HashMap::new());
-        }
-        let sql = format!(
-            "SELECT seq, sentiment, sentiment_label, themes FROM signals \
-             WHERE sentiment IS NOT NULL AND seq IN ({})",
-            seqs.join(", ")
-        );
-        let answer = self.sql(ws, &sql).await?;
-        let (seq, sentiment) = (answer.i64s("seq")?, answer.f64s("sentiment")?);
-        let (labels, themes) = (
-            answer.strings("sentiment_label")?,
-            answer.strings("themes")?,
-        );
-        Ok((0..seq.len())
-            .filter_map(|i| {
-                let themes = themes[i]
-                    .as_deref()
-                    .unwrap_or("")
-                    .split(',')
-                    .filter(|t| !t.is_empty())
-                    .map(|t| label(self, t))
-                    .collect();
-                Some((
-                    seq[i]?,
-                    TextAnalysis {
-                        sentiment: sentiment[i],
-                        sentiment_label: labels[i].clone(),
-                        themes,
-                    },
-                ))
-            })
-            .collect())
+/// The analysis of each of `seqs` (at most [`MOST_SIGNALS`]) that has an analysed text.
+pub async fn text_analyses(
+    rd: &Reader,
+    ws: WorkspaceId,
+    seqs: &[i64],
+) -> Result<HashMap<i64, TextAnalysis>> {
+    let seqs: Vec<String> = seqs.iter().take(MOST_SIGNALS).map(i64::to_string).collect();
+    if seqs.is_empty() {
+        return Ok(HashMap::new());
     }
+    let sql = format!(
+        "SELECT seq, sentiment, sentiment_label, themes FROM signals \
+         WHERE sentiment IS NOT NULL AND seq IN ({})",
+        seqs.join(", ")
+    );
+    let answer = rd.sql(ws, &sql).await?;
+    let (seq, sentiment) = (answer.i64s("seq")?, answer.f64s("sentiment")?);
+    let (labels, themes) = (
+        answer.strings("sentiment_label")?,
+        answer.strings("themes")?,
+    );
+    Ok((0..seq.len())
+        .filter_map(|i| {
+            let themes = themes[i]
+                .as_deref()
+                .unwrap_or("")
+                .split(',')
+                .filter(|t| !t.is_empty())
+                .map(|t| label(rd, t))
+                .collect();
+            Some((
+                seq[i]?,
+                TextAnalysis {
+                    sentiment: sentiment[i],
+                    sentiment_label: labels[i].clone(),
+                    themes,
+                },
+            ))
+        })
+        .collect())
 }

@@ -7,10 +7,10 @@ use serde::Serialize;
 use throughline_domain::WorkspaceId;
 use throughline_metrics::{compare, proportion, Estimate, MeanAcc};
 
-use crate::engine::Dashboard;
 use crate::error::Result;
 use crate::filters::{day_start, Period};
 use crate::folds::Sums;
+use crate::read::Reader;
 use crate::small_map::SmallMap;
 use throughline_analytics::Partial;
 
@@ -91,8 +91,8 @@ fn decimal(s: &str) -> Option<f64> {
 /// Theme label from the taxonomy the copy was analysed with; an id it does not name
 /// (a sub-theme, or one of an older taxonomy) is spelled out (`staff_attitude` →
 /// "Staff attitude") rather than shown raw.
-pub(crate) fn label(dash: &Dashboard, id: &str) -> String {
-    dash.analytics
+pub(crate) fn label(rd: &Reader, id: &str) -> String {
+    rd.analytics
         .text_analyzer()
         .analyzer()
         .taxonomy()
@@ -153,7 +153,7 @@ impl Partial for Acc {
 }
 
 pub(crate) async fn top(
-    dash: &Dashboard,
+    rd: &Reader,
     ws: WorkspaceId,
     fsql: &str,
     cur: &Period,
@@ -191,8 +191,8 @@ pub(crate) async fn top(
         Ok(by_theme)
     };
     let (by_theme, texts): (Arc<SmallMap<Acc>>, Arc<Sums<bool, 1>>) = tokio::try_join!(
-        dash.folded(ws, &sql, mentions),
-        dash.folded(ws, &texts_sql, texts)
+        rd.folded(ws, &sql, mentions),
+        rd.folded(ws, &texts_sql, texts)
     )?;
     let count = |current: bool| texts.0.get(&current).map_or(0, |v| v[0] as u64);
     let texts_in = [count(false), count(true)];
@@ -207,7 +207,7 @@ pub(crate) async fn top(
             let previous_share = proportion(a.n[0], texts_in[0]);
             let p = test.as_ref().map(|t| t.p_value);
             ThemeRow {
-                label: label(dash, &theme),
+                label: label(rd, &theme),
                 theme,
                 mentions: a.n[1],
                 share_significant: p.is_some_and(|p| p < compare::ALPHA)

@@ -9,9 +9,9 @@ use chrono::NaiveDate;
 use throughline_analytics::{Partial, QueryBatches};
 use throughline_domain::WorkspaceId;
 
-use crate::engine::Dashboard;
 use crate::error::Result;
 use crate::filters::Period;
+use crate::read::Reader;
 
 /// One purchase, renewal or cancellation.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -45,18 +45,17 @@ pub(crate) struct Transactions {
 }
 
 impl Transactions {
-    pub async fn load(dash: &Dashboard, ws: WorkspaceId, fsql: &str) -> Result<Arc<Self>> {
+    pub async fn load(rd: &Reader, ws: WorkspaceId, fsql: &str) -> Result<Arc<Self>> {
         let sql = format!(
             "SELECT profile_id AS p, occurred_at AS t, currency AS c, amount AS a, \
              action = 'cancellation' AS x, (true{fsql}) AS f FROM signals \
              WHERE kind = 'transaction' AND action IN ('purchase', 'renewal', 'cancellation')"
         );
-        dash.folded(ws, &sql, |answer| Self::read(dash, answer))
-            .await
+        rd.folded(ws, &sql, |answer| Self::read(rd, answer)).await
     }
 
     /// The rows of one answer, grouped by customer.
-    fn read(dash: &Dashboard, answer: &QueryBatches) -> Result<Self> {
+    fn read(rd: &Reader, answer: &QueryBatches) -> Result<Self> {
         // Each column is read straight into the rows: per-column vectors of options
         // first would cost more than the scan (several large allocations per miss).
         let empty = Tx {
@@ -67,7 +66,7 @@ impl Transactions {
             cancel: false,
             matches: false,
         };
-        let mut rows = dash.tx_buffers.take();
+        let mut rows = rd.tx_buffers.take();
         rows.resize(answer.num_rows(), empty);
         let mut timed = vec![false; rows.len()];
         let mut currencies: Vec<Option<String>> = Vec::new();
@@ -89,8 +88,8 @@ impl Transactions {
         answer.for_each_f64("a", |i, a| rows[i].amount = a.unwrap_or(0.0))?;
         answer.for_each_i64("x", |i, x| rows[i].cancel = x == Some(1))?;
         answer.for_each_i64("f", |i, f| rows[i].matches = f == Some(1))?;
-        let sorted = by_customer(&rows, &timed, dash.tx_buffers.take());
-        dash.tx_buffers.give(rows);
+        let sorted = by_customer(&rows, &timed, rd.tx_buffers.take());
+        rd.tx_buffers.give(rows);
         Ok(Self {
             currencies,
             rows: sorted,

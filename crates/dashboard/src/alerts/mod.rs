@@ -17,10 +17,10 @@ use throughline_metrics::{scan, Direction};
 mod calendar;
 mod series;
 
-use crate::engine::Dashboard;
 use crate::error::{DashboardError, Result};
 use crate::filters::{Filters, Period};
 use crate::kpi_shifts::KpiShifts;
+use crate::read::Reader;
 use crate::themes::label;
 
 /// Separates brand and theme in a series key (never in either).
@@ -109,88 +109,86 @@ pub struct Alert {
     pub evidence: Vec<(String, u64, u64)>,
 }
 
-impl Dashboard {
-    pub async fn alerts(&self, ws: WorkspaceId, q: &AlertQuery) -> Result<Alerts> {
-        q.validate()?;
-        let fsql = q.filters.sql();
-        let baseline = self.settings.alert_baseline_months;
-        let newest = self.as_of(ws, &fsql).await?;
-        let Some(month) = q.month.or(newest).map(|d| d.with_day(1).unwrap_or(d)) else {
-            return Ok(Alerts {
-                month: None,
-                baseline_months: baseline,
-                scanned: 0,
-                tested: 0,
-                alerts: Vec::new(),
-                kpi_shifts: KpiShifts::default(),
-                calendar: Vec::new(),
-            });
-        };
-        let window = Period {
-            start: month - Months::new(baseline),
-            end: month + Months::new(1),
-        };
-        let (complaints, kpi_shifts, calendar) = tokio::try_join!(
-            self.complaint_series(ws, &fsql, &window),
-            self.kpi_shifts(ws, &fsql, month, baseline),
-            self.calendar(ws, &fsql, newest)
-        )?;
-        let (months, series) = (complaints.months, complaints.series);
-        let min_count = self.settings.alert_min_count;
-        let found = scan(&series, baseline as usize, min_count);
-        let tested = found.tested;
-        let month_name = month.format("%Y-%m").to_string();
-        let alerts = found
-            .anomalies
-            .into_iter()
-            .filter_map(|a| {
-                let s = series.iter().find(|s| s.key == a.key)?;
-                let (brand, theme) = a.key.split_once(KEY_SEP)?;
-                let theme_label = label(self, theme);
-                let evidence = months
-                    .iter()
-                    .enumerate()
-                    .map(|(i, m)| {
-                        (
-                            m.clone(),
-                            s.counts[i],
-                            s.exposure.get(i).copied().unwrap_or(0.0) as u64,
-                        )
-                    })
-                    .collect();
-                Some(Alert {
-                    headline: headline(
-                        &theme_label,
-                        brand,
-                        &month_name,
-                        a.change,
-                        a.q_value,
-                        a.direction,
-                    ),
-                    brand: brand.to_string(),
-                    theme: theme.to_string(),
-                    theme_label,
-                    month: month_name.clone(),
-                    current: a.current,
-                    expected: a.expected,
-                    change: a.change,
-                    p_value: a.p_value,
-                    q_value: a.q_value,
-                    direction: a.direction,
-                    evidence,
-                })
-            })
-            .collect();
-        Ok(Alerts {
-            month: Some(month_name),
+pub async fn alerts(rd: &Reader, ws: WorkspaceId, q: &AlertQuery) -> Result<Alerts> {
+    q.validate()?;
+    let fsql = q.filters.sql();
+    let baseline = rd.settings.alert_baseline_months;
+    let newest = rd.as_of(ws, &fsql).await?;
+    let Some(month) = q.month.or(newest).map(|d| d.with_day(1).unwrap_or(d)) else {
+        return Ok(Alerts {
+            month: None,
             baseline_months: baseline,
-            scanned: series.len(),
-            tested,
-            alerts,
-            kpi_shifts,
-            calendar,
+            scanned: 0,
+            tested: 0,
+            alerts: Vec::new(),
+            kpi_shifts: KpiShifts::default(),
+            calendar: Vec::new(),
+        });
+    };
+    let window = Period {
+        start: month - Months::new(baseline),
+        end: month + Months::new(1),
+    };
+    let (complaints, kpi_shifts, calendar) = tokio::try_join!(
+        series::complaint_series(rd, ws, &fsql, &window),
+        crate::kpi_shifts::kpi_shifts(rd, ws, &fsql, month, baseline),
+        calendar::calendar(rd, ws, &fsql, newest)
+    )?;
+    let (months, series) = (complaints.months, complaints.series);
+    let min_count = rd.settings.alert_min_count;
+    let found = scan(&series, baseline as usize, min_count);
+    let tested = found.tested;
+    let month_name = month.format("%Y-%m").to_string();
+    let alerts = found
+        .anomalies
+        .into_iter()
+        .filter_map(|a| {
+            let s = series.iter().find(|s| s.key == a.key)?;
+            let (brand, theme) = a.key.split_once(KEY_SEP)?;
+            let theme_label = label(rd, theme);
+            let evidence = months
+                .iter()
+                .enumerate()
+                .map(|(i, m)| {
+                    (
+                        m.clone(),
+                        s.counts[i],
+                        s.exposure.get(i).copied().unwrap_or(0.0) as u64,
+                    )
+                })
+                .collect();
+            Some(Alert {
+                headline: headline(
+                    &theme_label,
+                    brand,
+                    &month_name,
+                    a.change,
+                    a.q_value,
+                    a.direction,
+                ),
+                brand: brand.to_string(),
+                theme: theme.to_string(),
+                theme_label,
+                month: month_name.clone(),
+                current: a.current,
+                expected: a.expected,
+                change: a.change,
+                p_value: a.p_value,
+                q_value: a.q_value,
+                direction: a.direction,
+                evidence,
+            })
         })
-    }
+        .collect();
+    Ok(Alerts {
+        month: Some(month_name),
+        baseline_months: baseline,
+        scanned: series.len(),
+        tested,
+        alerts,
+        kpi_shifts,
+        calendar,
+    })
 }
 
 fn headline(theme: &str, brand: &str, month: &str, change: f64, q: f64, dir: Direction) -> String {

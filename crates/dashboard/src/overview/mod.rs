@@ -20,7 +20,6 @@ pub use voice::VoiceRow;
 
 use crate::alerts::{Alert, AlertQuery};
 use crate::commercial::{self, Commercial};
-use crate::engine::{micros_to_date, Dashboard};
 use crate::error::Result;
 use crate::filters::{Filters, Period};
 use crate::folds::{Count, Grouped};
@@ -28,6 +27,7 @@ use crate::kpi_shifts::KpiShift;
 use crate::kpis::{self, KpiCounts};
 use crate::overview_cache::Freshness;
 use crate::ratings::RatingRow;
+use crate::read::{micros_to_date, Reader};
 use crate::response_rate;
 use crate::retention::Retention;
 use crate::service;
@@ -117,260 +117,271 @@ pub struct SegmentRow {
     pub signals: u64,
 }
 
-impl Dashboard {
-    /// The overview computed now from the copy, bypassing the cache (what a cache
-    /// miss costs; `overview` is what pages call).
-    pub async fn compute_overview(&self, ws: WorkspaceId, filters: &Filters) -> Result<Overview> {
-        filters.validate()?;
-        let fsql = filters.sql();
-        let (as_of, untimed_signals) =
-            tokio::try_join!(self.as_of(ws, &fsql), self.untimed(ws, &fsql))?;
-        let Some(as_of) = as_of else {
-            return Ok(Overview {
-                untimed_signals,
-                ..empty(filters)
-            });
-        };
-        let (cur, prev) = Period::current_and_previous(as_of, filters.months());
-        let spark_start = (cur.end - Months::new(SPARK_MONTHS)).min(prev.start);
-        let monthly = timed("monthly", self.monthly(ws, &fsql, spark_start, cur.end));
-        let brands = timed("brands", self.segments(ws, "brand", &fsql, &cur));
-        let channels = timed("channels", self.segments(ws, "channel", &fsql, &cur));
-        // A store's employees answer a few times a year: one quarter left every row
-        // "too small to judge", so stores are read over a year, pooled.
-        let store_window = Period {
-            start: cur.end - Months::new(STORE_MONTHS),
-            end: cur.end,
-        };
-        let stores = timed("stores", self.stores(ws, &fsql, &store_window));
-        let themes = timed("themes", themes::top(self, ws, &fsql, &cur, &prev));
-        let emerging = timed("emerging", self.emerging(ws, &fsql, &cur, &prev));
-        let service = timed("service", service::tiles(self, ws, &fsql, &cur, &prev));
-        let commercial = timed(
-            "commercial and retention",
-            commercial::with_retention(self, ws, &fsql, &cur, &prev),
-        );
-        // The month of the newest signal, as `AlertQuery::latest` would find it again.
-        let alert_query = AlertQuery {
-            filters: filters.clone(),
-            month: Some(as_of),
-        };
-        let alerts = timed("alerts", self.alerts(ws, &alert_query));
-        let voice = timed("voice", self.voice(ws, &fsql, &cur));
-        let ratings = timed("ratings", self.ratings(ws, &fsql, &cur, &prev));
-        let response_rate = timed(
-            "response_rate",
-            response_rate::tile(self, ws, &fsql, &cur, &prev),
-        );
-        let (
-            monthly,
-            brands,
-            channels,
-            stores,
-            themes,
-            emerging,
-            service,
-            (commercial, retention),
-            alerts,
-            voice,
-            ratings,
-            response_rate,
-        ) = tokio::try_join!(
-            monthly,
-            brands,
-            channels,
-            stores,
-            themes,
-            emerging,
-            service,
-            commercial,
-            alerts,
-            voice,
-            ratings,
-            response_rate
-        )?;
-
-        let sum = |p: &Period, employee: bool| -> KpiCounts {
-            let mut total = KpiCounts::default();
-            for (m, k, e) in &monthly {
-                if *m >= p.start && *m < p.end {
-                    total.merge(if employee { e } else { k });
-                }
-            }
-            total
-        };
-        let (kc, kp, ec, ep) = (
-            sum(&cur, false),
-            sum(&prev, false),
-            sum(&cur, true),
-            sum(&prev, true),
-        );
-        let period_months: Vec<_> = alerts
-            .calendar
-            .iter()
-            .rev()
-            .filter(|m| m.complaint_alerts > 0 && m.month >= cur.start.format("%Y-%m").to_string())
-            .cloned()
-            .collect();
-        let alerts = match period_months.first() {
-            Some(m) if alerts.alerts.is_empty() && alerts.month.as_ref() != Some(&m.month) => {
-                let day = NaiveDate::parse_from_str(&format!("{}-01", m.month), "%Y-%m-%d").ok();
-                let query = AlertQuery {
-                    filters: filters.clone(),
-                    month: day,
-                };
-                timed("alerts of the period", self.alerts(ws, &query)).await?
-            }
-            _ => alerts,
-        };
-        let mut tiles = tiles::survey_tiles(&kc, &kp, &ec.nps, &ep.nps);
-        let spark: Vec<_> = monthly
-            .iter()
-            .filter(|(m, _, _)| *m >= cur.end - Months::new(SPARK_MONTHS))
-            .collect();
-        for tile in &mut tiles {
-            tile.spark = spark
-                .iter()
-                .map(|(_, k, e)| tiles::spark_value(tile.key, k, &e.nps))
-                .collect();
-        }
-        tiles.extend(response_rate);
-        tiles.extend(service);
-        tiles.extend(commercial.tiles.clone());
-        Ok(Overview {
-            filters: filters.clone(),
-            as_of: Some(as_of),
-            current: Some(cur),
-            previous: Some(prev),
-            spark_months: spark
-                .iter()
-                .map(|(m, _, _)| m.format("%Y-%m").to_string())
-                .collect(),
-            tiles,
-            brands,
-            channels: channels.into_iter().map(|r| r.nps).collect(),
-            ex_cx: stores::ex_cx(&stores),
-            stores_period: Some(store_window),
-            stores,
-            themes,
-            emerging,
-            movers: alerts.kpi_shifts.shifts,
-            alerts: alerts.alerts,
-            alerts_month: alerts.month,
-            months_with_alerts: period_months,
-            commercial: Some(commercial),
-            retention: Some(retention),
-            voice,
-            ratings,
-            freshness: None,
+/// The overview computed now from the copy, bypassing the cache (what a cache
+/// miss costs; `overview` is what pages call).
+pub(crate) async fn compute_overview(
+    rd: &Reader,
+    ws: WorkspaceId,
+    filters: &Filters,
+) -> Result<Overview> {
+    filters.validate()?;
+    let fsql = filters.sql();
+    let (as_of, untimed_signals) = tokio::try_join!(rd.as_of(ws, &fsql), untimed(rd, ws, &fsql))?;
+    let Some(as_of) = as_of else {
+        return Ok(Overview {
             untimed_signals,
-        })
-    }
+            ..empty(filters)
+        });
+    };
+    let (cur, prev) = Period::current_and_previous(as_of, filters.months());
+    let spark_start = (cur.end - Months::new(SPARK_MONTHS)).min(prev.start);
+    let monthly = timed("monthly", monthly(rd, ws, &fsql, spark_start, cur.end));
+    let brands = timed("brands", segments(rd, ws, "brand", &fsql, &cur));
+    let channels = timed("channels", segments(rd, ws, "channel", &fsql, &cur));
+    // A store's employees answer a few times a year: one quarter left every row
+    // "too small to judge", so stores are read over a year, pooled.
+    let store_window = Period {
+        start: cur.end - Months::new(STORE_MONTHS),
+        end: cur.end,
+    };
+    let stores = timed("stores", stores::stores(rd, ws, &fsql, &store_window));
+    let themes = timed("themes", themes::top(rd, ws, &fsql, &cur, &prev));
+    let emerging = timed(
+        "emerging",
+        crate::emerging::emerging(rd, ws, &fsql, &cur, &prev),
+    );
+    let service = timed("service", service::tiles(rd, ws, &fsql, &cur, &prev));
+    let commercial = timed(
+        "commercial and retention",
+        commercial::with_retention(rd, ws, &fsql, &cur, &prev),
+    );
+    // The month of the newest signal, as `AlertQuery::latest` would find it again.
+    let alert_query = AlertQuery {
+        filters: filters.clone(),
+        month: Some(as_of),
+    };
+    let alerts = timed("alerts", crate::alerts::alerts(rd, ws, &alert_query));
+    let voice = timed("voice", voice::voice(rd, ws, &fsql, &cur));
+    let ratings = timed(
+        "ratings",
+        crate::ratings::ratings(rd, ws, &fsql, &cur, &prev),
+    );
+    let response_rate = timed(
+        "response_rate",
+        response_rate::tile(rd, ws, &fsql, &cur, &prev),
+    );
+    let (
+        monthly,
+        brands,
+        channels,
+        stores,
+        themes,
+        emerging,
+        service,
+        (commercial, retention),
+        alerts,
+        voice,
+        ratings,
+        response_rate,
+    ) = tokio::try_join!(
+        monthly,
+        brands,
+        channels,
+        stores,
+        themes,
+        emerging,
+        service,
+        commercial,
+        alerts,
+        voice,
+        ratings,
+        response_rate
+    )?;
 
-    /// How many signals (with `fsql`) have no time in the copy; folded like every
-    /// overview part, so after new signals only they are read.
-    async fn untimed(&self, ws: WorkspaceId, fsql: &str) -> Result<u64> {
-        let sql = format!("SELECT count(*) AS n FROM signals WHERE occurred_at IS NULL{fsql}");
-        let count = self
-            .folded(ws, &sql, |a| {
-                let n = a.i64s("n")?.into_iter().flatten().sum::<i64>();
-                Ok(Count(u64::try_from(n).unwrap_or(0)))
-            })
-            .await?;
-        Ok(count.0)
-    }
-
-    /// Customer and employee KPI counts per calendar month in `[start, end)`,
-    /// every month present (empty months as zeros), oldest first.
-    async fn monthly(
-        &self,
-        ws: WorkspaceId,
-        fsql: &str,
-        start: NaiveDate,
-        end: NaiveDate,
-    ) -> Result<Vec<(NaiveDate, KpiCounts, KpiCounts)>> {
-        let window = Period { start, end };
-        let sql = format!(
-            "SELECT date_trunc('month', occurred_at) AS m, stakeholder_type = 'employee' AS emp, {} \
-             FROM signals WHERE stakeholder_type IN ('customer', 'employee'){}{}{fsql} \
-             GROUP BY 1, 2, {}",
-            kpis::select_list(),
-            kpis::KPI_ROWS,
-            window.sql(),
-            kpis::GROUP
-        );
-        let grouped = self
-            .folded(ws, &sql, |a| {
-                let keys = a.i64s("m")?.into_iter().zip(a.i64s("emp")?);
-                Ok(Grouped::fold(keys, kpis::read(a)?))
-            })
-            .await?;
-        let mut out = Vec::new();
-        let mut month = start;
-        while month < end {
-            out.push((month, KpiCounts::default(), KpiCounts::default()));
-            month = month + Months::new(1);
-        }
-        for (&(m, t), k) in &grouped.0 {
-            let Some(day) = m.and_then(micros_to_date) else {
-                continue;
-            };
-            if let Some(row) = out
-                .iter_mut()
-                .find(|(d, _, _)| (d.year(), d.month()) == (day.year(), day.month()))
-            {
-                if t == Some(1) {
-                    row.2.merge(k);
-                } else {
-                    row.1.merge(k);
-                }
+    let sum = |p: &Period, employee: bool| -> KpiCounts {
+        let mut total = KpiCounts::default();
+        for (m, k, e) in &monthly {
+            if *m >= p.start && *m < p.end {
+                total.merge(if employee { e } else { k });
             }
         }
-        Ok(out)
-    }
-
-    /// Customer NPS and CSAT per value of `dimension` in `period`, NPS tested
-    /// against the rest (BH-controlled over the segments).
-    pub(crate) async fn segments(
-        &self,
-        ws: WorkspaceId,
-        dimension: &str,
-        fsql: &str,
-        period: &Period,
-    ) -> Result<Vec<SegmentRow>> {
-        let sql = format!(
-            "SELECT {dimension} AS seg, {} FROM signals WHERE stakeholder_type = 'customer' \
-             AND {dimension} IS NOT NULL{}{}{fsql} GROUP BY 1, {}",
-            kpis::select_list(),
-            kpis::KPI_ROWS,
-            period.sql(),
-            kpis::GROUP
-        );
-        let grouped = self
-            .folded(ws, &sql, |a| {
-                let names = a.strings("seg")?.into_iter().map(Option::unwrap_or_default);
-                Ok(Grouped::fold(names, kpis::read(a)?))
-            })
-            .await?;
-        let (names, counts): (Vec<String>, Vec<KpiCounts>) =
-            Arc::unwrap_or_clone(grouped).0.into_iter().unzip();
-        let pairs: Vec<(String, NpsCounts)> = names
+        total
+    };
+    let (kc, kp, ec, ep) = (
+        sum(&cur, false),
+        sum(&prev, false),
+        sum(&cur, true),
+        sum(&prev, true),
+    );
+    let period_months: Vec<_> = alerts
+        .calendar
+        .iter()
+        .rev()
+        .filter(|m| m.complaint_alerts > 0 && m.month >= cur.start.format("%Y-%m").to_string())
+        .cloned()
+        .collect();
+    let alerts = match period_months.first() {
+        Some(m) if alerts.alerts.is_empty() && alerts.month.as_ref() != Some(&m.month) => {
+            let day = NaiveDate::parse_from_str(&format!("{}-01", m.month), "%Y-%m-%d").ok();
+            let query = AlertQuery {
+                filters: filters.clone(),
+                month: day,
+            };
+            timed(
+                "alerts of the period",
+                crate::alerts::alerts(rd, ws, &query),
+            )
+            .await?
+        }
+        _ => alerts,
+    };
+    let mut tiles = tiles::survey_tiles(&kc, &kp, &ec.nps, &ep.nps);
+    let spark: Vec<_> = monthly
+        .iter()
+        .filter(|(m, _, _)| *m >= cur.end - Months::new(SPARK_MONTHS))
+        .collect();
+    for tile in &mut tiles {
+        tile.spark = spark
             .iter()
-            .zip(&counts)
-            .map(|(n, k)| (n.clone(), k.nps))
+            .map(|(_, k, e)| tiles::spark_value(tile.key, k, &e.nps))
             .collect();
-        let tested = nps_segments_vs_rest(&pairs);
-        Ok(tested
-            .into_iter()
-            .zip(counts)
-            .map(|(nps, k)| SegmentRow {
-                segment: nps.segment.clone(),
-                csat: k.csat.top2box(),
-                signals: k.signals,
-                nps,
-            })
-            .collect())
     }
+    tiles.extend(response_rate);
+    tiles.extend(service);
+    tiles.extend(commercial.tiles.clone());
+    Ok(Overview {
+        filters: filters.clone(),
+        as_of: Some(as_of),
+        current: Some(cur),
+        previous: Some(prev),
+        spark_months: spark
+            .iter()
+            .map(|(m, _, _)| m.format("%Y-%m").to_string())
+            .collect(),
+        tiles,
+        brands,
+        channels: channels.into_iter().map(|r| r.nps).collect(),
+        ex_cx: stores::ex_cx(&stores),
+        stores_period: Some(store_window),
+        stores,
+        themes,
+        emerging,
+        movers: alerts.kpi_shifts.shifts,
+        alerts: alerts.alerts,
+        alerts_month: alerts.month,
+        months_with_alerts: period_months,
+        commercial: Some(commercial),
+        retention: Some(retention),
+        voice,
+        ratings,
+        freshness: None,
+        untimed_signals,
+    })
+}
+
+/// How many signals (with `fsql`) have no time in the copy; folded like every
+/// overview part, so after new signals only they are read.
+async fn untimed(rd: &Reader, ws: WorkspaceId, fsql: &str) -> Result<u64> {
+    let sql = format!("SELECT count(*) AS n FROM signals WHERE occurred_at IS NULL{fsql}");
+    let count = rd
+        .folded(ws, &sql, |a| {
+            let n = a.i64s("n")?.into_iter().flatten().sum::<i64>();
+            Ok(Count(u64::try_from(n).unwrap_or(0)))
+        })
+        .await?;
+    Ok(count.0)
+}
+
+/// Customer and employee KPI counts per calendar month in `[start, end)`,
+/// every month present (empty months as zeros), oldest first.
+async fn monthly(
+    rd: &Reader,
+    ws: WorkspaceId,
+    fsql: &str,
+    start: NaiveDate,
+    end: NaiveDate,
+) -> Result<Vec<(NaiveDate, KpiCounts, KpiCounts)>> {
+    let window = Period { start, end };
+    let sql = format!(
+        "SELECT date_trunc('month', occurred_at) AS m, stakeholder_type = 'employee' AS emp, {} \
+         FROM signals WHERE stakeholder_type IN ('customer', 'employee'){}{}{fsql} \
+         GROUP BY 1, 2, {}",
+        kpis::select_list(),
+        kpis::KPI_ROWS,
+        window.sql(),
+        kpis::GROUP
+    );
+    let grouped = rd
+        .folded(ws, &sql, |a| {
+            let keys = a.i64s("m")?.into_iter().zip(a.i64s("emp")?);
+            Ok(Grouped::fold(keys, kpis::read(a)?))
+        })
+        .await?;
+    let mut out = Vec::new();
+    let mut month = start;
+    while month < end {
+        out.push((month, KpiCounts::default(), KpiCounts::default()));
+        month = month + Months::new(1);
+    }
+    for (&(m, t), k) in &grouped.0 {
+        let Some(day) = m.and_then(micros_to_date) else {
+            continue;
+        };
+        if let Some(row) = out
+            .iter_mut()
+            .find(|(d, _, _)| (d.year(), d.month()) == (day.year(), day.month()))
+        {
+            if t == Some(1) {
+                row.2.merge(k);
+            } else {
+                row.1.merge(k);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Customer NPS and CSAT per value of `dimension` in `period`, NPS tested
+/// against the rest (BH-controlled over the segments).
+pub(crate) async fn segments(
+    rd: &Reader,
+    ws: WorkspaceId,
+    dimension: &str,
+    fsql: &str,
+    period: &Period,
+) -> Result<Vec<SegmentRow>> {
+    let sql = format!(
+        "SELECT {dimension} AS seg, {} FROM signals WHERE stakeholder_type = 'customer' \
+         AND {dimension} IS NOT NULL{}{}{fsql} GROUP BY 1, {}",
+        kpis::select_list(),
+        kpis::KPI_ROWS,
+        period.sql(),
+        kpis::GROUP
+    );
+    let grouped = rd
+        .folded(ws, &sql, |a| {
+            let names = a.strings("seg")?.into_iter().map(Option::unwrap_or_default);
+            Ok(Grouped::fold(names, kpis::read(a)?))
+        })
+        .await?;
+    let (names, counts): (Vec<String>, Vec<KpiCounts>) =
+        Arc::unwrap_or_clone(grouped).0.into_iter().unzip();
+    let pairs: Vec<(String, NpsCounts)> = names
+        .iter()
+        .zip(&counts)
+        .map(|(n, k)| (n.clone(), k.nps))
+        .collect();
+    let tested = nps_segments_vs_rest(&pairs);
+    Ok(tested
+        .into_iter()
+        .zip(counts)
+        .map(|(nps, k)| SegmentRow {
+            segment: nps.segment.clone(),
+            csat: k.csat.top2box(),
+            signals: k.signals,
+            nps,
+        })
+        .collect())
 }
 
 fn empty(filters: &Filters) -> Overview {

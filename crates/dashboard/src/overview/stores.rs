@@ -9,11 +9,11 @@ use throughline_metrics::{
     nps_segments_vs_rest, pearson, Correlation, Estimate, NpsCounts, SegmentComparison,
 };
 
-use crate::engine::Dashboard;
 use crate::error::Result;
 use crate::filters::Period;
 use crate::folds::Grouped;
 use crate::kpis;
+use crate::read::Reader;
 
 /// EX beside CX per store: employees' eNPS and customers' CSAT.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
@@ -23,57 +23,55 @@ pub struct StoreRow {
     pub csat: Estimate,
 }
 
-impl Dashboard {
-    pub(super) async fn stores(
-        &self,
-        ws: WorkspaceId,
-        fsql: &str,
-        period: &Period,
-    ) -> Result<Vec<StoreRow>> {
-        let sql = format!(
-            "SELECT store AS seg, stakeholder_type AS st, {} FROM signals \
-             WHERE store IS NOT NULL{}{}{fsql} GROUP BY 1, 2, {}",
-            kpis::select_list(),
-            kpis::KPI_ROWS,
-            period.sql(),
-            kpis::GROUP
-        );
-        let grouped = self
-            .folded(ws, &sql, |a| {
-                let keys = a.strings("seg")?.into_iter().zip(a.strings("st")?);
-                Ok(Grouped::fold(keys, kpis::read(a)?))
-            })
-            .await?;
-        let mut rows: Vec<(String, NpsCounts, Estimate)> = Vec::new();
-        for ((name, t), k) in Arc::unwrap_or_clone(grouped).0 {
-            let name = name.unwrap_or_default();
-            let i = match rows.iter().position(|r| r.0 == name) {
-                Some(i) => i,
-                None => {
-                    rows.push((name, NpsCounts::default(), Estimate::empty()));
-                    rows.len() - 1
-                }
-            };
-            match t.as_deref() {
-                Some("employee") => rows[i].1.merge(&k.nps),
-                Some("customer") => rows[i].2 = k.csat.top2box(),
-                _ => {}
+pub(crate) async fn stores(
+    rd: &Reader,
+    ws: WorkspaceId,
+    fsql: &str,
+    period: &Period,
+) -> Result<Vec<StoreRow>> {
+    let sql = format!(
+        "SELECT store AS seg, stakeholder_type AS st, {} FROM signals \
+         WHERE store IS NOT NULL{}{}{fsql} GROUP BY 1, 2, {}",
+        kpis::select_list(),
+        kpis::KPI_ROWS,
+        period.sql(),
+        kpis::GROUP
+    );
+    let grouped = rd
+        .folded(ws, &sql, |a| {
+            let keys = a.strings("seg")?.into_iter().zip(a.strings("st")?);
+            Ok(Grouped::fold(keys, kpis::read(a)?))
+        })
+        .await?;
+    let mut rows: Vec<(String, NpsCounts, Estimate)> = Vec::new();
+    for ((name, t), k) in Arc::unwrap_or_clone(grouped).0 {
+        let name = name.unwrap_or_default();
+        let i = match rows.iter().position(|r| r.0 == name) {
+            Some(i) => i,
+            None => {
+                rows.push((name, NpsCounts::default(), Estimate::empty()));
+                rows.len() - 1
             }
+        };
+        match t.as_deref() {
+            Some("employee") => rows[i].1.merge(&k.nps),
+            Some("customer") => rows[i].2 = k.csat.top2box(),
+            _ => {}
         }
-        let pairs: Vec<(String, NpsCounts)> = rows.iter().map(|r| (r.0.clone(), r.1)).collect();
-        let tested = nps_segments_vs_rest(&pairs);
-        let mut out: Vec<StoreRow> = tested
-            .into_iter()
-            .zip(rows)
-            .map(|(enps, r)| StoreRow {
-                store: r.0,
-                enps,
-                csat: r.2,
-            })
-            .collect();
-        out.sort_by(|a, b| a.enps.estimate.value.total_cmp(&b.enps.estimate.value));
-        Ok(out)
     }
+    let pairs: Vec<(String, NpsCounts)> = rows.iter().map(|r| (r.0.clone(), r.1)).collect();
+    let tested = nps_segments_vs_rest(&pairs);
+    let mut out: Vec<StoreRow> = tested
+        .into_iter()
+        .zip(rows)
+        .map(|(enps, r)| StoreRow {
+            store: r.0,
+            enps,
+            csat: r.2,
+        })
+        .collect();
+    out.sort_by(|a, b| a.enps.estimate.value.total_cmp(&b.enps.estimate.value));
+    Ok(out)
 }
 
 /// Months the stores table pools.

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use throughline_domain::WorkspaceId;
 
-use crate::engine::Dashboard;
 use crate::error::Result;
+use crate::read::Reader;
 
 /// Microseconds since the epoch, as the analytics copy stores times.
 pub(crate) type Micros = i64;
@@ -57,24 +57,20 @@ pub(crate) struct Customer {
 const CUSTOMER: &str = "stakeholder_type = 'customer'";
 
 /// Every customer of the workspace with at least one signal, by profile id.
-pub(crate) async fn customers(dash: &Dashboard, ws: WorkspaceId) -> Result<Vec<Customer>> {
+pub(crate) async fn customers(rd: &Reader, ws: WorkspaceId) -> Result<Vec<Customer>> {
     let mut by_id: HashMap<i64, Customer> = HashMap::new();
-    origins(dash, ws, &mut by_id).await?;
-    transactions(dash, ws, &mut by_id).await?;
-    touches(dash, ws, &mut by_id).await?;
+    origins(rd, ws, &mut by_id).await?;
+    transactions(rd, ws, &mut by_id).await?;
+    touches(rd, ws, &mut by_id).await?;
     let mut out: Vec<Customer> = by_id.into_values().collect();
     out.sort_by_key(|c| c.profile);
     Ok(out)
 }
 
 /// First signal (time, channel, properties) and the customer's latest brand and region.
-async fn origins(
-    dash: &Dashboard,
-    ws: WorkspaceId,
-    by_id: &mut HashMap<i64, Customer>,
-) -> Result<()> {
+async fn origins(rd: &Reader, ws: WorkspaceId, by_id: &mut HashMap<i64, Customer>) -> Result<()> {
     // The latest non-null brand and region: rows with a value sort last.
-    let first = dash
+    let first = rd
         .sql(
             ws,
             &format!(
@@ -120,11 +116,11 @@ fn campaign(properties: &str) -> Option<String> {
 /// Paid transactions in time order, the first cancellation, and the customer's currency
 /// (the one most of their payments are in).
 async fn transactions(
-    dash: &Dashboard,
+    rd: &Reader,
     ws: WorkspaceId,
     by_id: &mut HashMap<i64, Customer>,
 ) -> Result<()> {
-    let rows = dash
+    let rows = rd
         .sql(
             ws,
             &format!(
@@ -183,12 +179,8 @@ async fn transactions(
 }
 
 /// Answers, texts and support contacts, in time order per customer.
-async fn touches(
-    dash: &Dashboard,
-    ws: WorkspaceId,
-    by_id: &mut HashMap<i64, Customer>,
-) -> Result<()> {
-    let rows = dash
+async fn touches(rd: &Reader, ws: WorkspaceId, by_id: &mut HashMap<i64, Customer>) -> Result<()> {
+    let rows = rd
         .sql(
             ws,
             &format!(

@@ -2,8 +2,9 @@
 //! risk with its reasons, revenue at risk by segment and theme, the value of experience,
 //! and acquisition cost against lifetime value.
 //!
-//! Fitting runs once per workspace and analytics high-water mark (cached); acquisition
-//! spend comes from the system of record on each call, so a new spend file shows at once.
+//! Fitting runs once per workspace and analytics high-water mark (kept by
+//! `value_cache.rs`); acquisition spend comes from the system of record on each call,
+//! so a new spend file shows at once.
 
 mod load;
 mod membership;
@@ -11,7 +12,6 @@ mod model;
 mod views;
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -20,9 +20,9 @@ use throughline_value::churn::{Factor, ReliabilityBucket};
 use throughline_value::HoldoutRow;
 
 use crate::commercial::Money;
-use crate::engine::{micros_to_date, Dashboard};
 use crate::error::Result;
 use crate::glossary::Term;
+use crate::read::{micros_to_date, Reader};
 
 pub use model::ValueSettings;
 pub use views::{
@@ -142,114 +142,78 @@ pub struct ProfileValue {
     pub horizon_weeks: f64,
 }
 
-/// A refit waits at least this long after the last one while signals keep arriving.
-const REFIT_AFTER: std::time::Duration = std::time::Duration::from_secs(300);
-
-/// A fitted workspace, reused until the analytics copy moves on (and `REFIT_AFTER` passed).
+/// A workspace's fitted value models, their customers and the page built from them.
 pub(crate) struct Fitted {
-    high_water: i64,
-    fitted_at: std::time::Instant,
     customers: Vec<load::Customer>,
     index: HashMap<i64, usize>,
     model: model::Fitted,
     view: ValueView,
 }
 
-#[derive(Default)]
-pub(crate) struct ValueCache(Mutex<HashMap<WorkspaceId, Arc<Fitted>>>);
-
-impl Dashboard {
-    /// The value page; `spend` is the workspace's acquisition spend from the store.
-    pub async fn value(&self, ws: WorkspaceId, spend: &[AcquisitionSpend]) -> Result<ValueView> {
-        let fitted = self.fitted_value(ws).await?;
-        let mut view = fitted.view.clone();
-        if let Some(currency) = &view.main_currency {
-            view.acquisition = views::acquisition(
-                &fitted.customers,
-                &fitted.model.scores,
-                spend,
-                currency,
-                fitted.model.as_of,
-            );
+/// Reads the customers and fits the models, as of the copy's `high_water` mark.
+pub(crate) async fn fit(rd: &Reader, ws: WorkspaceId, high_water: i64) -> Result<Fitted> {
+    let customers = load::customers(rd, ws).await?;
+    let as_of = rd.latest_micros(ws, "").await?.unwrap_or(0);
+    let settings = rd.settings.value.clone();
+    // Fitting is CPU work of up to seconds on large workspaces: keep it off the runtime.
+    tokio::task::spawn_blocking(move || {
+        let model = model::fit(&customers, as_of, &settings);
+        let mut view = build_view(&customers, &model, &settings);
+        view.fitted_through_seq = high_water;
+        let index = customers
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.profile, i))
+            .collect();
+        Fitted {
+            customers,
+            index,
+            model,
+            view,
         }
-        Ok(view)
-    }
+    })
+    .await
+    .map_err(|e| crate::error::DashboardError::Internal(e.to_string()))
+}
 
-    /// One customer's CLV, P(alive) and churn risk; `None` if the profile has no signals
-    /// in the analytics copy. `profile` must be the canonical (current) profile id.
-    pub async fn profile_value(
-        &self,
-        ws: WorkspaceId,
-        profile: i64,
-    ) -> Result<Option<ProfileValue>> {
-        let fitted = self.fitted_value(ws).await?;
-        let Some(&i) = fitted.index.get(&profile) else {
-            return Ok(None);
-        };
-        let (c, s) = (&fitted.customers[i], &fitted.model.scores[i]);
-        let paid = !c.paid.is_empty();
-        let churn = s.churn.as_ref();
-        Ok(Some(ProfileValue {
-            profile,
-            currency: c.currency.clone(),
-            clv: s.clv,
-            probability_alive: paid.then_some(s.probability_alive),
-            expected_purchases: paid.then_some(s.expected_purchases),
-            churn_probability: churn.map(|c| c.probability),
-            high_risk: churn.is_some_and(|c| c.probability >= self.settings.value.high_risk),
-            reasons: churn.map(|c| c.top_factors.clone()).unwrap_or_default(),
-            left: s.left,
-            horizon_weeks: self.settings.value.horizon_weeks,
-        }))
+/// The value page; `spend` is the workspace's acquisition spend from the store.
+pub(crate) fn page(fitted: &Fitted, spend: &[AcquisitionSpend]) -> ValueView {
+    let mut view = fitted.view.clone();
+    if let Some(currency) = &view.main_currency {
+        view.acquisition = views::acquisition(
+            &fitted.customers,
+            &fitted.model.scores,
+            spend,
+            currency,
+            fitted.model.as_of,
+        );
     }
+    view
+}
 
-    async fn fitted_value(&self, ws: WorkspaceId) -> Result<Arc<Fitted>> {
-        let high_water = self.analytics.pulled_high_water();
-        if let Some(f) = self
-            .value_cache
-            .0
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&ws)
-        {
-            // Models fitted on months of history do not move with the last few minutes of
-            // intake: under a steady stream, refit at most every `REFIT_AFTER`.
-            if f.high_water == high_water || f.fitted_at.elapsed() < REFIT_AFTER {
-                return Ok(Arc::clone(f));
-            }
-        }
-        let customers = load::customers(self, ws).await?;
-        let as_of = self.latest_micros(ws, "").await?.unwrap_or(0);
-        let settings = self.settings.value.clone();
-        // Fitting is CPU work of up to seconds on large workspaces: keep it off the runtime.
-        let fitted = tokio::task::spawn_blocking(move || {
-            let model = model::fit(&customers, as_of, &settings);
-            let mut view = build_view(&customers, &model, &settings);
-            view.fitted_through_seq = high_water;
-            let index = customers
-                .iter()
-                .enumerate()
-                .map(|(i, c)| (c.profile, i))
-                .collect();
-            Fitted {
-                high_water,
-                fitted_at: std::time::Instant::now(),
-                customers,
-                index,
-                model,
-                view,
-            }
-        })
-        .await
-        .map_err(|e| crate::error::DashboardError::Internal(e.to_string()))?;
-        let fitted = Arc::new(fitted);
-        self.value_cache
-            .0
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(ws, Arc::clone(&fitted));
-        Ok(fitted)
-    }
+/// One customer's CLV, P(alive) and churn risk; `None` if the profile has no signals
+/// in the analytics copy. `profile` must be the canonical (current) profile id.
+pub(crate) fn profile_value(
+    fitted: &Fitted,
+    settings: &ValueSettings,
+    profile: i64,
+) -> Option<ProfileValue> {
+    let &i = fitted.index.get(&profile)?;
+    let (c, s) = (&fitted.customers[i], &fitted.model.scores[i]);
+    let paid = !c.paid.is_empty();
+    let churn = s.churn.as_ref();
+    Some(ProfileValue {
+        profile,
+        currency: c.currency.clone(),
+        clv: s.clv,
+        probability_alive: paid.then_some(s.probability_alive),
+        expected_purchases: paid.then_some(s.expected_purchases),
+        churn_probability: churn.map(|c| c.probability),
+        high_risk: churn.is_some_and(|c| c.probability >= settings.high_risk),
+        reasons: churn.map(|c| c.top_factors.clone()).unwrap_or_default(),
+        left: s.left,
+        horizon_weeks: settings.horizon_weeks,
+    })
 }
 
 fn param(value: f64, se: f64) -> Param {
