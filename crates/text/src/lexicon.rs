@@ -8,6 +8,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::phrases::TokenPhrases;
 use crate::table::Table;
+use crate::vocab::{pack, PackedWord, Vocabulary, WordInfo};
 
 const EN_WORDS: &str = include_str!("../data/en_words.tsv");
 const EN_PHRASES: &str = include_str!("../data/en_phrases.tsv");
@@ -25,20 +26,6 @@ pub enum PhraseEffect {
     Valence(f32),
     /// Acts like a one-word booster ("kind of" dampens what follows).
     Booster(f32),
-}
-
-/// Everything the lexicon knows about one lowercased word, found with a single hash lookup.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct WordInfo {
-    /// Sentiment valence (elongations such as "gooood" resolved).
-    pub valence: Option<f32>,
-    /// Booster amount (negative for dampeners).
-    pub booster: Option<f32>,
-    /// `flag::*` bits.
-    pub flags: u32,
-    /// List number in `Lexicon::phrase_index` of the phrases starting with this word, 0 for
-    /// none.
-    pub phrase: u32,
 }
 
 /// Bits of `WordInfo::flags`.
@@ -119,25 +106,6 @@ struct Entries {
     tiny: Table<u64, Stored>,
     short: Table<[u64; 2], Stored>,
     long: FxHashMap<Box<str>, Entry>,
-}
-
-/// A word of up to 15 bytes as one integer: its bytes with the first lowest (as
-/// `u128::from_le_bytes` reads them) and its length in the top byte. An integer rather than a
-/// byte array, so the tokenizer can build it in registers eight bytes at a time while it scans
-/// the word (`ascii::Block`).
-pub type PackedWord = u128;
-
-#[inline]
-pub fn pack(word: &str) -> Option<PackedWord> {
-    let bytes = word.as_bytes();
-    // The empty word would pack to 0, which marks an empty table slot.
-    if bytes.is_empty() || bytes.len() > 15 {
-        return None;
-    }
-    let mut packed = [0u8; 16];
-    packed[..bytes.len()].copy_from_slice(bytes);
-    packed[15] = bytes.len() as u8;
-    Some(PackedWord::from_le_bytes(packed))
 }
 
 enum Key {
@@ -463,10 +431,6 @@ impl Lexicon {
         self.emoticons.get(lower).copied()
     }
 
-    pub fn is_emoticon(&self, raw: &str) -> bool {
-        self.emoticon(raw).is_some()
-    }
-
     pub fn booster(&self, norm: &str) -> Option<f32> {
         self.boosters.get(norm).copied()
     }
@@ -480,6 +444,34 @@ impl Lexicon {
         self.words.contains_key(norm)
             || self.boosters.contains_key(norm)
             || self.negators.contains(norm)
+    }
+}
+
+/// The lexicon is the vocabulary the tokenizer looks words up in.
+impl Vocabulary for Lexicon {
+    #[inline]
+    fn info(&self, norm: &str) -> WordInfo {
+        Lexicon::info(self, norm)
+    }
+    #[inline(always)]
+    fn info_key(&self, key: PackedWord, norm: &[u8]) -> WordInfo {
+        Lexicon::info_key(self, key, norm)
+    }
+    #[inline]
+    fn phrase_head_key(&self, key: PackedWord) -> u32 {
+        Lexicon::phrase_head_key(self, key)
+    }
+    #[inline]
+    fn phrase_head(&self, norm: &str) -> u32 {
+        self.phrase_index.head(norm)
+    }
+    #[inline]
+    fn emoji(&self, symbol: &str) -> Option<f32> {
+        Lexicon::emoji(self, symbol)
+    }
+    #[inline]
+    fn emoticon(&self, raw: &str) -> Option<f32> {
+        Lexicon::emoticon(self, raw)
     }
 }
 

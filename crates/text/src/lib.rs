@@ -25,6 +25,7 @@ mod table;
 pub mod taxonomy;
 pub mod themes;
 pub mod tokenize;
+pub mod vocab;
 mod work;
 
 #[cfg(test)]

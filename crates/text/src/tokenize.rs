@@ -8,7 +8,7 @@
 use std::ops::Range;
 
 use crate::ascii::{self, Block};
-use crate::lexicon::{Lexicon, PackedWord, WordInfo};
+use crate::vocab::{PackedWord, Vocabulary, WordInfo};
 
 /// What a token is; only words, emoji and emoticons can carry sentiment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,7 +47,7 @@ pub struct Token {
     pub exclaims: u8,
     pub questions: u8,
     pub brk: Break,
-    /// What the lexicon knows about a word token (default for other kinds), looked up once.
+    /// What the vocabulary knows about a word token (default for other kinds), looked up once.
     pub info: WordInfo,
 }
 
@@ -192,8 +192,8 @@ impl Doc<'_> {
     }
 }
 
-pub fn tokenize<'a>(text: &'a str, lexicon: &Lexicon) -> Doc<'a> {
-    tokenize_into(text, lexicon, DocBuffers::default())
+pub fn tokenize<'a, V: Vocabulary>(text: &'a str, vocab: &V) -> Doc<'a> {
+    tokenize_into(text, vocab, DocBuffers::default())
 }
 
 /// The character at byte `at` (which must be a char boundary) and its length in bytes.
@@ -296,7 +296,7 @@ fn scan_word(text: &str, mut word_end: usize, end: usize) -> usize {
 }
 
 /// Tokenizes into reused buffers. Scans bytes and decodes a character only outside ASCII.
-pub fn tokenize_into<'a>(text: &'a str, lexicon: &Lexicon, buffers: DocBuffers) -> Doc<'a> {
+pub fn tokenize_into<'a, V: Vocabulary>(text: &'a str, vocab: &V, buffers: DocBuffers) -> Doc<'a> {
     let DocBuffers {
         norm,
         mut tokens,
@@ -321,7 +321,7 @@ pub fn tokenize_into<'a>(text: &'a str, lexicon: &Lexicon, buffers: DocBuffers) 
         },
         norm,
         sentence_start: 0,
-        lexicon,
+        vocab,
         chunk_ascii: false,
     };
     let length = text.len();
@@ -368,7 +368,7 @@ pub fn tokenize_into<'a>(text: &'a str, lexicon: &Lexicon, buffers: DocBuffers) 
             continue;
         }
         // Next most common: mentions, hashtags, "don't", "it." and the like.
-        if let Some(simple) = SimpleChunk::scan(text, lexicon, chunk_start, scan) {
+        if let Some(simple) = SimpleChunk::scan(text, vocab, chunk_start, scan) {
             builder.push_simple(&simple);
             for &mark in &text.as_bytes()[simple.word_end..simple.end] {
                 builder.punctuation(mark as char);
@@ -418,7 +418,12 @@ impl SimpleChunk {
     /// The simple chunk starting at `start`, if it is one: never an emoticon, URL, HTML
     /// entity or placeholder (which `chunk` treats specially). `run` is
     /// `WordScan::alnum_run` at `start`, which the caller already has.
-    fn scan(text: &str, lexicon: &Lexicon, start: usize, run: WordScan) -> Option<SimpleChunk> {
+    fn scan<V: Vocabulary>(
+        text: &str,
+        vocab: &V,
+        start: usize,
+        run: WordScan,
+    ) -> Option<SimpleChunk> {
         let bytes = text.as_bytes();
         let prefix = bytes[start];
         // URLs first: `chunk` keeps them whole.
@@ -477,8 +482,8 @@ impl SimpleChunk {
         // Emoticons have at most two letters; with more this cannot be one.
         if scan.letters <= 2 && (end > word_end || word_start > start || joined) {
             let trimmed = chunk.trim_end_matches([',', '.']);
-            // The lexicon first looks at the first byte, which rules out most words at once.
-            if lexicon.is_emoticon(trimmed) && may_be_emoticon(trimmed) {
+            // The vocabulary first looks at the first byte, which rules out most words at once.
+            if vocab.is_emoticon(trimmed) && may_be_emoticon(trimmed) {
                 return None;
             }
         }
@@ -498,7 +503,7 @@ impl SimpleChunk {
 }
 
 /// What one pass over an ASCII word gathers, eight bytes at a time: its lowercased bytes (the
-/// lexicon key, `Lexicon::info_key`) and case counts. Plain fields, no array, so the compiler
+/// lexicon key, `Vocabulary::info_key`) and case counts. Plain fields, no array, so the compiler
 /// keeps a scan in registers.
 #[derive(Clone, Copy, Default)]
 struct WordScan {
@@ -580,7 +585,7 @@ impl WordScan {
         self.length += count;
     }
 
-    /// The complete key (`lexicon::pack` of the lowercased word), if it is short enough.
+    /// The complete key (`vocab::pack` of the lowercased word), if it is short enough.
     #[inline]
     fn key(&self) -> Option<PackedWord> {
         let packed = (self.lower_high as PackedWord) << 64
@@ -590,14 +595,14 @@ impl WordScan {
     }
 }
 
-struct Builder<'a, 'l> {
+struct Builder<'a, 'l, V> {
     /// The document so far; its `norm` stays empty until `finish`.
     doc: Doc<'a>,
     /// `Doc::norm` being built, as bytes, so ASCII words can be written eight lowercased bytes
     /// at a time; every piece written is UTF-8, checked once in `finish`.
     norm: Vec<u8>,
     sentence_start: usize,
-    lexicon: &'l Lexicon,
+    vocab: &'l V,
     /// The chunk being split is all ASCII (saves re-checking each token).
     chunk_ascii: bool,
 }
@@ -625,7 +630,7 @@ fn may_be_emoticon(chunk: &str) -> bool {
     punctuation && letters <= 2
 }
 
-impl<'a> Builder<'a, '_> {
+impl<'a, V: Vocabulary> Builder<'a, '_, V> {
     fn mark_break(&mut self, brk: Break) {
         if let Some(last) = self.doc.tokens.last_mut() {
             if brk == Break::Sentence || last.brk == Break::None {
@@ -664,13 +669,13 @@ impl<'a> Builder<'a, '_> {
             Some(key) if scan.letters == 0 => (
                 TokenKind::Number,
                 WordInfo {
-                    phrase: self.lexicon.phrase_head_key(key),
+                    phrase: self.vocab.phrase_head_key(key),
                     ..WordInfo::default()
                 },
             ),
             Some(key) => (
                 TokenKind::Word,
-                self.lexicon.info_key(key, &self.norm[norm_start..]),
+                self.vocab.info_key(key, &self.norm[norm_start..]),
             ),
             None => {
                 let kind = if scan.letters == 0 {
@@ -716,10 +721,10 @@ impl<'a> Builder<'a, '_> {
         self.push_lower(scan, word_start);
         let key = scan.key().filter(|_| start + scan.length == end);
         let info = match (simple.kind, key) {
-            (TokenKind::Word, Some(key)) => self.lexicon.info_key(key, &self.norm[norm_start..]),
+            (TokenKind::Word, Some(key)) => self.vocab.info_key(key, &self.norm[norm_start..]),
             // Numbers can start phrases ("5 stars"); the entry has the phrase list number.
             (TokenKind::Number, Some(key)) => WordInfo {
-                phrase: self.lexicon.phrase_head_key(key),
+                phrase: self.vocab.phrase_head_key(key),
                 ..WordInfo::default()
             },
             (kind, _) => self.info(kind, None, norm_start),
@@ -772,28 +777,28 @@ impl<'a> Builder<'a, '_> {
         self.store_token(start, end, norm_start, kind, &scan, info);
     }
 
-    /// What the lexicon knows about the token being pushed (from `norm_start` to the end of
+    /// What the vocabulary knows about the token being pushed (from `norm_start` to the end of
     /// `norm`); `key` is its packed form when it is ASCII and short enough.
     fn info(&self, kind: TokenKind, key: Option<PackedWord>, norm_start: usize) -> WordInfo {
         let norm_bytes = &self.norm[norm_start..];
         let norm = || std::str::from_utf8(norm_bytes).expect("norm pieces are UTF-8");
         match kind {
             TokenKind::Word => match key {
-                Some(key) => self.lexicon.info_key(key, norm_bytes),
-                None => self.lexicon.info(norm()),
+                Some(key) => self.vocab.info_key(key, norm_bytes),
+                None => self.vocab.info(norm()),
             },
             // Emoji and emoticons carry their valence in the same place as words.
             TokenKind::Emoji => WordInfo {
-                valence: self.lexicon.emoji(norm()),
+                valence: self.vocab.emoji(norm()),
                 ..WordInfo::default()
             },
             TokenKind::Emoticon => WordInfo {
-                valence: self.lexicon.emoticon(norm()),
+                valence: self.vocab.emoticon(norm()),
                 ..WordInfo::default()
             },
             // Numbers can start phrases ("5 stars").
             TokenKind::Number => WordInfo {
-                phrase: self.lexicon.phrase_index.head(norm()),
+                phrase: self.vocab.phrase_head(norm()),
                 ..WordInfo::default()
             },
             _ => WordInfo::default(),
@@ -861,9 +866,7 @@ impl<'a> Builder<'a, '_> {
         // Every emoticon has ASCII punctuation: chunks of letters and digits skip the check.
         let punctuation = seen & (JOINER | PUNCT | UNDERSCORE) != 0;
         let non_ascii = seen & NON_ASCII != 0;
-        if (punctuation || non_ascii)
-            && may_be_emoticon(trimmed)
-            && self.lexicon.is_emoticon(trimmed)
+        if (punctuation || non_ascii) && may_be_emoticon(trimmed) && self.vocab.is_emoticon(trimmed)
         {
             self.push(start, start + trimmed.len(), TokenKind::Emoticon);
             if trimmed.len() < chunk.len() {
