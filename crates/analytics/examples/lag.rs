@@ -38,9 +38,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     for burst in 0..3 {
         let start = Instant::now();
         for i in 0..rows / 3 {
-            let mut signal = template.clone();
-            signal.external_id = format!("{burst}-{i}");
-            signal.nps = Some((i % 11) as u8);
+            let mut parts = template.clone().into_parts();
+            parts.external_id = format!("{burst}-{i}");
+            parts.nps = Some((i % 11) as u8);
+            let signal = parts.check(chrono::Utc::now())?;
             store.push(i as i64 % WORKSPACES + 1, i as i64 % 5000, signal);
         }
         let intake = start.elapsed();

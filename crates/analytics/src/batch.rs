@@ -62,22 +62,22 @@ pub(crate) fn to_batch_at(
     };
     let identity = |kind: IdentityKind| {
         sig_str(&move |s: &Signal| {
-            s.identities
+            s.identities()
                 .iter()
                 .find(|i| i.kind == kind)
                 .map(|i| i.value.as_str())
         })
     };
-    let dimension = |i: usize| sig_str(&move |s: &Signal| s.dimensions[i].as_deref());
+    let dimension = |i: usize| sig_str(&move |s: &Signal| s.dimensions()[i].as_deref());
 
     let columns: Vec<ArrayRef> = vec![
         ints(&|r| r.workspace.0),
         ints(&|r| r.seq.0),
-        sig_str(&|s| Some(s.kind.as_str())),
-        sig_str(&|s| Some(s.source.as_str())),
-        sig_str(&|s| Some(s.external_id.as_str())),
-        times(&|r| micros(r.signal.occurred_at)),
-        sig_str(&|s| Some(s.stakeholder_type.as_str())),
+        sig_str(&|s| Some(s.kind().as_str())),
+        sig_str(&|s| Some(s.source())),
+        sig_str(&|s| Some(s.external_id())),
+        times(&|r| micros(r.signal.occurred_at())),
+        sig_str(&|s| Some(s.stakeholder_type().as_str())),
         ints(&|r| r.profile.0),
         identity(IdentityKind::Email),
         identity(IdentityKind::Phone),
@@ -90,27 +90,27 @@ pub(crate) fn to_batch_at(
         dimension(4),
         dimension(5),
         dimension(6),
-        sig_str(&|s| s.action.as_ref().map(|a| a.as_str())),
-        sig_str(&|s| s.reason.as_deref()),
-        small(&|s| s.nps),
-        small(&|s| s.csat),
-        small(&|s| s.ces),
+        sig_str(&|s| s.action().as_ref().map(|a| a.as_str())),
+        sig_str(&|s| s.reason()),
+        small(&|s| s.nps()),
+        small(&|s| s.csat()),
+        small(&|s| s.ces()),
         strings(&|r| {
-            let ratings = &r.signal.ratings;
+            let ratings = &r.signal.ratings();
             (!ratings.is_empty()).then(|| serde_json::to_string(ratings).unwrap_or_default())
         }),
-        sig_str(&|s| s.text.as_deref()),
-        sig_str(&|s| s.language.as_deref()),
+        sig_str(&|s| s.text()),
+        sig_str(&|s| s.language()),
         Arc::new(
             rows.iter()
-                .map(|r| r.signal.amount)
+                .map(|r| r.signal.amount())
                 .collect::<Float64Array>(),
         ),
-        sig_str(&|s| s.currency.as_deref()),
-        times(&|r| r.signal.first_response_at.and_then(micros)),
-        times(&|r| r.signal.resolved_at.and_then(micros)),
+        sig_str(&|s| s.currency()),
+        times(&|r| r.signal.first_response_at().and_then(micros)),
+        times(&|r| r.signal.resolved_at().and_then(micros)),
         strings(&|r| {
-            let props = &r.signal.properties;
+            let props = &r.signal.properties();
             // The same text as `Value::Object(..).to_string()`, without copying the map.
             (!props.is_empty()).then(|| serde_json::to_string(props).unwrap_or_default())
         }),
@@ -165,10 +165,11 @@ mod tests {
         let record = serde_json::json!({"kind": "ticket", "source": "desk",
             "external_id": format!("t{seq}"), "occurred_at": "2026-03-01T10:00:00Z",
             "customer": {"email": "a@b.co"}, "text": "Help"});
-        let mut signal = Signal::parse(&record).unwrap();
-        signal.occurred_at = at(occurred);
-        signal.first_response_at = Some(at(first));
-        signal.resolved_at = Some(at(resolved));
+        let mut parts = Signal::parse(&record).unwrap().into_parts();
+        parts.occurred_at = at(occurred);
+        parts.first_response_at = Some(at(first));
+        parts.resolved_at = Some(at(resolved));
+        let signal = Signal::from_stored(parts);
         StoredSignal {
             seq: SignalSeq(seq),
             workspace: WorkspaceId(1),

@@ -119,7 +119,7 @@ pub(crate) fn slice_len(rows: &[StoredSignal]) -> usize {
 
 /// The text of a row the analyser reads, if it has one.
 fn text_of(row: &StoredSignal) -> Option<&str> {
-    row.signal.text.as_deref().filter(|t| !t.trim().is_empty())
+    row.signal.text().filter(|t| !t.trim().is_empty())
 }
 
 /// What analysing `row` costs, in bytes of text: every stage of the analyser is

@@ -90,14 +90,17 @@ fn at(t: &str) -> chrono::DateTime<chrono::FixedOffset> {
 /// A ticket in range whose response and resolution times are far out; without them
 /// (`far_out: false`), it is what the copy should count.
 fn far_ticket(far_out: bool) -> Signal {
-    let mut ticket = parse(json!({"kind": "ticket", "source": "desk",
+    let ticket = parse(json!({"kind": "ticket", "source": "desk",
         "external_id": "far-ticket", "occurred_at": "2026-02-02T09:00:00Z",
         "customer": {"email": "c1@example.com"}, "text": "Price too high"}));
-    if far_out {
-        ticket.first_response_at = Some(at("2299-01-01T00:00:00Z"));
-        ticket.resolved_at = Some(at("2300-01-01T00:00:00Z"));
+    if !far_out {
+        return ticket;
     }
-    ticket
+    // As a store filled before intake refused such times holds it.
+    let mut parts = ticket.into_parts();
+    parts.first_response_at = Some(at("2299-01-01T00:00:00Z"));
+    parts.resolved_at = Some(at("2300-01-01T00:00:00Z"));
+    Signal::from_stored(parts)
 }
 
 /// Signals dated where intake now refuses them, built the way a store filled before
@@ -109,16 +112,18 @@ fn bad() -> Vec<Signal> {
         "external_id": "future", "occurred_at": "2026-02-01T10:00:00Z",
         "customer": {"email": "c2@example.com"}, "nps": 0, "csat": 1,
         "text": "Delivery was late", "brand": "Northwind", "touchpoint": "delivery",
-        "properties": {"tier": "bronze"}}));
+        "properties": {"tier": "bronze"}}))
+    .into_parts();
     future.occurred_at = at("2300-01-01T00:00:00Z");
     let mut past = future.clone();
     past.external_id = "past".into();
     past.identities = parse(json!({"kind": "event", "source": "web", "external_id": "e",
         "occurred_at": "2026-02-01T10:00:00Z", "action": "view",
         "customer": {"email": "past@example.com"}}))
-    .identities;
+    .identities()
+    .to_vec();
     past.occurred_at = at("1500-06-01T00:00:00Z");
-    vec![future, past]
+    vec![Signal::from_stored(future), Signal::from_stored(past)]
 }
 
 /// Every page of the workspace, each of which must answer.

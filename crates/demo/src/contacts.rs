@@ -3,7 +3,7 @@
 //! first contact is left unresolved.
 
 use rand::Rng;
-use throughline_domain::{Action, IdentityKind, Signal, SignalKind};
+use throughline_domain::{Action, IdentityKind, SignalKind, SignalParts};
 
 use crate::comments::{clause, comment, typo, Theme};
 use crate::company::{BRANDS, EMAIL, TEAMS};
@@ -59,7 +59,7 @@ const SUBJECTS: &[&str] = &[
     "Urgent",
 ];
 
-pub fn render(ctx: &Ctx, rng: &mut DemoRng, emit: &mut dyn FnMut(Signal)) {
+pub fn render(ctx: &Ctx, rng: &mut DemoRng, emit: &mut dyn FnMut(SignalParts)) {
     let What::Contact {
         via,
         theme,

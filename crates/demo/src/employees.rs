@@ -3,7 +3,7 @@
 //! hidden quality moves its staff's mood: that is the EX half of truth (a).
 
 use throughline_domain::kind::HrEventType;
-use throughline_domain::{Action, IdentityKind, Rating, Signal, SignalKind, StakeholderType};
+use throughline_domain::{Action, IdentityKind, Rating, SignalKind, SignalParts, StakeholderType};
 
 use crate::comments::{comment, Theme, EMPLOYEE_THEMES};
 use crate::company::{BRANDS, COMPANY_DOMAIN, EMAIL, REGIONS, RETAIL_TEAM, STORES, TEAMS, WEB};
@@ -156,7 +156,7 @@ fn pulses(rng: &mut DemoRng, out: &mut Vec<(i64, What)>, start: i64, until: i64,
     }
 }
 
-pub fn render(world: &World, ep: &Episode, rng: &mut DemoRng, emit: &mut dyn FnMut(Signal)) {
+pub fn render(world: &World, ep: &Episode, rng: &mut DemoRng, emit: &mut dyn FnMut(SignalParts)) {
     let e = &world.employees[ep.who as usize];
     let xid = |tag: &str| format!("{tag}-e{}-{}", ep.who, ep.seq);
     let work = || {
@@ -254,7 +254,7 @@ pub fn render(world: &World, ep: &Episode, rng: &mut DemoRng, emit: &mut dyn FnM
     }
 }
 
-fn feedback(e: &Employee, external_id: &str, at: i64, nps: u8) -> Signal {
+fn feedback(e: &Employee, external_id: &str, at: i64, nps: u8) -> SignalParts {
     let ids = vec![
         id(IdentityKind::Email, &e.email),
         id(IdentityKind::AccountId, &e.account),
@@ -272,7 +272,7 @@ fn feedback(e: &Employee, external_id: &str, at: i64, nps: u8) -> Signal {
     s
 }
 
-fn place_employee(s: &mut Signal, e: &Employee, channel: &str) {
+fn place_employee(s: &mut SignalParts, e: &Employee, channel: &str) {
     place(s, channel, None);
     match e.store {
         Some(store) => {

@@ -4,7 +4,7 @@
 
 use rand::Rng;
 use throughline_domain::kind::TransactionType;
-use throughline_domain::{Action, IdentityKind, Signal, SignalKind};
+use throughline_domain::{Action, IdentityKind, SignalKind, SignalParts};
 
 use crate::company::{APP, BRANDS, EMAIL, SOCIAL, STORE, STORES, WEB};
 use crate::customers::id;
@@ -32,7 +32,7 @@ const PAGES: &[(&str, &str)] = &[
     ("app_home", "/account"),
 ];
 
-pub fn render(ctx: &Ctx, rng: &mut DemoRng, emit: &mut dyn FnMut(Signal)) {
+pub fn render(ctx: &Ctx, rng: &mut DemoRng, emit: &mut dyn FnMut(SignalParts)) {
     let (c, at) = (ctx.c, ctx.ep.at);
     let online = |app: bool| if app { APP } else { WEB };
     match ctx.ep.what {
@@ -192,7 +192,7 @@ pub fn render(ctx: &Ctx, rng: &mut DemoRng, emit: &mut dyn FnMut(Signal)) {
     }
 }
 
-fn session(ctx: &Ctx, rng: &mut DemoRng, app: bool, emit: &mut dyn FnMut(Signal)) {
+fn session(ctx: &Ctx, rng: &mut DemoRng, app: bool, emit: &mut dyn FnMut(SignalParts)) {
     let channel = if app { APP } else { WEB };
     let session_id = format!("s{}-{}", ctx.ep.who, ctx.ep.seq);
     let mut t = ctx.ep.at;
@@ -239,7 +239,14 @@ fn session(ctx: &Ctx, rng: &mut DemoRng, app: bool, emit: &mut dyn FnMut(Signal)
 }
 
 /// A web/app event known by the customer's account id.
-pub fn event(ctx: &Ctx, k: usize, at: i64, name: &str, channel: &str, touchpoint: &str) -> Signal {
+pub fn event(
+    ctx: &Ctx,
+    k: usize,
+    at: i64,
+    name: &str,
+    channel: &str,
+    touchpoint: &str,
+) -> SignalParts {
     let source = if channel == APP {
         "app_analytics"
     } else {

@@ -2,7 +2,7 @@
 //! CES. Scores come from the customer's mood plus the
 //! planted effects (store quality, late delivery, the outlier channel, repeat contacts).
 
-use throughline_domain::{IdentityKind, Rating, Signal, SignalKind};
+use throughline_domain::{IdentityKind, Rating, SignalKind, SignalParts};
 
 use crate::comments::{comment, Theme, CUSTOMER_THEMES};
 use crate::company::{APP, CARE_CHAT, CARE_EMAIL, CARE_PHONE};
@@ -14,14 +14,14 @@ use crate::render::{place, prop, Ctx, STORE as STORE_DIM, TEAM};
 use crate::themes::theme_label;
 use crate::truths;
 
-pub fn render(ctx: &Ctx, rng: &mut DemoRng, emit: &mut dyn FnMut(Signal)) {
+pub fn render(ctx: &Ctx, rng: &mut DemoRng, emit: &mut dyn FnMut(SignalParts)) {
     match ctx.ep.what {
         What::Survey(about) => emit(survey(ctx, rng, about)),
         _ => unreachable!("not a feedback episode: {:?}", ctx.ep.what),
     }
 }
 
-fn survey(ctx: &Ctx, rng: &mut DemoRng, about: About) -> Signal {
+fn survey(ctx: &Ctx, rng: &mut DemoRng, about: About) -> SignalParts {
     let c = ctx.c;
     let mood = c.mood - 7.9;
     let mut ids = vec![c.email_id()];

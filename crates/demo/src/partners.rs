@@ -2,7 +2,7 @@
 //! partner. The carrier behind the delivery spike is unhappy in the spike quarter too.
 
 use chrono::{DateTime, Datelike};
-use throughline_domain::{IdentityKind, Signal, SignalKind, StakeholderType};
+use throughline_domain::{IdentityKind, SignalKind, SignalParts, StakeholderType};
 
 use crate::comments::{comment, Theme};
 use crate::company::{EMAIL, PARTNERS};
@@ -36,7 +36,7 @@ pub fn plan_partners(config: &DemoConfig, start: i64, end: i64) -> Vec<Vec<(i64,
     plans
 }
 
-pub fn render(world: &World, ep: &Episode, rng: &mut DemoRng, emit: &mut dyn FnMut(Signal)) {
+pub fn render(world: &World, ep: &Episode, rng: &mut DemoRng, emit: &mut dyn FnMut(SignalParts)) {
     let partner = &PARTNERS[ep.who as usize];
     let contact = CONTACTS[(ep.seq % 2) as usize];
     let ids = vec![id(

@@ -1,7 +1,7 @@
 //! Reviews on review sites and posts on social networks: public, star-rated or
 //! free-form, often from an identity (a handle) the company cannot link.
 
-use throughline_domain::{IdentityKind, Rating, Signal, SignalKind};
+use throughline_domain::{IdentityKind, Rating, SignalKind, SignalParts};
 
 use crate::comments::{comment, Theme, CUSTOMER_THEMES};
 use crate::company::{BRANDS, REVIEW_SITE, SOCIAL, STORES};
@@ -11,7 +11,7 @@ use crate::plan::What;
 use crate::render::{place, prop, Ctx, STORE as STORE_DIM};
 use crate::themes::theme_touchpoint;
 
-pub fn render(ctx: &Ctx, rng: &mut DemoRng, emit: &mut dyn FnMut(Signal)) {
+pub fn render(ctx: &Ctx, rng: &mut DemoRng, emit: &mut dyn FnMut(SignalParts)) {
     match ctx.ep.what {
         What::Review { store, late } => emit(review(ctx, rng, store, late)),
         What::Social { theme, good } => emit(social(ctx, rng, theme, good)),
@@ -19,7 +19,7 @@ pub fn render(ctx: &Ctx, rng: &mut DemoRng, emit: &mut dyn FnMut(Signal)) {
     }
 }
 
-fn review(ctx: &Ctx, rng: &mut DemoRng, store: Option<u8>, late: bool) -> Signal {
+fn review(ctx: &Ctx, rng: &mut DemoRng, store: Option<u8>, late: bool) -> SignalParts {
     let c = ctx.c;
     let mood = c.mood - 7.9;
     let (mean, theme) = match store {
@@ -80,7 +80,7 @@ fn review(ctx: &Ctx, rng: &mut DemoRng, store: Option<u8>, late: bool) -> Signal
     s
 }
 
-fn social(ctx: &Ctx, rng: &mut DemoRng, theme: Theme, good: bool) -> Signal {
+fn social(ctx: &Ctx, rng: &mut DemoRng, theme: Theme, good: bool) -> SignalParts {
     let handle = ctx.c.handle.as_deref().unwrap_or("social:anonymous");
     let ids = vec![id(IdentityKind::Handle, handle)];
     let mut s = ctx.signal(

@@ -1,10 +1,9 @@
-//! Turning planned episodes into `Signal`s: the shared builder, external ids, timestamps
+//! Turning planned episodes into `SignalParts`s: the shared builder, external ids, timestamps
 //! and the one `match` that sends each episode to the module that renders it.
 
 use chrono::{DateTime, FixedOffset};
-use serde_json::{Map, Value};
-use std::collections::BTreeMap;
-use throughline_domain::{Dimension, Identity, Signal, SignalKind, StakeholderType};
+use serde_json::Value;
+use throughline_domain::{Dimension, Identity, SignalKind, SignalParts, StakeholderType};
 
 use crate::company::{stage_of, BRANDS, REGIONS};
 use crate::customers::Customer;
@@ -12,7 +11,7 @@ use crate::dist::rng_for;
 use crate::plan::{Episode, What, World};
 use crate::{contacts, employees, events, feedback, partners, posts, transactions};
 
-/// Indexes of `Signal::dimensions`, by `Dimension`.
+/// Indexes of `SignalParts::dimensions`, by `Dimension`.
 pub const CHANNEL: usize = Dimension::Channel.index();
 pub const TOUCHPOINT: usize = Dimension::Touchpoint.index();
 pub const STAGE: usize = Dimension::Stage.index();
@@ -26,7 +25,7 @@ const STREAM_RENDER_EMPLOYEE: u64 = 11;
 const STREAM_RENDER_PARTNER: u64 = 12;
 
 /// Renders one episode into zero or more signals.
-pub fn render(world: &World, ep: &Episode, emit: &mut dyn FnMut(Signal)) {
+pub fn render(world: &World, ep: &Episode, emit: &mut dyn FnMut(SignalParts)) {
     let stream = match ep.what {
         What::Applied
         | What::Hired
@@ -81,7 +80,7 @@ impl Ctx<'_> {
         id: String,
         at: i64,
         ids: Vec<Identity>,
-    ) -> Signal {
+    ) -> SignalParts {
         let mut s = signal(kind, source, id, at, StakeholderType::Customer, ids);
         s.dimensions[BRAND] = Some(BRANDS[self.c.brand].name.to_string());
         s.dimensions[REGION] = Some(REGIONS[self.c.region].name.to_string());
@@ -94,43 +93,27 @@ impl Ctx<'_> {
     }
 }
 
-/// A bare signal: identities sorted and deduplicated, as `Signal::parse` leaves them.
+/// A bare signal (`SignalParts::check` sorts and deduplicates its identities).
 pub fn signal(
     kind: SignalKind,
     source: &str,
     external_id: String,
     at: i64,
     stakeholder_type: StakeholderType,
-    mut identities: Vec<Identity>,
-) -> Signal {
-    identities.sort();
-    identities.dedup();
-    Signal {
+    identities: Vec<Identity>,
+) -> SignalParts {
+    SignalParts::new(
         kind,
-        source: source.to_string(),
+        source,
         external_id,
-        occurred_at: ts(at),
+        ts(at),
         stakeholder_type,
         identities,
-        dimensions: Default::default(),
-        action: None,
-        reason: None,
-        nps: None,
-        csat: None,
-        ces: None,
-        ratings: BTreeMap::new(),
-        text: None,
-        language: None,
-        amount: None,
-        currency: None,
-        first_response_at: None,
-        resolved_at: None,
-        properties: Map::new(),
-    }
+    )
 }
 
 /// Sets channel and, when given, touchpoint with its stage.
-pub fn place(s: &mut Signal, channel: &str, touchpoint: Option<&str>) {
+pub fn place(s: &mut SignalParts, channel: &str, touchpoint: Option<&str>) {
     s.dimensions[CHANNEL] = Some(channel.to_string());
     if let Some(tp) = touchpoint {
         s.dimensions[TOUCHPOINT] = Some(tp.to_string());
@@ -138,7 +121,7 @@ pub fn place(s: &mut Signal, channel: &str, touchpoint: Option<&str>) {
     }
 }
 
-pub fn prop(s: &mut Signal, key: &str, value: impl Into<Value>) {
+pub fn prop(s: &mut SignalParts, key: &str, value: impl Into<Value>) {
     s.properties.insert(key.to_string(), value.into());
 }
 

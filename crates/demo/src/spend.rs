@@ -24,7 +24,7 @@ pub struct AcquisitionTally {
 impl AcquisitionTally {
     /// Counts the signal's customer as acquired if this is the first signal seen of them.
     pub fn observe(&mut self, s: &Signal) {
-        if s.stakeholder_type != StakeholderType::Customer {
+        if s.stakeholder_type() != StakeholderType::Customer {
             return;
         }
         let Some(who) = customer_key(s) else {
@@ -33,7 +33,7 @@ impl AcquisitionTally {
         if !self.seen.insert(who.to_string()) {
             return;
         }
-        let month = s.occurred_at.format("%Y-%m").to_string();
+        let month = s.occurred_at().format("%Y-%m").to_string();
         let channel = s.dimension("channel").unwrap_or("unknown").to_string();
         *self.acquired.entry((month, channel)).or_default() += 1;
     }
@@ -62,7 +62,7 @@ impl AcquisitionTally {
 
 /// `c123` from `evt-c123-4-0`.
 fn customer_key(s: &Signal) -> Option<&str> {
-    s.external_id.split('-').find(|part| {
+    s.external_id().split('-').find(|part| {
         part.len() > 1 && part.starts_with('c') && part[1..].bytes().all(|b| b.is_ascii_digit())
     })
 }

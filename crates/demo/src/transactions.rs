@@ -3,7 +3,7 @@
 
 use rand::Rng;
 use throughline_domain::kind::TransactionType;
-use throughline_domain::{Action, IdentityKind, Signal, SignalKind};
+use throughline_domain::{Action, IdentityKind, SignalKind, SignalParts};
 
 use crate::comments::Theme;
 use crate::company::{APP, BRANDS, EMAIL, PHONE, STORE, STORES, WEB};
@@ -13,7 +13,7 @@ use crate::events::event;
 use crate::plan::What;
 use crate::render::{money, place, prop, Ctx, STORE as STORE_DIM};
 
-pub fn render(ctx: &Ctx, rng: &mut DemoRng, emit: &mut dyn FnMut(Signal)) {
+pub fn render(ctx: &Ctx, rng: &mut DemoRng, emit: &mut dyn FnMut(SignalParts)) {
     let (c, at) = (ctx.c, ctx.ep.at);
     let online = |app: bool| if app { APP } else { WEB };
     match ctx.ep.what {
@@ -98,7 +98,7 @@ pub fn transaction(
     cents: i64,
     channel: &str,
     touchpoint: &str,
-) -> Signal {
+) -> SignalParts {
     let ids = vec![ctx.c.email_id(), ctx.c.account_id()];
     let source = if matches!(kind, TransactionType::Purchase) {
         "shop"

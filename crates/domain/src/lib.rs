@@ -23,6 +23,6 @@ pub use error::{FieldError, RecordRejected};
 pub use identity::{Identities, Identity, IdentityKind, IdentityPolicy};
 pub use ids::{MergeId, ProfileId, SignalSeq, WorkspaceId};
 pub use kind::{Action, SignalKind, StakeholderType};
-pub use signal::{Rating, Signal, SliceError};
+pub use signal::{Rating, Signal, SignalParts, SliceError};
 pub use spend::{AcquisitionSpend, RawSpend};
 pub use wire::WireSignal;

@@ -1,5 +1,6 @@
 //! A parsed signal: one thing a stakeholder said or did, on one channel, at one time.
-//! `Signal::parse` is the only way in, so a `Signal` is always valid.
+//! `Signal::parse` is the way in from the wire (`parts.rs` has the others), so a
+//! `Signal` is always valid.
 
 use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
@@ -7,8 +8,7 @@ use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 use crate::error::{FieldError, RecordRejected};
-use crate::identity::Identity;
-use crate::kind::{Action, SignalKind, StakeholderType};
+use crate::kind::SignalKind;
 use crate::limits::{latest_time, EARLIEST_TIME};
 use crate::wire::{WireSignal, DIMENSIONS, FIELDS};
 
@@ -20,31 +20,10 @@ pub struct Rating {
     pub max: f64,
 }
 
-/// A valid signal. Dimensions are indexed like [`DIMENSIONS`].
+/// A valid signal: [`SignalParts`] that passed the rules, read through its accessors
+/// (`parts.rs`). Dimensions are indexed like [`DIMENSIONS`].
 #[derive(Debug, Clone, PartialEq)]
-pub struct Signal {
-    pub kind: SignalKind,
-    pub source: String,
-    pub external_id: String,
-    pub occurred_at: DateTime<FixedOffset>,
-    pub stakeholder_type: StakeholderType,
-    pub identities: Vec<Identity>,
-    /// channel, touchpoint, stage, brand, store, team, region — in that order.
-    pub dimensions: [Option<String>; 7],
-    pub action: Option<Action>,
-    pub reason: Option<String>,
-    pub nps: Option<u8>,
-    pub csat: Option<u8>,
-    pub ces: Option<u8>,
-    pub ratings: BTreeMap<String, Rating>,
-    pub text: Option<String>,
-    pub language: Option<String>,
-    pub amount: Option<f64>,
-    pub currency: Option<String>,
-    pub first_response_at: Option<DateTime<FixedOffset>>,
-    pub resolved_at: Option<DateTime<FixedOffset>>,
-    pub properties: Map<String, Value>,
-}
+pub struct Signal(SignalParts);
 
 impl Signal {
     /// Parses one wire record, reporting every problem with its field. Its times
@@ -95,13 +74,14 @@ impl Signal {
 
     pub fn dimension(&self, name: &str) -> Option<&str> {
         let i = DIMENSIONS.iter().position(|d| *d == name)?;
-        self.dimensions[i].as_deref()
+        self.0.dimensions[i].as_deref()
     }
 
     /// The signal in its wire form, so it round-trips through `parse`.
     pub fn to_wire(&self) -> WireSignal {
+        let s = &self.0;
         let mut ids = BTreeMap::new();
-        for id in &self.identities {
+        for id in &s.identities {
             let (key, val) = match id.kind {
                 crate::IdentityKind::Handle => ("handle", id.value.clone()),
                 other => (other.as_str(), id.value.clone()),
@@ -110,34 +90,32 @@ impl Signal {
             ids.entry(key.to_string()).or_insert(val);
         }
         let mut stakeholder = BTreeMap::new();
-        stakeholder.insert(self.stakeholder_type.as_str().to_string(), ids);
+        stakeholder.insert(s.stakeholder_type.as_str().to_string(), ids);
         let dimensions = DIMENSIONS
             .iter()
-            .zip(&self.dimensions)
+            .zip(&s.dimensions)
             .filter_map(|(k, v)| v.as_ref().map(|v| (k.to_string(), v.clone())))
             .collect();
         WireSignal {
-            kind: self.kind.as_str().into(),
-            source: self.source.clone(),
-            external_id: self.external_id.clone(),
-            occurred_at: self
-                .occurred_at
-                .to_rfc3339_opts(SecondsFormat::AutoSi, true),
+            kind: s.kind.as_str().into(),
+            source: s.source.clone(),
+            external_id: s.external_id.clone(),
+            occurred_at: s.occurred_at.to_rfc3339_opts(SecondsFormat::AutoSi, true),
             stakeholder,
             dimensions,
-            action: self.action.as_ref().map(|a| a.as_str().to_string()),
-            reason: self.reason.clone(),
-            nps: self.nps,
-            csat: self.csat,
-            ces: self.ces,
-            ratings: self.ratings.clone(),
-            text: self.text.clone(),
-            language: self.language.clone(),
-            amount: self.amount,
-            currency: self.currency.clone(),
-            first_response_at: self.first_response_at.map(rfc3339),
-            resolved_at: self.resolved_at.map(rfc3339),
-            properties: self.properties.clone(),
+            action: s.action.as_ref().map(|a| a.as_str().to_string()),
+            reason: s.reason.clone(),
+            nps: s.nps,
+            csat: s.csat,
+            ces: s.ces,
+            ratings: s.ratings.clone(),
+            text: s.text.clone(),
+            language: s.language.clone(),
+            amount: s.amount,
+            currency: s.currency.clone(),
+            first_response_at: s.first_response_at.map(rfc3339),
+            resolved_at: s.resolved_at.map(rfc3339),
+            properties: s.properties.clone(),
         }
     }
 }
@@ -215,7 +193,7 @@ impl<'a> Parser<'a> {
         let occurred_at = self.required_time("occurred_at");
         let (stakeholder_type, identities) = self.stakeholder(kind)?;
         let dimensions = DIMENSIONS.map(|d| self.label(d));
-        let signal = Signal {
+        let signal = SignalParts {
             kind: kind?,
             source: source?,
             external_id: external_id?,
@@ -240,7 +218,7 @@ impl<'a> Parser<'a> {
         let mut signal = signal;
         signal.action = self.action(signal.kind);
         checks::kind_rules(&mut self.errors, &signal);
-        Some(signal)
+        Some(Signal(signal))
     }
 
     /// The field's text; a value of another JSON type is an error, `null` is absent.
@@ -316,6 +294,9 @@ impl<'a> Parser<'a> {
 mod checks;
 mod fast;
 mod parse_parts;
+mod parts;
+
+pub use parts::SignalParts;
 
 #[cfg(test)]
 mod tests;

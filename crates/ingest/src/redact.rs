@@ -4,7 +4,6 @@
 
 use std::collections::BTreeSet;
 
-use throughline_domain::limits::MAX_TEXT_BYTES;
 use throughline_domain::Signal;
 
 /// Which workspaces redact PII at intake.
@@ -30,34 +29,18 @@ impl PiiPolicy {
     }
 }
 
-/// Replaces every signal's text by its redacted form. Returns how many texts changed.
+/// Replaces every signal's text by its redacted form (`Signal::redact_text` keeps it
+/// within the text limit). Returns how many texts changed.
 pub fn redact_texts(signals: &mut [Signal]) -> usize {
     let mut changed = 0;
     for signal in signals {
-        let Some(text) = signal.text.as_deref() else {
-            continue;
-        };
-        let (redacted, found) = throughline_text::pii::redact(text);
-        if found.is_empty() {
-            continue;
-        }
-        changed += 1;
-        signal.text = Some(clip(redacted));
+        let redacted = signal.redact_text(|text| {
+            let (redacted, found) = throughline_text::pii::redact(text);
+            (!found.is_empty()).then_some(redacted)
+        });
+        changed += usize::from(redacted);
     }
     changed
-}
-
-/// A placeholder can be longer than what it replaced: keep within the text limit,
-/// cutting at a character boundary.
-fn clip(mut text: String) -> String {
-    if text.len() > MAX_TEXT_BYTES {
-        let mut end = MAX_TEXT_BYTES;
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
-        text.truncate(end);
-    }
-    text
 }
 
 #[cfg(test)]
@@ -81,12 +64,12 @@ mod tests {
         ];
         assert_eq!(redact_texts(&mut signals), 1);
         assert_eq!(
-            signals[0].text.as_deref(),
+            signals[0].text(),
             Some("mail me at [EMAIL] or pay with [CARD]")
         );
-        assert_eq!(signals[1].text.as_deref(), Some("no personal data here"));
+        assert_eq!(signals[1].text(), Some("no personal data here"));
         // The identity the signal was attached by is not text: it stays.
-        assert_eq!(signals[0].identities[0].value, "a@b.com");
+        assert_eq!(signals[0].identities()[0].value, "a@b.com");
     }
 
     #[test]
@@ -95,6 +78,5 @@ mod tests {
         assert!(p.applies_to("acme") && !p.applies_to("other"));
         assert!(PiiPolicy::from_names(&["*".into()]).applies_to("other"));
         assert!(!PiiPolicy::default().applies_to("acme"));
-        assert_eq!(clip("é".repeat(MAX_TEXT_BYTES)).len(), MAX_TEXT_BYTES);
     }
 }

@@ -51,8 +51,8 @@ pub(crate) async fn ingest(
     let (last_seq, last_profile): (i64, i64) = (state.get(0), state.get(1));
 
     // 1. Which keys are already stored.
-    let sources: Vec<&str> = batch.iter().map(|s| s.source.as_str()).collect();
-    let external: Vec<&str> = batch.iter().map(|s| s.external_id.as_str()).collect();
+    let sources: Vec<&str> = batch.iter().map(|s| s.source()).collect();
+    let external: Vec<&str> = batch.iter().map(|s| s.external_id()).collect();
     let stored = tx
         .query(
             "SELECT s.source, s.external_id FROM signals s \
@@ -79,14 +79,14 @@ pub(crate) async fn ingest(
     };
     let (mut next_seq, mut next_profile) = (last_seq + 1, last_profile + 1);
     for s in batch {
-        if !seen.insert((s.source.clone(), s.external_id.clone())) {
+        if !seen.insert((s.source().to_owned(), s.external_id().to_owned())) {
             outcome.duplicates += 1;
             outcome.records.push(RecordOutcome::Duplicate);
             continue;
         }
-        let stakeholder = s.stakeholder_type.as_str();
+        let stakeholder = s.stakeholder_type().as_str();
         let known: Vec<(Identity, ProfileId)> = s
-            .identities
+            .identities()
             .iter()
             .filter_map(|i| {
                 let owner = owners.get(&(stakeholder, i.kind.as_str(), i.value.clone()))?;
@@ -95,7 +95,7 @@ pub(crate) async fn ingest(
             .collect();
         let seq = SignalSeq(next_seq);
         next_seq += 1;
-        let (profile, add, absorbed) = match plan(&s.identities, &known, policy) {
+        let (profile, add, absorbed) = match plan(s.identities(), &known, policy) {
             Plan::Create { identities } => {
                 let id = ProfileId(next_profile);
                 next_profile += 1;
@@ -154,9 +154,9 @@ async fn owners(
 ) -> Result<FxHashMap<Key, ProfileId>, StoreError> {
     let mut wanted: FxHashSet<(&'static str, &'static str, &str)> = FxHashSet::default();
     for s in batch {
-        for i in &s.identities {
+        for i in s.identities() {
             wanted.insert((
-                s.stakeholder_type.as_str(),
+                s.stakeholder_type().as_str(),
                 i.kind.as_str(),
                 i.value.as_str(),
             ));

@@ -6,8 +6,8 @@ use chrono::{DateTime, FixedOffset};
 use std::collections::BTreeMap;
 use throughline_domain::kind::{HrEventType, TransactionType};
 use throughline_domain::{
-    Action, Identity, IdentityKind, ProfileId, Signal, SignalKind, SignalSeq, StakeholderType,
-    WorkspaceId,
+    Action, Identity, IdentityKind, ProfileId, Signal, SignalKind, SignalParts, SignalSeq,
+    StakeholderType, WorkspaceId,
 };
 use throughline_store::{StoreError, StoredSignal};
 use tokio_postgres::types::ToSql;
@@ -77,40 +77,41 @@ impl<'a> Columns<'a> {
     pub(crate) fn push(&mut self, s: &'a Signal, seq: SignalSeq, profile: ProfileId) {
         self.seq.push(seq.0);
         self.profile.push(profile.0);
-        self.kind.push(s.kind.as_str());
-        self.source.push(&s.source);
-        self.external_id.push(&s.external_id);
-        self.occurred_at_us.push(s.occurred_at.timestamp_micros());
-        self.offset_s.push(s.occurred_at.offset().local_minus_utc());
-        self.stakeholder_type.push(s.stakeholder_type.as_str());
+        self.kind.push(s.kind().as_str());
+        self.source.push(s.source());
+        self.external_id.push(s.external_id());
+        self.occurred_at_us.push(s.occurred_at().timestamp_micros());
+        self.offset_s
+            .push(s.occurred_at().offset().local_minus_utc());
+        self.stakeholder_type.push(s.stakeholder_type().as_str());
         for (column, kind) in self.identities.iter_mut().zip(IDENTITY_KINDS) {
             column.push(
-                s.identities
+                s.identities()
                     .iter()
                     .find(|i| i.kind == kind)
                     .map(|i| i.value.as_str()),
             );
         }
-        for (column, value) in self.dimensions.iter_mut().zip(&s.dimensions) {
+        for (column, value) in self.dimensions.iter_mut().zip(s.dimensions()) {
             column.push(value.as_deref());
         }
-        self.action.push(s.action.as_ref().map(Action::as_str));
-        self.reason.push(s.reason.as_deref());
-        for (column, score) in self.scores.iter_mut().zip([s.nps, s.csat, s.ces]) {
+        self.action.push(s.action().map(Action::as_str));
+        self.reason.push(s.reason());
+        for (column, score) in self.scores.iter_mut().zip([s.nps(), s.csat(), s.ces()]) {
             column.push(score.map(i16::from));
         }
-        let ratings = (!s.ratings.is_empty()).then(|| serde_json::to_string(&s.ratings));
+        let ratings = (!s.ratings().is_empty()).then(|| serde_json::to_string(s.ratings()));
         self.ratings.push(ratings.and_then(Result::ok));
-        self.text.push(s.text.as_deref());
-        self.language.push(s.language.as_deref());
-        self.amount.push(s.amount);
-        self.currency.push(s.currency.as_deref());
+        self.text.push(s.text());
+        self.language.push(s.language());
+        self.amount.push(s.amount());
+        self.currency.push(s.currency());
         self.first_response_at_us
-            .push(s.first_response_at.map(|t| t.timestamp_micros()));
+            .push(s.first_response_at().map(|t| t.timestamp_micros()));
         self.resolved_at_us
-            .push(s.resolved_at.map(|t| t.timestamp_micros()));
-        let properties = (!s.properties.is_empty())
-            .then(|| serde_json::Value::Object(s.properties.clone()).to_string());
+            .push(s.resolved_at().map(|t| t.timestamp_micros()));
+        let properties = (!s.properties().is_empty())
+            .then(|| serde_json::Value::Object(s.properties().clone()).to_string());
         self.properties.push(properties);
     }
 
@@ -212,7 +213,7 @@ pub(crate) fn decode(row: &Row) -> Result<StoredSignal, StoreError> {
         row.try_get(idx).map_err(StoreError::backend)
     };
     let action = text(21)?;
-    let signal = Signal {
+    let signal = Signal::from_stored(SignalParts {
         kind,
         source: row.try_get(5).map_err(backend)?,
         external_id: row.try_get(6).map_err(backend)?,
@@ -233,7 +234,7 @@ pub(crate) fn decode(row: &Row) -> Result<StoredSignal, StoreError> {
         first_response_at: time(31)?,
         resolved_at: time(32)?,
         properties,
-    };
+    });
     Ok(StoredSignal {
         seq: SignalSeq(row.try_get(0).map_err(backend)?),
         workspace: WorkspaceId(row.try_get(1).map_err(backend)?),

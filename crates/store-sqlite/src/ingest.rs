@@ -188,13 +188,13 @@ impl BatchWriter<'_, '_> {
         outcome: &mut IngestOutcome,
     ) -> rusqlite::Result<RecordOutcome> {
         let ws = self.workspace.0;
-        let mut known = Vec::with_capacity(s.identities.len());
-        for identity in &s.identities {
+        let mut known = Vec::with_capacity(s.identities().len());
+        for identity in s.identities() {
             if let Some(owner) = self.owner(s, identity)? {
                 known.push((identity.clone(), self.cache.canonical(owner)));
             }
         }
-        let plan = plan(&s.identities, &known, policy);
+        let plan = plan(s.identities(), &known, policy);
         let profile = plan
             .existing_profile()
             .unwrap_or(ProfileId(self.next_profile));
@@ -204,8 +204,8 @@ impl BatchWriter<'_, '_> {
         let claim = self.st.keys.claim(
             &mut self.cache.keys,
             self.workspace,
-            &s.source,
-            &s.external_id,
+            s.source(),
+            s.external_id(),
             seq.0,
         )?;
         if claim == Claim::Duplicate {
@@ -220,7 +220,7 @@ impl BatchWriter<'_, '_> {
         let (add, absorbed) = match plan {
             Plan::Create { identities } => {
                 self.next_profile += 1;
-                let stakeholder = s.stakeholder_type.as_str();
+                let stakeholder = s.stakeholder_type().as_str();
                 self.st
                     .insert_profile
                     .execute(params![profile.0, ws, stakeholder, self.now])?;
@@ -232,12 +232,12 @@ impl BatchWriter<'_, '_> {
         for identity in add {
             self.st.insert_identity.execute(params![
                 ws,
-                s.stakeholder_type.as_str(),
+                s.stakeholder_type().as_str(),
                 identity.kind.as_str(),
                 identity.value,
                 profile.0
             ])?;
-            let scope = (self.workspace, s.stakeholder_type, identity.kind);
+            let scope = (self.workspace, s.stakeholder_type(), identity.kind);
             self.cache.remember_owner(scope, identity.value, profile);
         }
         for (absorbed, identity) in &absorbed {
@@ -273,7 +273,7 @@ impl BatchWriter<'_, '_> {
 
     /// The profile that owns `identity` (not yet canonical), from memory or the index.
     fn owner(&mut self, s: &Signal, identity: &Identity) -> rusqlite::Result<Option<ProfileId>> {
-        let scope: IdentityScope = (self.workspace, s.stakeholder_type, identity.kind);
+        let scope: IdentityScope = (self.workspace, s.stakeholder_type(), identity.kind);
         if let Some(owner) = self.cache.owner(&scope, &identity.value) {
             return Ok(Some(owner));
         }
@@ -283,7 +283,7 @@ impl BatchWriter<'_, '_> {
             .query_row(
                 params![
                     self.workspace.0,
-                    s.stakeholder_type.as_str(),
+                    s.stakeholder_type().as_str(),
                     identity.kind.as_str(),
                     identity.value
                 ],

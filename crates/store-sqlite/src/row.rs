@@ -7,8 +7,8 @@ use rusqlite::Row;
 use std::collections::BTreeMap;
 use throughline_domain::kind::{HrEventType, TransactionType};
 use throughline_domain::{
-    Action, Identity, IdentityKind, ProfileId, Signal, SignalKind, SignalSeq, StakeholderType,
-    WorkspaceId,
+    Action, Identity, IdentityKind, ProfileId, Signal, SignalKind, SignalParts, SignalSeq,
+    StakeholderType, WorkspaceId,
 };
 use throughline_store::StoredSignal;
 
@@ -48,23 +48,23 @@ pub(crate) fn encode(
         |v: Option<String>| ToSqlOutput::Owned(v.map_or(SqlValue::Null, SqlValue::Text));
     let int = |v: Option<i64>| ToSqlOutput::Owned(v.map_or(SqlValue::Null, SqlValue::Integer));
     let identity = |kind| text(identity_of(s, kind));
-    let dim = |i: usize| text(s.dimensions[i].as_deref());
+    let dim = |i: usize| text(s.dimensions()[i].as_deref());
     let ratings =
-        (!s.ratings.is_empty()).then(|| serde_json::to_string(&s.ratings).unwrap_or_default());
+        (!s.ratings().is_empty()).then(|| serde_json::to_string(s.ratings()).unwrap_or_default());
     // The same text as `Value::Object(..).to_string()`, without copying the map first.
-    let properties = (!s.properties.is_empty())
-        .then(|| serde_json::to_string(&s.properties).unwrap_or_default());
+    let properties = (!s.properties().is_empty())
+        .then(|| serde_json::to_string(s.properties()).unwrap_or_default());
     [
         int(Some(seq.0)),
         int(Some(workspace.0)),
         int(Some(profile.0)),
         int(Some(received_at_us)),
-        text(Some(s.kind.as_str())),
-        text(Some(&s.source)),
-        text(Some(&s.external_id)),
-        int(Some(s.occurred_at.timestamp_micros())),
-        int(Some(i64::from(s.occurred_at.offset().local_minus_utc()))),
-        text(Some(s.stakeholder_type.as_str())),
+        text(Some(s.kind().as_str())),
+        text(Some(s.source())),
+        text(Some(s.external_id())),
+        int(Some(s.occurred_at().timestamp_micros())),
+        int(Some(i64::from(s.occurred_at().offset().local_minus_utc()))),
+        text(Some(s.stakeholder_type().as_str())),
         identity(IdentityKind::Email),
         identity(IdentityKind::Phone),
         identity(IdentityKind::Handle),
@@ -76,18 +76,18 @@ pub(crate) fn encode(
         dim(4),
         dim(5),
         dim(6),
-        text(s.action.as_ref().map(Action::as_str)),
-        text(s.reason.as_deref()),
-        int(s.nps.map(i64::from)),
-        int(s.csat.map(i64::from)),
-        int(s.ces.map(i64::from)),
+        text(s.action().map(Action::as_str)),
+        text(s.reason()),
+        int(s.nps().map(i64::from)),
+        int(s.csat().map(i64::from)),
+        int(s.ces().map(i64::from)),
         owned_text(ratings),
-        text(s.text.as_deref()),
-        text(s.language.as_deref()),
-        ToSqlOutput::Owned(s.amount.map_or(SqlValue::Null, SqlValue::Real)),
-        text(s.currency.as_deref()),
-        int(s.first_response_at.map(|t| t.timestamp_micros())),
-        int(s.resolved_at.map(|t| t.timestamp_micros())),
+        text(s.text()),
+        text(s.language()),
+        ToSqlOutput::Owned(s.amount().map_or(SqlValue::Null, SqlValue::Real)),
+        text(s.currency()),
+        int(s.first_response_at().map(|t| t.timestamp_micros())),
+        int(s.resolved_at().map(|t| t.timestamp_micros())),
         owned_text(properties),
     ]
 }
@@ -110,7 +110,7 @@ pub(crate) fn insert(
 
 /// The record's identity of one kind; a parsed record carries at most one of each.
 pub(crate) fn identity_of(s: &Signal, kind: IdentityKind) -> Option<&str> {
-    s.identities
+    s.identities()
         .iter()
         .find(|i| i.kind == kind)
         .map(|i| i.value.as_str())
@@ -160,7 +160,7 @@ pub(crate) fn decode(row: &Row<'_>) -> rusqlite::Result<StoredSignal> {
         None => serde_json::Map::new(),
     };
     let action: Option<String> = row.get(21)?;
-    let signal = Signal {
+    let signal = Signal::from_stored(SignalParts {
         kind,
         source: row.get(5)?,
         external_id: row.get(6)?,
@@ -181,7 +181,7 @@ pub(crate) fn decode(row: &Row<'_>) -> rusqlite::Result<StoredSignal> {
         first_response_at: time(31)?,
         resolved_at: time(32)?,
         properties,
-    };
+    });
     Ok(StoredSignal {
         seq: SignalSeq(row.get(0)?),
         workspace: WorkspaceId(row.get(1)?),

@@ -12,7 +12,9 @@ use chrono::{DateTime, Duration, FixedOffset, TimeZone, Utc};
 use rand::{Rng, SeedableRng};
 use throughline_analytics::{AnalyticsConfig, AnalyticsCopy, Manifest};
 use throughline_dashboard::{Dashboard, DashboardSettings, Filters};
-use throughline_domain::{Action, Dimension, IdentityPolicy, Signal, SignalKind};
+use throughline_domain::{
+    Action, Dimension, Identity, IdentityPolicy, Signal, SignalKind, SignalParts,
+};
 use throughline_store::Store;
 use throughline_store_sqlite::{Durability, SqliteStore};
 
@@ -402,9 +404,9 @@ async fn load(
                 let mut s = synthetic(&mut rng, customers, k < responses);
                 s.external_id = k.to_string();
                 s.occurred_at = start + Duration::seconds(rng.random_range(0..span_secs));
-                s
+                s.check(Utc::now())
             })
-            .collect();
+            .collect::<Result<_, _>>()?;
         written += store.ingest(ws, &batch, &policy).await?.accepted as u64;
         i += n;
     }
@@ -449,16 +451,16 @@ async fn arrive(
     let run = std::process::id();
     let batch: Vec<Signal> = (from..from + n)
         .map(|k| {
-            let mut s = pool[rng.random_range(0..pool.len())].clone();
+            let mut s = pool[rng.random_range(0..pool.len())].clone().into_parts();
             s.external_id = format!("bench-live-{run}-{k}");
             let at = latest - Duration::seconds(rng.random_range(0..30 * 86_400));
             let shift = at.fixed_offset() - s.occurred_at;
             s.occurred_at = at.fixed_offset();
             s.first_response_at = s.first_response_at.map(|t| t + shift);
             s.resolved_at = s.resolved_at.map(|t| t + shift);
-            s
+            s.check(Utc::now())
         })
-        .collect();
+        .collect::<Result<_, _>>()?;
     let policy = IdentityPolicy::default();
     let accepted = store.ingest(ws, &batch, &policy).await?.accepted;
     anyhow::ensure!(
@@ -480,7 +482,7 @@ pub(crate) const EVENT_ACTIONS: [(&str, u32); 5] = [
 ];
 
 /// One synthetic survey response (`response`) or web event of one of `customers`.
-fn synthetic(rng: &mut rand::rngs::StdRng, customers: usize, response: bool) -> Signal {
+fn synthetic(rng: &mut rand::rngs::StdRng, customers: usize, response: bool) -> SignalParts {
     static TEMPLATE: std::sync::OnceLock<Signal> = std::sync::OnceLock::new();
     let template = TEMPLATE.get_or_init(|| {
         Signal::parse(&serde_json::json!({
@@ -489,9 +491,10 @@ fn synthetic(rng: &mut rand::rngs::StdRng, customers: usize, response: bool) -> 
         }))
         .expect("the template is valid")
     });
-    let mut s = template.clone();
+    let mut s = template.clone().into_parts();
     let customer = rng.random_range(0..customers);
-    s.identities[0].value = format!("c{customer}@example.com");
+    s.identities =
+        vec![Identity::email(&format!("c{customer}@example.com")).expect("a valid email")];
     s.dimensions[Dimension::Channel.index()] =
         Some(CHANNELS[rng.random_range(0..CHANNELS.len())].to_string());
     s.dimensions[Dimension::Brand.index()] = Some(BRANDS[customer % BRANDS.len()].to_string());

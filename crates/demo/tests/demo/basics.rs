@@ -60,30 +60,30 @@ fn ids_are_unique_times_inside_the_window_and_records_are_placed() {
     let mut previous = start.timestamp();
     let mut out_of_order = 0;
     for s in &sample.signals {
+        assert!(ids.insert(s.external_id()), "duplicate {}", s.external_id());
         assert!(
-            ids.insert(s.external_id.as_str()),
-            "duplicate {}",
-            s.external_id
-        );
-        assert!(
-            s.occurred_at >= start && s.occurred_at < end,
+            s.occurred_at() >= start && s.occurred_at() < end,
             "{} at {}",
-            s.external_id,
-            s.occurred_at
+            s.external_id(),
+            s.occurred_at()
         );
         assert!(
             s.dimension("channel").is_some(),
             "{} has no channel",
-            s.external_id
+            s.external_id()
         );
-        if s.stakeholder_type == StakeholderType::Customer {
+        if s.stakeholder_type() == StakeholderType::Customer {
             for dim in ["touchpoint", "stage", "brand", "region"] {
-                assert!(s.dimension(dim).is_some(), "{} has no {dim}", s.external_id);
+                assert!(
+                    s.dimension(dim).is_some(),
+                    "{} has no {dim}",
+                    s.external_id()
+                );
             }
         }
         // Roughly chronological: episodes are in order, signals within one may run on.
-        out_of_order += usize::from(s.occurred_at.timestamp() + 3600 < previous);
-        previous = previous.max(s.occurred_at.timestamp());
+        out_of_order += usize::from(s.occurred_at().timestamp() + 3600 < previous);
+        previous = previous.max(s.occurred_at().timestamp());
     }
     assert!(
         out_of_order * 100 < sample.signals.len(),
@@ -96,7 +96,7 @@ fn volumes_per_kind_are_sane() {
     let sample = sample();
     let mut per_kind: BTreeMap<&str, usize> = BTreeMap::new();
     for s in &sample.signals {
-        *per_kind.entry(s.kind.as_str()).or_default() += 1;
+        *per_kind.entry(s.kind().as_str()).or_default() += 1;
     }
     let per_customer = |kind: &str| per_kind.get(kind).copied().unwrap_or(0) as f64 / 5_000.0;
     let expect = [
@@ -129,7 +129,7 @@ fn volumes_per_kind_are_sane() {
     let partners = sample
         .signals
         .iter()
-        .filter(|s| s.stakeholder_type == StakeholderType::Partner)
+        .filter(|s| s.stakeholder_type() == StakeholderType::Partner)
         .count();
     assert!((30..=100).contains(&partners), "{partners} partner signals");
     assert!(
@@ -145,11 +145,11 @@ fn comments_are_varied() {
         .iter()
         .filter(|s| {
             matches!(
-                s.kind,
+                s.kind(),
                 SignalKind::SurveyResponse | SignalKind::Review | SignalKind::EmployeeFeedback
             )
         })
-        .filter_map(|s| s.text.as_deref())
+        .filter_map(|s| s.text())
         .take(2_000)
         .collect();
     assert_eq!(texts.len(), 2_000);
@@ -193,18 +193,18 @@ fn identities_resolve_to_one_person_per_customer_with_some_left_apart() {
         signups_per_person.len()
     );
     // Records on another identity of the same person (account id, phone, work address).
-    let customer = |s: &&Signal| s.stakeholder_type == StakeholderType::Customer;
+    let customer = |s: &&Signal| s.stakeholder_type() == StakeholderType::Customer;
     let without_email = sample
         .signals
         .iter()
         .filter(customer)
-        .filter(|s| s.identities.iter().all(|i| i.kind.as_str() != "email"))
+        .filter(|s| s.identities().iter().all(|i| i.kind.as_str() != "email"))
         .count();
     assert!(without_email > sample.signals.len() / 2);
     let shared = sample
         .signals
         .iter()
-        .filter(|s| s.identities.iter().any(|i| i.value.starts_with("info@")))
+        .filter(|s| s.identities().iter().any(|i| i.value.starts_with("info@")))
         .count();
     let unresolved = sample
         .person

@@ -47,8 +47,8 @@ pub fn resolve(signals: &[Signal]) -> Vec<Option<u32>> {
     let mut firsts = Vec::with_capacity(signals.len());
     for s in signals {
         let mut first = None;
-        if s.stakeholder_type == StakeholderType::Customer {
-            for id in s.identities.iter().filter(|id| !policy.is_weak(id)) {
+        if s.stakeholder_type() == StakeholderType::Customer {
+            for id in s.identities().iter().filter(|id| !policy.is_weak(id)) {
                 let next = parent.len();
                 let n = *node.entry(id.value.as_str()).or_insert(next);
                 if n == next {
@@ -79,7 +79,7 @@ pub fn is_contact(kind: SignalKind) -> bool {
 }
 
 pub fn action(s: &Signal) -> &str {
-    s.action.as_ref().map_or("", |a| a.as_str())
+    s.action().as_ref().map_or("", |a| a.as_str())
 }
 
 /// NPS in points from 0–10 answers, with the count.
@@ -108,7 +108,7 @@ pub fn churned(sample: &Sample) -> HashMap<u32, bool> {
     for (s, p) in sample.signals.iter().zip(&sample.person) {
         let Some(p) = p else { continue };
         let entry = out.entry(*p).or_default();
-        if s.kind == SignalKind::Transaction && action(s) == "cancellation" {
+        if s.kind() == SignalKind::Transaction && action(s) == "cancellation" {
             *entry = true;
         }
     }

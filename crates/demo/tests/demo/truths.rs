@@ -28,7 +28,7 @@ fn a_low_enps_store_has_low_csat_and_store_enps_tracks_store_csat() {
         let Some(store) = s.dimension("store") else {
             continue;
         };
-        match (s.kind, s.nps, s.csat) {
+        match (s.kind(), s.nps(), s.csat()) {
             (SignalKind::EmployeeFeedback, Some(n), _) => enps.entry(store).or_default().push(n),
             (SignalKind::SurveyResponse, _, Some(c)) => {
                 csat.entry(store).or_default().push(f64::from(c))
@@ -86,12 +86,12 @@ fn b_late_delivery_comments_spike_for_one_brand_in_one_month() {
     for s in sample
         .signals
         .iter()
-        .filter(|s| s.stakeholder_type == StakeholderType::Customer)
+        .filter(|s| s.stakeholder_type() == StakeholderType::Customer)
     {
-        let (Some(text), Some(brand)) = (&s.text, s.dimension("brand")) else {
+        let (Some(text), Some(brand)) = (&s.text(), s.dimension("brand")) else {
             continue;
         };
-        let month = format!("{}-{:02}", s.occurred_at.year(), s.occurred_at.month());
+        let month = format!("{}-{:02}", s.occurred_at().year(), s.occurred_at().month());
         let cell = cells.entry((brand.to_string(), month)).or_default();
         cell.0 += usize::from(mentions_delay(text));
         cell.1 += 1;
@@ -128,11 +128,11 @@ fn c_repeat_contacts_within_a_week_triple_churn() {
     let customers = customers(sample);
     let mut contacts: HashMap<u32, Vec<i64>> = HashMap::new();
     for (s, p) in sample.signals.iter().zip(&sample.person) {
-        if let (true, Some(p)) = (is_contact(s.kind), p) {
+        if let (true, Some(p)) = (is_contact(s.kind()), p) {
             contacts
                 .entry(*p)
                 .or_default()
-                .push(s.occurred_at.timestamp());
+                .push(s.occurred_at().timestamp());
         }
     }
     let window = REPEAT_CONTACT_WINDOW_DAYS * 86_400;
@@ -168,7 +168,7 @@ fn d_the_journey_leaks_at_checkout() {
     for s in sample
         .signals
         .iter()
-        .filter(|s| s.kind == SignalKind::Event)
+        .filter(|s| s.kind() == SignalKind::Event)
     {
         *counts.entry(action(s)).or_default() += 1;
     }
@@ -203,10 +203,10 @@ fn e_one_channel_has_a_significantly_different_nps() {
     for s in sample
         .signals
         .iter()
-        .filter(|s| s.kind == SignalKind::SurveyResponse)
+        .filter(|s| s.kind() == SignalKind::SurveyResponse)
     {
         if let (StakeholderType::Customer, Some(n), Some(ch)) =
-            (s.stakeholder_type, s.nps, s.dimension("channel"))
+            (s.stakeholder_type(), s.nps(), s.dimension("channel"))
         {
             by_channel.entry(ch).or_default().push(n);
         }
@@ -253,10 +253,10 @@ fn f_detractors_churn_more_and_value_is_concentrated() {
     let mut revenue: HashMap<u32, (f64, usize)> = HashMap::new();
     for (s, p) in sample.signals.iter().zip(&sample.person) {
         let Some(p) = p else { continue };
-        if let Some(n) = s.nps {
+        if let Some(n) = s.nps() {
             answers.entry(*p).or_default().push(n);
         }
-        if s.kind == SignalKind::Transaction && action(s) == "purchase" && !is_membership(s) {
+        if s.kind() == SignalKind::Transaction && action(s) == "purchase" && !is_membership(s) {
             let r = revenue.entry(*p).or_default();
             r.0 += to_gbp(s);
             r.1 += 1;
@@ -301,12 +301,12 @@ fn f_detractors_churn_more_and_value_is_concentrated() {
 }
 
 fn is_membership(s: &Signal) -> bool {
-    s.properties.get("product").and_then(|v| v.as_str()) == Some("club_membership")
+    s.properties().get("product").and_then(|v| v.as_str()) == Some("club_membership")
 }
 
 fn to_gbp(s: &Signal) -> f64 {
-    let amount = s.amount.unwrap_or(0.0);
-    if s.currency.as_deref() == Some("EUR") {
+    let amount = s.amount().unwrap_or(0.0);
+    if s.currency() == Some("EUR") {
         amount * 0.85
     } else {
         amount

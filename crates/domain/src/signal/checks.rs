@@ -8,7 +8,7 @@ use chrono::{DateTime, FixedOffset};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
-use super::{Rating, Signal};
+use super::{Rating, SignalParts};
 use crate::error::FieldError;
 use crate::identity::Identity;
 use crate::kind::{Action, HrEventType, SignalKind, TransactionType};
@@ -292,7 +292,7 @@ pub(super) fn action(errors: &mut Errors, kind: SignalKind, raw: Option<&str>) -
 }
 
 /// Rules that depend on the kind: what must be present and what must agree.
-pub(super) fn kind_rules(errors: &mut Errors, s: &Signal) {
+pub(super) fn kind_rules(errors: &mut Errors, s: &SignalParts) {
     if s.kind.requires_text() && s.text.is_none() {
         fail(errors, "text", format!("is required for {}", s.kind));
     }

@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use std::borrow::Cow;
 use std::fmt;
 
-use super::{checks, in_range, Signal};
+use super::{checks, in_range, Signal, SignalParts};
 use crate::kind::{SignalKind, StakeholderType};
 use crate::wire::DIMENSIONS;
 use crate::Dimension;
@@ -265,7 +265,7 @@ impl Raw<'_> {
         };
         let first_response_at = time("first_response_at", &self.first_response_at);
         let resolved_at = time("resolved_at", &self.resolved_at);
-        let mut signal = Signal {
+        let mut signal = SignalParts {
             kind,
             source: checks::id_string(e, "source", text(&self.source))?,
             external_id: checks::id_string(e, "external_id", text(&self.external_id))?,
@@ -294,6 +294,6 @@ impl Raw<'_> {
         };
         signal.action = checks::action(e, kind, text(&self.action));
         checks::kind_rules(e, &signal);
-        errors.is_empty().then_some(signal)
+        errors.is_empty().then_some(Signal(signal))
     }
 }

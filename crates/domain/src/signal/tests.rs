@@ -38,11 +38,11 @@ fn with(mut base: Value, key: &str, value: Value) -> Value {
 #[test]
 fn a_good_survey_response_parses_with_normalised_values() {
     let s = Signal::parse(&survey()).unwrap();
-    assert_eq!(s.kind, SignalKind::SurveyResponse);
-    assert_eq!(s.identities[0].value, "ann@example.com");
-    assert_eq!(s.nps, Some(9));
+    assert_eq!(s.kind(), SignalKind::SurveyResponse);
+    assert_eq!(s.identities()[0].value, "ann@example.com");
+    assert_eq!(s.nps(), Some(9));
     assert_eq!(s.dimension("brand"), Some("Northwind"));
-    assert_eq!(s.occurred_at.offset().local_minus_utc(), 3600);
+    assert_eq!(s.occurred_at().offset().local_minus_utc(), 3600);
 }
 
 #[test]
@@ -111,7 +111,7 @@ fn kind_rules() {
         json!("refund"),
     );
     assert_eq!(
-        Signal::parse(&refund).unwrap().action.unwrap().as_str(),
+        Signal::parse(&refund).unwrap().action().unwrap().as_str(),
         "refund"
     );
 

@@ -226,7 +226,7 @@ fn large_batches_keep_record_order() {
         let ids: Vec<usize> = parsed
             .signals
             .iter()
-            .map(|s| s.external_id.parse().unwrap())
+            .map(|s| s.external_id().parse().unwrap())
             .collect();
         assert_eq!(ids, parsed.indexes, "{format:?}");
         assert_eq!(parsed.indexes.len(), 2400);

@@ -45,10 +45,10 @@ fn wire_name_headers_import_with_no_flags() {
 
     let all = merged(read_all(&csv, FileFormat::Csv, &Mapping::default(), 100));
     let first = &all.signals[0];
-    assert_eq!(first.nps, Some(9));
-    assert_eq!(first.ratings["ease"].value, 4.0);
-    assert_eq!(first.properties["plan"], "gold");
-    assert_eq!(all.signals[1].text.as_deref(), Some("Lovely, \"really\""));
+    assert_eq!(first.nps(), Some(9));
+    assert_eq!(first.ratings()["ease"].value, 4.0);
+    assert_eq!(first.properties()["plan"], "gold");
+    assert_eq!(all.signals[1].text(), Some("Lovely, \"really\""));
     assert_eq!(all.rejects[0].reason, "\"ten\" is not a number");
     assert_eq!(all.rejects[4].reason, "has 3 fields; the header has 9");
 }
@@ -85,7 +85,7 @@ fn flags_map_columns_and_set_constants() {
         &mapping(&[], &["source=shop"]),
         10,
     ));
-    assert_eq!(all.signals[0].source, "shop");
+    assert_eq!(all.signals[0].source(), "shop");
 }
 
 #[test]

@@ -54,10 +54,10 @@ fn a_mapping_renames_ndjson_fields() {
     let all = merged(read_all(line, FileFormat::Ndjson, &m, 10));
     let s = &all.signals[0];
     assert_eq!(
-        (s.nps, s.source.as_str(), s.external_id.as_str()),
+        (s.nps(), s.source(), s.external_id()),
         (Some(9), "app", "x1")
     );
-    assert_eq!(s.properties["id"], "x1");
+    assert_eq!(s.properties()["id"], "x1");
 }
 
 #[test]
@@ -101,7 +101,11 @@ fn chunks_parsed_on_threads_keep_line_order() {
     let good: Vec<u64> = (1..=2000).filter(|l| !bad.contains(l)).collect();
     assert_eq!(all.rejects.iter().map(|r| r.line).collect::<Vec<_>>(), bad);
     assert_eq!(all.lines, good);
-    let ids: Vec<String> = all.signals.iter().map(|s| s.external_id.clone()).collect();
+    let ids: Vec<String> = all
+        .signals
+        .iter()
+        .map(|s| s.external_id().to_owned())
+        .collect();
     let want: Vec<String> = good.iter().map(|l| (l - 1).to_string()).collect();
     assert_eq!(ids, want);
 }

@@ -59,7 +59,11 @@ fn csv_rejects_neutralise_formulas_and_import_again_unchanged() {
     let fixed = rejects.replace(",11,", ",9,").replace(",12,", ",8,");
     let chunk = merged(read_all(&fixed, FileFormat::Csv, &Mapping::default(), 10));
     assert!(chunk.rejects.is_empty(), "{:?}", chunk.rejects);
-    let texts: Vec<_> = chunk.signals.iter().map(|s| s.text.clone()).collect();
+    let texts: Vec<_> = chunk
+        .signals
+        .iter()
+        .map(|s| s.text().map(str::to_owned))
+        .collect();
     assert_eq!(
         texts,
         [
@@ -67,7 +71,7 @@ fn csv_rejects_neutralise_formulas_and_import_again_unchanged() {
             Some("@SUM(A1)".to_string())
         ]
     );
-    assert_eq!(chunk.signals[0].identities[0].value, "+442079460000");
+    assert_eq!(chunk.signals[0].identities()[0].value, "+442079460000");
     // A rejects file of a rejects file quotes once, not twice.
     let again = fixed.replace(",9,", ",11,");
     let twice = rejects_of(&again, FileFormat::Csv);

@@ -36,7 +36,7 @@ pub async fn story_feed_order(store: &dyn Store) {
     assert!(feed_seqs.windows(2).all(|w| w[0] < w[1]));
     let workspaces: Vec<_> = feed.iter().map(|s| s.workspace).collect();
     assert_eq!(workspaces, [[acme; 3], [globex; 3], [acme; 3]].concat());
-    let external: Vec<_> = feed.iter().map(|s| s.signal.external_id.as_str()).collect();
+    let external: Vec<_> = feed.iter().map(|s| s.signal.external_id()).collect();
     assert_eq!(external[..4], ["r-0-0", "r-0-1", "r-0-2", "r-1-0"]);
 
     // Paging by the last seq seen walks the same feed without gaps or repeats.

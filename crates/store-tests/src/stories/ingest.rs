@@ -114,18 +114,18 @@ pub async fn story_signal_round_trips(store: &dyn Store) {
     }
     // Equality of times ignores the offset; the original offset is kept too.
     assert_eq!(
-        stored[0].signal.occurred_at.offset().local_minus_utc(),
+        stored[0].signal.occurred_at().offset().local_minus_utc(),
         3600
     );
     assert_eq!(
-        stored[0].signal.occurred_at.timestamp_subsec_micros(),
+        stored[0].signal.occurred_at().timestamp_subsec_micros(),
         123_456
     );
     assert_eq!(
-        stored[1].signal.occurred_at.offset().local_minus_utc(),
+        stored[1].signal.occurred_at().offset().local_minus_utc(),
         -8 * 3600
     );
-    assert_eq!(stored[0].signal.identities.len(), 4);
+    assert_eq!(stored[0].signal.identities().len(), 4);
 }
 
 pub async fn story_unknown_workspace_writes_nothing(store: &dyn Store) {

@@ -98,5 +98,5 @@ pub async fn story_owned_failing_batch_fails_alone<S: Store + Clone + 'static>(s
     );
     assert!(feed
         .iter()
-        .all(|s| !s.signal.external_id.starts_with("b0-")));
+        .all(|s| !s.signal.external_id().starts_with("b0-")));
 }

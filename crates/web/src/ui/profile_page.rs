@@ -81,7 +81,7 @@ pub async fn profile(
         .map_err(crate::ApiError::from)?;
     let seqs: Vec<i64> = signals
         .iter()
-        .filter(|s| s.signal.text.is_some())
+        .filter(|s| s.signal.text().is_some())
         .map(|s| s.seq.0)
         .collect();
     // The texts' scores are extra, like the value box: the timeline stands without them.
@@ -148,7 +148,7 @@ pub async fn profile(
                 title: title.to_string(),
                 signals: signals
                     .iter()
-                    .filter(|s| group_of(s.signal.kind) == *k)
+                    .filter(|s| group_of(s.signal.kind()) == *k)
                     .count(),
             })
             .collect(),
@@ -163,8 +163,8 @@ fn display_name(signals: &[StoredSignal]) -> Option<String> {
     signals
         .iter()
         .filter_map(|s| {
-            let name = s.signal.properties.get("name")?.as_str()?.trim();
-            (!name.is_empty()).then(|| (s.signal.occurred_at, name.to_string()))
+            let name = s.signal.properties().get("name")?.as_str()?.trim();
+            (!name.is_empty()).then(|| (s.signal.occurred_at(), name.to_string()))
         })
         .max_by_key(|(at, _)| *at)
         .map(|(_, name)| name)
@@ -178,7 +178,7 @@ fn timeline(
     show: &str,
 ) -> (Vec<TimelineGroup>, String) {
     let mut newest: Vec<&StoredSignal> = signals.iter().collect();
-    newest.sort_by_key(|s| std::cmp::Reverse(s.signal.occurred_at));
+    newest.sort_by_key(|s| std::cmp::Reverse(s.signal.occurred_at()));
     let summarise_activity = show.is_empty();
     let groups = GROUPS
         .iter()
@@ -190,7 +190,7 @@ fn timeline(
             title,
             items: newest
                 .iter()
-                .filter(|s| group_of(s.signal.kind) == *key)
+                .filter(|s| group_of(s.signal.kind()) == *key)
                 .map(|s| item(s, analyses.get(&s.seq.0)))
                 .collect(),
         })
@@ -199,10 +199,10 @@ fn timeline(
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     for s in signals
         .iter()
-        .filter(|s| group_of(s.signal.kind) == "activity")
+        .filter(|s| group_of(s.signal.kind()) == "activity")
     {
-        let what = s.signal.action.as_ref().map_or_else(
-            || s.signal.kind.as_str().to_string(),
+        let what = s.signal.action().as_ref().map_or_else(
+            || s.signal.kind().as_str().to_string(),
             |a| a.as_str().replace('_', " "),
         );
         *counts.entry(what).or_default() += 1;
@@ -223,17 +223,17 @@ fn timeline(
 fn item(s: &StoredSignal, analysis: Option<&TextAnalysis>) -> TimelineItem {
     let w = &s.signal;
     let mut detail = Vec::new();
-    if let Some(n) = w.nps {
+    if let Some(n) = w.nps() {
         detail.push(format!("NPS {n}"));
     }
-    if let Some(c) = w.csat {
+    if let Some(c) = w.csat() {
         detail.push(format!("CSAT {c}"));
     }
-    if let Some(a) = &w.action {
+    if let Some(a) = &w.action() {
         detail.push(a.as_str().replace('_', " "));
     }
-    if let Some(a) = w.amount {
-        detail.push(fmt::price(w.currency.as_deref().unwrap_or(""), a));
+    if let Some(a) = w.amount() {
+        detail.push(fmt::price(w.currency().unwrap_or(""), a));
     }
     let (sentiment, sentiment_class, themes) = match analysis {
         Some(a) => {
@@ -255,11 +255,11 @@ fn item(s: &StoredSignal, analysis: Option<&TextAnalysis>) -> TimelineItem {
     };
     TimelineItem {
         seq: s.seq.0,
-        when: w.occurred_at.format("%Y-%m-%d %H:%M").to_string(),
-        kind: w.kind.as_str().replace('_', " "),
+        when: w.occurred_at().format("%Y-%m-%d %H:%M").to_string(),
+        kind: w.kind().as_str().replace('_', " "),
         channel: w.dimension("channel").unwrap_or_default().to_string(),
         detail: detail.join(" · "),
-        text: w.text.clone().unwrap_or_default(),
+        text: w.text().unwrap_or_default().to_owned(),
         sentiment,
         sentiment_class,
         themes,
