@@ -118,7 +118,8 @@ pub async fn drivers(rd: &Reader, ws: WorkspaceId, q: &DriverQuery) -> Result<Dr
         OutcomePolarity::HigherIsBetter
     };
     // The bootstrap reruns the analysis up to 200 times (a bounded budget, about a
-    // quarter of a second): off the async workers.
+    // quarter of a second): off the async workers. It resamples rows by position, so
+    // every query above reads its rows in a fixed order (`ORDER BY`).
     let analysed =
         tokio::task::spawn_blocking(move || analyse_with_intervals(&data, method, polarity))
             .await
@@ -185,7 +186,7 @@ async fn rating_data(
 ) -> Result<DriverData> {
     let sql = format!(
         "SELECT {outcome} AS y, ratings AS r FROM signals WHERE {outcome} IS NOT NULL \
-         AND ratings IS NOT NULL AND stakeholder_type = 'customer'{period}{fsql}"
+         AND ratings IS NOT NULL AND stakeholder_type = 'customer'{period}{fsql} ORDER BY seq"
     );
     let answer = rd.sql(ws, &sql).await?;
     let y = answer.f64s("y")?;
@@ -229,13 +230,13 @@ fn theme_sql(outcome: &str, period: &str, fsql: &str) -> String {
                     string_agg(coalesce(themes, ''), ',') AS t \
              FROM signals {} \
              WHERE sentiment IS NOT NULL AND stakeholder_type = 'customer'{period}{fsql} \
-             GROUP BY signals.profile_id",
+             GROUP BY signals.profile_id ORDER BY signals.profile_id",
             cancelled_join(period)
         )
     } else {
         format!(
             "SELECT {outcome} AS y, coalesce(themes, '') AS t FROM signals WHERE {outcome} IS NOT NULL \
-             AND sentiment IS NOT NULL AND stakeholder_type = 'customer'{period}{fsql}"
+             AND sentiment IS NOT NULL AND stakeholder_type = 'customer'{period}{fsql} ORDER BY seq"
         )
     }
 }
@@ -260,7 +261,7 @@ fn touchpoint_sql(outcome: &str, period: &str, fsql: &str) -> String {
          FROM signals {} \
          WHERE stakeholder_type = 'customer' AND touchpoint IS NOT NULL \
            AND (nps IS NOT NULL OR csat IS NOT NULL OR sentiment IS NOT NULL){period}{fsql} \
-         GROUP BY signals.profile_id{having}",
+         GROUP BY signals.profile_id{having} ORDER BY signals.profile_id",
         cancelled_join(period)
     )
 }
