@@ -56,7 +56,7 @@ use tokenize::Doc;
 
 /// Identifies the rules, lexicons and taxonomy that produced a result, so stored results can be
 /// re-analysed when it changes. Bump it whenever any rule or data file changes.
-pub const ANALYZER_VERSION: &str = "throughline-text/0.1.0+en-5";
+pub const ANALYZER_VERSION: &str = "throughline-text/0.1.0+en-6";
 
 /// The most of one text an analysis reads. Every stage's work grows linearly with the text it
 /// reads, so this bounds the work (and so the time) of one `analyze` call whatever the text:

@@ -390,6 +390,10 @@ fn scan_digits(bytes: &[u8], at: usize, steps: &mut u64) -> Option<PiiMatch> {
     }
     let span = &bytes[at..end];
     let digits = &digits[..count];
+    // "2026-03-05 14:30" has a phone number's digits and separators: a date is not one.
+    if !plus && starts_with_date(span) {
+        return None;
+    }
     if !plus && dots == 3 && separators == 3 && is_ipv4(span) {
         return Some(PiiMatch {
             kind: PiiKind::Ip,
@@ -423,6 +427,24 @@ fn scan_digits(bytes: &[u8], at: usize, steps: &mut u64) -> Option<PiiMatch> {
     None
 }
 
+/// `YYYY-MM-DD` with a month and day that exist on some calendar, then the end or a
+/// non-digit (a time may follow).
+fn starts_with_date(span: &[u8]) -> bool {
+    let number = |r: std::ops::Range<usize>| -> Option<u32> {
+        let part = span.get(r)?;
+        part.iter()
+            .all(u8::is_ascii_digit)
+            .then(|| part.iter().fold(0, |n, d| n * 10 + u32::from(d - b'0')))
+    };
+    let shape = span.get(4) == Some(&b'-')
+        && span.get(7) == Some(&b'-')
+        && span.get(10).is_none_or(|b| !b.is_ascii_digit());
+    shape
+        && number(0..4).is_some()
+        && number(5..7).is_some_and(|m| (1..=12).contains(&m))
+        && number(8..10).is_some_and(|d| (1..=31).contains(&d))
+}
+
 fn is_ipv4(span: &[u8]) -> bool {
     span.split(|b| *b == b'.').all(|part| {
         !part.is_empty()
@@ -444,6 +466,18 @@ mod tests {
 
     fn check(input: &str, expected: &str) {
         assert_eq!(redact(input).0, expected, "{input}");
+    }
+
+    #[test]
+    fn dates_and_times_are_not_phone_numbers() {
+        check(
+            "delivered 2026-03-05 14:30, call 07700 900123",
+            "delivered 2026-03-05 14:30, call [PHONE]",
+        );
+        check("on 2026-03-05 at noon", "on 2026-03-05 at noon");
+        // Not a date (no 13th month, a four-digit last group): still a number.
+        check("ring 2025-13-05 1430", "ring [PHONE]");
+        check("ring 2025-11-2233 99", "ring [PHONE]");
     }
 
     #[test]

@@ -211,6 +211,10 @@ fn scan_digits(bytes: &[u8], at: usize) -> Option<PiiMatch> {
     }
     let span = &bytes[at..end];
     let count = digits.len();
+    // Added since 85376a9, with the scanner: a date is not a phone number.
+    if !plus && super::starts_with_date(span) {
+        return None;
+    }
     if !plus && dots == 3 && separators == 3 && is_ipv4(span) {
         return Some(PiiMatch {
             kind: PiiKind::Ip,
