@@ -16,7 +16,7 @@ use crate::error::Result;
 use crate::explore::{self, Explore, ExploreQuery};
 use crate::filters::Filters;
 use crate::memo::GenerationMemo;
-use crate::menus::{self, MenuValues};
+use crate::menus::{self, MenuCache, MenuValues};
 use crate::overview::{self, Overview};
 use crate::overview_cache::{self, OverviewCache};
 use crate::read::Reader;
@@ -25,8 +25,6 @@ use crate::texts::{self, TextAnalysis};
 use crate::value::{self, ProfileValue, ValueView};
 use crate::value_cache::ValueCache;
 
-/// Filter menus per (workspace, dimensions).
-type MenuCache = GenerationMemo<(WorkspaceId, Vec<Dimension>), MenuValues>;
 /// Most filter menus kept.
 const MENU_ENTRIES: usize = 64;
 
@@ -108,19 +106,12 @@ impl Dashboard {
     }
 
     /// The values each of `dims` (filterable dimensions) takes in this workspace, for
-    /// filter menus; kept until the copy's generation moves, as every page shows them.
+    /// filter menus.
     pub async fn dimension_values(
         &self,
         ws: WorkspaceId,
         dims: &[Dimension],
     ) -> Result<MenuValues> {
-        let generation = self.read.generation();
-        let key = (ws, dims.to_vec());
-        if let Some(values) = self.menus.get(&key, generation) {
-            return Ok(values);
-        }
-        let values = menus::values(&self.read, ws, dims).await?;
-        self.menus.put(key, generation, values.clone());
-        Ok(values)
+        menus::cached(&self.read, &self.menus, ws, dims).await
     }
 }

@@ -91,15 +91,15 @@ impl SignalParts {
                 "needs at least one identity",
             ));
         }
+        // Worded as the parser words them.
         let scale = |e: &mut Vec<_>, field: &str, v: Option<u8>, min: u8, max: u8| {
-            let ok = v.is_none_or(|v| (min..=max).contains(&v));
-            if !ok {
-                e.push(crate::FieldError::new(
-                    field,
-                    format!("must be a whole number from {min} to {max}"),
-                ));
+            let v = v?;
+            if (min..=max).contains(&v) {
+                return Some(v);
             }
-            v.filter(|_| ok)
+            let msg = format!("must be a whole number from {min} to {max}, got {v}");
+            e.push(crate::FieldError::new(field, msg));
+            None
         };
         let ratings = if self.ratings.is_empty() {
             BTreeMap::new()
@@ -108,14 +108,14 @@ impl SignalParts {
             checks::ratings(e, Some(&value))
         };
         let amount = self.amount.and_then(|a| {
-            let ok = checks::amount(a);
-            if ok.is_none() {
+            let checked = checks::amount(a);
+            if checked.is_none() {
                 e.push(crate::FieldError::new(
                     "amount",
-                    "must be a finite number below 10^12 in size",
+                    format!("must be a number, got {a}"),
                 ));
             }
-            ok
+            checked
         });
         let mut time = |field, t: Option<DateTime<FixedOffset>>| in_range(e, field, t?, now);
         let occurred_at = time("occurred_at", Some(self.occurred_at));
